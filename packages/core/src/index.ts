@@ -1,0 +1,2 @@
+export { supportedIsas, defaultIsa } from './isa.js';
+export type { Isa } from './isa.js';
