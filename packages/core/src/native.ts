@@ -2,9 +2,54 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
+export type NativeAttr = { ints: number[] } | { floats: number[] } | { str: string };
+
+export interface NativeLayer {
+  name: string;
+  type: string;
+  inputs: string[];
+  outputs: string[];
+  attrs: Record<string, NativeAttr>;
+}
+
+export interface NativeGraph {
+  inputs: { name: string; shape: number[]; minShape: number[]; optShape: number[]; maxShape: number[] }[];
+  outputs: string[];
+  constants: { name: string; shape: number[]; data: Float32Array }[];
+  layers: NativeLayer[];
+}
+
+export interface NativeEngineInfo {
+  isa: string;
+  threads: number;
+  userMetadata: string;
+  inputs: { name: string; shape: number[]; minShape: number[]; maxShape: number[] }[];
+  outputs: string[];
+  layers: { name: string; type: string; tactic: string; timings: { tactic: string; ms: number }[] }[];
+}
+
+export interface NativeContext {
+  execute(inputs: Float32Array[], shapes: number[][]): Promise<{ outputs: Float32Array[]; shapes: number[][] }>;
+  arenaBytes(): number;
+}
+
+export interface NativeEngine {
+  info(): NativeEngineInfo;
+  serialize(kilnVersion: string): Uint8Array;
+  createContext(): NativeContext;
+}
+
 export interface NativeAddon {
   supportedIsas(): string[];
   defaultIsa(): string;
+  layerTypes(): string[];
+  buildEngine(
+    graph: NativeGraph,
+    options: { isa: string; threads: number; timeTactics: boolean; userMetadata: string },
+    onProgress?: (phase: string, done: number, total: number) => void,
+  ): Promise<NativeEngine>;
+  deserialize(bytes: Uint8Array, threads?: number): NativeEngine;
+  readPlanHeader(bytes: Uint8Array): { formatVersion: number; kilnVersion: string; isa: string; threads: number };
 }
 
 // src/ and dist/ both sit one level below the package root.

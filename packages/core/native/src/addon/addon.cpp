@@ -1,26 +1,48 @@
 #include <napi.h>
 
+#include "addon/addon_state.h"
+#include "addon/build_worker.h"
+#include "addon/context_wrap.h"
+#include "addon/engine_wrap.h"
+#include "engine/layer.h"
 #include "runtime/cpu_features.h"
 
+namespace kiln::addon {
 namespace {
 
-Napi::Value SupportedIsas(const Napi::CallbackInfo& info) {
+Napi::Value supportedIsas(const Napi::CallbackInfo& info) {
   const auto isas = kiln::supportedIsas();
   Napi::Array out = Napi::Array::New(info.Env(), isas.size());
-  for (size_t i = 0; i < isas.size(); ++i) out.Set(i, kiln::isaName(isas[i]));
+  for (size_t i = 0; i < isas.size(); ++i) out.Set(i, isaName(isas[i]));
   return out;
 }
 
-Napi::Value DefaultIsa(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), kiln::isaName(kiln::defaultIsa()));
+Napi::Value defaultIsa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), isaName(kiln::defaultIsa())); }
+
+Napi::Value layerTypes(const Napi::CallbackInfo& info) {
+  const auto types = registeredLayerTypes();
+  Napi::Array out = Napi::Array::New(info.Env(), types.size());
+  for (size_t i = 0; i < types.size(); ++i) out.Set(i, types[i]);
+  return out;
 }
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("supportedIsas", Napi::Function::New(env, SupportedIsas));
-  exports.Set("defaultIsa", Napi::Function::New(env, DefaultIsa));
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  auto* s = new AddonState();
+  s->engineConstructor = Napi::Persistent(EngineWrap::define(env));
+  s->contextConstructor = Napi::Persistent(ContextWrap::define(env));
+  env.SetInstanceData(s);
+  exports.Set("supportedIsas", Napi::Function::New(env, supportedIsas));
+  exports.Set("defaultIsa", Napi::Function::New(env, defaultIsa));
+  exports.Set("layerTypes", Napi::Function::New(env, layerTypes));
+  exports.Set("buildEngine", Napi::Function::New(env, buildEngine));
+  exports.Set("deserialize", Napi::Function::New(env, deserializeEngine));
+  exports.Set("readPlanHeader", Napi::Function::New(env, readPlanHeader));
   return exports;
 }
 
 }  // namespace
+}  // namespace kiln::addon
 
-NODE_API_MODULE(kiln_core, Init)
+static Napi::Object InitKiln(Napi::Env env, Napi::Object exports) { return kiln::addon::init(env, exports); }
+
+NODE_API_MODULE(kiln_core, InitKiln)

@@ -1,0 +1,15 @@
+#pragma once
+#include <napi.h>
+
+namespace kiln::addon {
+
+// Per-environment constructors, kept as instance data so worker threads and multiple Node
+// environments each see their own.
+struct AddonState {
+  Napi::FunctionReference engineConstructor;
+  Napi::FunctionReference contextConstructor;
+};
+
+inline AddonState& state(Napi::Env env) { return *env.GetInstanceData<AddonState>(); }
+
+}  // namespace kiln::addon

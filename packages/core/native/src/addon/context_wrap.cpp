@@ -1,0 +1,129 @@
+#include "addon/context_wrap.h"
+
+#include "addon/addon_state.h"
+#include "addon/convert.h"
+#include "engine/error.h"
+
+namespace kiln::addon {
+namespace {
+
+// Runs one inference on a libuv worker thread; the JS arrays stay referenced until it settles.
+class ExecuteWorker : public Napi::AsyncWorker {
+ public:
+  ExecuteWorker(Napi::Env env, std::shared_ptr<ExecutionContext> context, std::shared_ptr<bool> busy,
+                std::vector<Napi::Reference<Napi::Float32Array>> inputs, std::vector<Napi::Reference<Napi::Float32Array>> outputs)
+      : Napi::AsyncWorker(env, "kiln.execute"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        context_(std::move(context)),
+        busy_(std::move(busy)),
+        inputs_(std::move(inputs)),
+        outputs_(std::move(outputs)) {
+    for (auto& ref : inputs_) inputPtrs_.push_back(ref.Value().Data());
+    for (auto& ref : outputs_) outputPtrs_.push_back(ref.Value().Data());
+  }
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      context_->execute(inputPtrs_, outputPtrs_);
+    } catch (const Error& e) {
+      code_ = e.code();
+      SetError(e.what());
+    } catch (const std::exception& e) {
+      code_ = "KILN_INTERNAL";
+      SetError(e.what());
+    }
+  }
+
+  void OnOK() override {
+    *busy_ = false;
+    Napi::Env env = Env();
+    Napi::Array outputs = Napi::Array::New(env, outputs_.size());
+    Napi::Array shapes = Napi::Array::New(env, outputs_.size());
+    for (size_t o = 0; o < outputs_.size(); ++o) {
+      outputs.Set(o, outputs_[o].Value());
+      shapes.Set(o, shapeToJs(env, context_->outputShape(o)));
+    }
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("outputs", outputs);
+    result.Set("shapes", shapes);
+    deferred_.Resolve(result);
+  }
+
+  void OnError(const Napi::Error& error) override {
+    *busy_ = false;
+    deferred_.Reject(errorToJs(Env(), code_, error.Message()).Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<ExecutionContext> context_;
+  std::shared_ptr<bool> busy_;
+  std::vector<Napi::Reference<Napi::Float32Array>> inputs_, outputs_;
+  std::vector<const float*> inputPtrs_;
+  std::vector<float*> outputPtrs_;
+  std::string code_;
+};
+
+}  // namespace
+
+Napi::Function ContextWrap::define(Napi::Env env) {
+  return DefineClass(env, "NativeContext",
+                     {InstanceMethod("execute", &ContextWrap::execute), InstanceMethod("arenaBytes", &ContextWrap::arenaBytes)});
+}
+
+Napi::Object ContextWrap::wrap(Napi::Env env, std::shared_ptr<ExecutionContext> context) {
+  Napi::Object object = state(env).contextConstructor.New({});
+  Unwrap(object)->context_ = std::move(context);
+  return object;
+}
+
+ContextWrap::ContextWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ContextWrap>(info) {}
+
+Napi::Value ContextWrap::arenaBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(context_->arenaBytes() + context_->workspaceBytes()));
+}
+
+// execute(inputs: Float32Array[], shapes: number[][]): validates every buffer against its shape,
+// plans shapes and memory on this thread, allocates the outputs, and runs on a worker.
+Napi::Value ContextWrap::execute(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (*busy_) throw errorToJs(env, "KILN_CONTEXT_BUSY", "this execution context is already running an inference");
+  if (!info[0].IsArray() || !info[1].IsArray()) throw errorToJs(env, "KILN_INPUT", "execute expects (inputs[], shapes[])");
+  const auto inputs = info[0].As<Napi::Array>();
+  const auto shapesJs = info[1].As<Napi::Array>();
+  if (inputs.Length() != shapesJs.Length()) throw errorToJs(env, "KILN_INPUT", "one shape per input is required");
+  std::vector<Shape> shapes;
+  std::vector<Napi::Reference<Napi::Float32Array>> inputRefs;
+  const auto& graphInputs = context_->engine().graph().inputs;
+  for (uint32_t i = 0; i < inputs.Length(); ++i) {
+    const std::string name = i < graphInputs.size() ? graphInputs[i].name : std::to_string(i);
+    const Napi::Value v = inputs.Get(i);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      throw errorToJs(env, "KILN_INPUT", "input '" + name + "' must be a Float32Array");
+    Shape shape = shapeFromJs(shapesJs.Get(i), "input shape");
+    for (int64_t d : shape)
+      if (d < 0) throw errorToJs(env, "KILN_INPUT", "input '" + name + "' has a negative dimension");
+    const auto array = v.As<Napi::Float32Array>();
+    if (static_cast<int64_t>(array.ElementLength()) != elementCount(shape))
+      throw errorToJs(env, "KILN_INPUT", "input '" + name + "' has " + std::to_string(array.ElementLength()) +
+                                             " elements, its shape " + shapeToString(shape) + " needs " + std::to_string(elementCount(shape)));
+    shapes.push_back(std::move(shape));
+    inputRefs.push_back(Napi::Persistent(array));
+  }
+  try {
+    context_->setInputShapes(shapes);
+  } catch (const Error& e) {
+    throw errorToJs(env, e.code(), e.what());
+  }
+  std::vector<Napi::Reference<Napi::Float32Array>> outputRefs;
+  for (size_t o = 0; o < context_->engine().graph().outputs.size(); ++o)
+    outputRefs.push_back(Napi::Persistent(Napi::Float32Array::New(env, elementCount(context_->outputShape(o)))));
+  *busy_ = true;
+  auto* worker = new ExecuteWorker(env, context_, busy_, std::move(inputRefs), std::move(outputRefs));
+  worker->Queue();
+  return worker->promise();
+}
+
+}  // namespace kiln::addon

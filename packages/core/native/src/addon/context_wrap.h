@@ -1,0 +1,25 @@
+#pragma once
+#include <napi.h>
+
+#include <memory>
+
+#include "engine/execution_context.h"
+
+namespace kiln::addon {
+
+// JS handle of an execution context: execute(inputs, shapes) → Promise<{outputs, shapes}>.
+class ContextWrap : public Napi::ObjectWrap<ContextWrap> {
+ public:
+  static Napi::Function define(Napi::Env env);
+  static Napi::Object wrap(Napi::Env env, std::shared_ptr<ExecutionContext> context);
+  explicit ContextWrap(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value execute(const Napi::CallbackInfo& info);
+  Napi::Value arenaBytes(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<ExecutionContext> context_;
+  std::shared_ptr<bool> busy_ = std::make_shared<bool>(false);
+};
+
+}  // namespace kiln::addon

@@ -1,0 +1,21 @@
+#pragma once
+#include <napi.h>
+
+#include <string>
+
+#include "engine/graph.h"
+#include "engine/shape.h"
+
+namespace kiln::addon {
+
+// JS → C++ (throws Napi::Error with code KILN_BUILD on a malformed description).
+GraphDesc graphFromJs(const Napi::Object& graph);
+Shape shapeFromJs(const Napi::Value& value, const std::string& what);
+
+// C++ → JS
+Napi::Array shapeToJs(Napi::Env env, const Shape& shape);
+
+// A JS Error carrying the kiln::Error's code, for the TS side to map onto its typed errors.
+Napi::Error errorToJs(Napi::Env env, const std::string& code, const std::string& message);
+
+}  // namespace kiln::addon

@@ -1,0 +1,169 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <random>
+#include <set>
+
+#include "engine/error.h"
+#include "engine/execution_context.h"
+
+namespace kiln {
+
+std::shared_ptr<Engine> Engine::build(GraphDesc graph, BuildOptions options) {
+  if (!cpuSupports(options.isa))
+    throw Error("KILN_ISA", std::string("this CPU cannot run the '") + isaName(options.isa) + "' path");
+  std::shared_ptr<Engine> engine(new Engine());
+  engine->graph_ = std::move(graph);
+  engine->isa_ = options.isa;
+  engine->userMetadata_ = options.userMetadata;
+  engine->pool_ = std::make_unique<ThreadPool>(options.threads);
+  engine->index();
+  engine->createLayers();
+  if (!options.tactics.empty()) {
+    if (options.tactics.size() != engine->layers_.size())
+      throw Error("KILN_PLAN_CORRUPT", "the plan records tactics for a different number of layers");
+    for (size_t l = 0; l < engine->layers_.size(); ++l) {
+      const int t = options.tactics[l];
+      if (t < 0 || t >= engine->layers_[l]->tacticCount())
+        throw Error("KILN_PLAN_CORRUPT", "the plan names tactic " + std::to_string(t) + " for layer '" +
+                                             engine->layers_[l]->desc().name + "', which has " +
+                                             std::to_string(engine->layers_[l]->tacticCount()));
+      if (t != engine->layers_[l]->tactic()) engine->layers_[l]->setTactic(t);
+      engine->tacticChoices_[l].chosen = t;
+    }
+  } else if (options.timeTactics) {
+    engine->timeTactics(options);
+  }
+  return engine;
+}
+
+void Engine::index() {
+  std::map<std::string, int> ids;
+  auto define = [&](const std::string& name) {
+    if (name.empty()) throw Error("KILN_BUILD", "a tensor has an empty name");
+    if (ids.count(name)) throw Error("KILN_BUILD", "tensor '" + name + "' is defined twice");
+    ids[name] = static_cast<int>(tensors_.size());
+    tensors_.push_back(TensorSlot{name});
+    return ids[name];
+  };
+  for (size_t i = 0; i < graph_.inputs.size(); ++i) {
+    const int t = define(graph_.inputs[i].name);
+    tensors_[t].graphInput = static_cast<int>(i);
+    inputTensors_.push_back(t);
+  }
+  for (const ConstantDesc& c : graph_.constants) {
+    if (!c.data || static_cast<int64_t>(c.data->size()) != elementCount(c.shape))
+      throw Error("KILN_BUILD", "constant '" + c.name + "' has " + std::to_string(c.data ? c.data->size() : 0) +
+                                    " values for shape " + shapeToString(c.shape));
+    tensors_[define(c.name)].constant = &c;
+  }
+  for (size_t l = 0; l < graph_.layers.size(); ++l) {
+    const LayerDesc& layer = graph_.layers[l];
+    std::vector<int> in, out;
+    for (const std::string& name : layer.inputs) {
+      auto it = ids.find(name);
+      if (it == ids.end())
+        throw Error("KILN_BUILD", "layer '" + layer.name + "' reads tensor '" + name + "', which nothing defines before it");
+      in.push_back(it->second);
+      tensors_[it->second].lastUse = static_cast<int>(l);
+    }
+    for (const std::string& name : layer.outputs) {
+      const int t = define(name);
+      tensors_[t].producer = static_cast<int>(l);
+      out.push_back(t);
+    }
+    layerInputs_.push_back(in);
+    layerOutputs_.push_back(out);
+  }
+  for (size_t o = 0; o < graph_.outputs.size(); ++o) {
+    auto it = ids.find(graph_.outputs[o]);
+    if (it == ids.end()) throw Error("KILN_BUILD", "graph output '" + graph_.outputs[o] + "' is not defined");
+    if (tensors_[it->second].graphOutput >= 0) throw Error("KILN_BUILD", "graph output '" + graph_.outputs[o] + "' is listed twice");
+    tensors_[it->second].graphOutput = static_cast<int>(o);
+    outputTensors_.push_back(it->second);
+  }
+}
+
+void Engine::createLayers() {
+  for (size_t l = 0; l < graph_.layers.size(); ++l) {
+    LayerBuildContext ctx;
+    ctx.isa = isa_;
+    for (int t : layerInputs_[l]) ctx.constantInputs.push_back(tensors_[t].constant);
+    layers_.push_back(createLayer(graph_.layers[l], ctx));
+    TacticChoice choice;
+    for (int t = 0; t < layers_.back()->tacticCount(); ++t) choice.names.push_back(layers_.back()->tacticName(t));
+    choice.chosen = layers_.back()->tactic();
+    tacticChoices_.push_back(choice);
+  }
+}
+
+std::vector<int> Engine::tactics() const {
+  std::vector<int> out;
+  for (const auto& layer : layers_) out.push_back(layer->tactic());
+  return out;
+}
+
+// Runs the network once on random inputs of the inputs' opt shapes, then times each tactic of every
+// layer that has several on those activations and keeps the fastest.
+void Engine::timeTactics(const BuildOptions& options) {
+  std::vector<size_t> candidates;
+  for (size_t l = 0; l < layers_.size(); ++l)
+    if (layers_[l]->tacticCount() > 1) candidates.push_back(l);
+  if (candidates.empty()) return;
+
+  std::shared_ptr<const Engine> self(this, [](const Engine*) {});
+  ExecutionContext context(self);
+  std::vector<Shape> shapes;
+  for (const InputDesc& in : graph_.inputs) {
+    Shape s = in.optShape.empty() ? in.shape : in.optShape;
+    for (auto& d : s) d = d < 0 ? 1 : d;
+    shapes.push_back(s);
+  }
+  context.setInputShapes(shapes);
+  std::mt19937 rng(1234);
+  std::uniform_real_distribution<float> dist(-1.f, 1.f);
+  std::vector<std::vector<float>> inputData, outputData;
+  std::vector<const float*> inputs;
+  std::vector<float*> outputs;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    inputData.emplace_back(elementCount(shapes[i]));
+    for (float& v : inputData.back()) v = dist(rng);
+    inputs.push_back(inputData.back().data());
+  }
+  for (size_t o = 0; o < outputTensors_.size(); ++o) {
+    outputData.emplace_back(std::max<int64_t>(1, elementCount(context.outputShape(o))));
+    outputs.push_back(outputData.back().data());
+  }
+  context.execute(inputs, outputs);
+
+  AlignedBuffer workspace;
+  int done = 0;
+  for (size_t l : candidates) {
+    Layer& layer = *layers_[l];
+    TacticChoice& choice = tacticChoices_[l];
+    choice.millis.assign(layer.tacticCount(), 0.0);
+    int best = 0;
+    for (int t = 0; t < layer.tacticCount(); ++t) {
+      layer.setTactic(t);
+      workspace.reserve(std::max<size_t>(64, context.layerWorkspaceBytes(l)));
+      context.runLayer(l, workspace.data());  // warm-up
+      double bestMs = 1e30;
+      for (int rep = 0; rep < 5; ++rep) {
+        const auto start = std::chrono::steady_clock::now();
+        context.runLayer(l, workspace.data());
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        bestMs = std::min(bestMs, ms);
+        if (ms > 50) break;
+      }
+      choice.millis[t] = bestMs;
+      if (bestMs < choice.millis[best]) best = t;
+    }
+    layer.setTactic(best);
+    choice.chosen = best;
+    if (options.progress) options.progress("timing tactics", ++done, static_cast<int>(candidates.size()));
+  }
+}
+
+}  // namespace kiln

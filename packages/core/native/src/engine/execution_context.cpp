@@ -1,0 +1,132 @@
+#include "engine/execution_context.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "engine/error.h"
+#include "engine/memory_plan.h"
+
+namespace kiln {
+
+AlignedBuffer::~AlignedBuffer() { std::free(data_); }
+
+void AlignedBuffer::reserve(size_t bytes) {
+  if (bytes <= size_) return;
+  std::free(data_);
+  const size_t rounded = (bytes + 63) / 64 * 64;
+  data_ = static_cast<char*>(std::aligned_alloc(64, rounded));
+  if (!data_) throw Error("KILN_MEMORY", "cannot allocate " + std::to_string(rounded) + " bytes");
+  size_ = rounded;
+}
+
+ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine) : engine_(std::move(engine)) {
+  shapes_.resize(engine_->tensors().size());
+  offsets_.resize(engine_->tensors().size(), 0);
+  for (size_t t = 0; t < engine_->tensors().size(); ++t)
+    if (const ConstantDesc* c = engine_->tensors()[t].constant) shapes_[t] = c->shape;
+}
+
+void ExecutionContext::setInputShapes(const std::vector<Shape>& shapes) {
+  const auto& inputs = engine_->graph().inputs;
+  if (shapes.size() != inputs.size())
+    throw Error("KILN_INPUT", "expected " + std::to_string(inputs.size()) + " inputs, got " + std::to_string(shapes.size()));
+  if (planned_ && shapes == inputShapes_) return;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const InputDesc& in = inputs[i];
+    const Shape& s = shapes[i];
+    bool ok = s.size() == in.shape.size();
+    for (size_t d = 0; ok && d < s.size(); ++d) {
+      if (in.shape[d] >= 0) ok = s[d] == in.shape[d];
+      else ok = s[d] >= std::max<int64_t>(in.minShape.empty() ? 1 : in.minShape[d], 0) &&
+                (in.maxShape.empty() || in.maxShape[d] < 0 || s[d] <= in.maxShape[d]);
+    }
+    if (!ok) {
+      std::string range;
+      if (!in.minShape.empty()) range = " (dynamic dims between " + shapeToString(in.minShape) + " and " + shapeToString(in.maxShape) + ")";
+      throw Error("KILN_INPUT", "input '" + in.name + "': expected shape " + shapeToString(in.shape) + range + ", got " + shapeToString(s));
+    }
+    shapes_[engine_->inputTensors()[i]] = s;
+  }
+
+  const auto& layers = engine_->layers();
+  size_t workspace = 0;
+  const int threads = engine_->threads();
+  for (size_t l = 0; l < layers.size(); ++l) {
+    std::vector<Shape> in;
+    for (int t : engine_->layerInputs()[l]) in.push_back(shapes_[t]);
+    const std::vector<Shape> out = layers[l]->inferShapes(in);
+    const auto& outIds = engine_->layerOutputs()[l];
+    if (out.size() != outIds.size())
+      throw Error("KILN_SHAPE", "layer '" + layers[l]->desc().name + "' produced the wrong number of outputs");
+    for (size_t o = 0; o < out.size(); ++o) shapes_[outIds[o]] = out[o];
+    workspace = std::max(workspace, layers[l]->workspaceBytes(in, threads));
+  }
+
+  std::vector<BufferLifetime> lifetimes;
+  std::vector<int> arenaTensors;
+  const auto& tensors = engine_->tensors();
+  for (size_t t = 0; t < tensors.size(); ++t) {
+    const TensorSlot& slot = tensors[t];
+    if (slot.producer < 0 || slot.graphOutput >= 0) continue;
+    lifetimes.push_back({sizeof(float) * static_cast<size_t>(elementCount(shapes_[t])), slot.producer,
+                         std::max(slot.producer, slot.lastUse)});
+    arenaTensors.push_back(static_cast<int>(t));
+  }
+  const MemoryPlan plan = planMemory(lifetimes);
+  for (size_t i = 0; i < arenaTensors.size(); ++i) offsets_[arenaTensors[i]] = plan.offsets[i];
+  arenaBytes_ = plan.arenaBytes;
+  workspaceBytes_ = workspace;
+  arena_.reserve(arenaBytes_);
+  workspace_.reserve(workspaceBytes_);
+  inputShapes_ = shapes;
+  planned_ = true;
+}
+
+float* ExecutionContext::tensorData(int t) const {
+  const TensorSlot& slot = engine_->tensors()[t];
+  if (slot.graphInput >= 0) return const_cast<float*>(boundInputs_[slot.graphInput]);
+  if (slot.constant) return slot.constant->data->data();
+  if (slot.graphOutput >= 0) return boundOutputs_[slot.graphOutput];
+  return reinterpret_cast<float*>(arena_.data() + offsets_[t]);
+}
+
+size_t ExecutionContext::layerWorkspaceBytes(size_t l) const {
+  std::vector<Shape> in;
+  for (int t : engine_->layerInputs()[l]) in.push_back(shapes_[t]);
+  return engine_->layers()[l]->workspaceBytes(in, engine_->threads());
+}
+
+void ExecutionContext::runLayer(size_t l, void* workspace) {
+  const auto& layer = engine_->layers()[l];
+  LayerRun run;
+  for (int t : engine_->layerInputs()[l]) {
+    run.inputs.push_back(tensorData(t));
+    run.inputShapes.push_back(&shapes_[t]);
+  }
+  for (int t : engine_->layerOutputs()[l]) {
+    run.outputs.push_back(tensorData(t));
+    run.outputShapes.push_back(&shapes_[t]);
+  }
+  run.workspace = workspace;
+  run.pool = &engine_->pool();
+  layer->run(run);
+}
+
+void ExecutionContext::execute(const std::vector<const float*>& inputs, const std::vector<float*>& outputs) {
+  if (!planned_) throw Error("KILN_INPUT", "input shapes were not set before execute");
+  if (inputs.size() != engine_->inputTensors().size() || outputs.size() != engine_->outputTensors().size())
+    throw Error("KILN_INPUT", "wrong number of input or output buffers");
+  boundInputs_ = inputs;
+  boundOutputs_ = outputs;
+  for (size_t l = 0; l < engine_->layers().size(); ++l) runLayer(l, workspace_.data());
+  // Outputs no layer writes (a graph input or a constant marked as output) are copied.
+  const auto& tensors = engine_->tensors();
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    const TensorSlot& slot = tensors[engine_->outputTensors()[o]];
+    if (slot.producer >= 0) continue;
+    const float* src = slot.graphInput >= 0 ? inputs[slot.graphInput] : slot.constant->data->data();
+    std::memcpy(outputs[o], src, sizeof(float) * elementCount(shapes_[engine_->outputTensors()[o]]));
+  }
+}
+
+}  // namespace kiln

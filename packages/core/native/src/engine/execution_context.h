@@ -1,0 +1,65 @@
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/shape.h"
+
+namespace kiln {
+
+// 64-byte-aligned scratch memory that only grows.
+class AlignedBuffer {
+ public:
+  AlignedBuffer() = default;
+  ~AlignedBuffer();
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  void reserve(size_t bytes);
+  char* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// The per-call state of an engine: every tensor's shape for the current input shapes, and the
+// activation arena planned by liveness. One context runs one inference at a time; create several
+// for concurrency (they share the engine's weights).
+class ExecutionContext {
+ public:
+  explicit ExecutionContext(std::shared_ptr<const Engine> engine);
+
+  // Infers all shapes for these input shapes and plans memory (skipped when they are unchanged).
+  // Throws kiln::Error KILN_INPUT (outside the engine's profile) or KILN_SHAPE.
+  void setInputShapes(const std::vector<Shape>& shapes);
+  const Shape& inputShape(size_t i) const { return shapes_[engine_->inputTensors()[i]]; }
+  const Shape& outputShape(size_t i) const { return shapes_[engine_->outputTensors()[i]]; }
+  size_t arenaBytes() const { return arenaBytes_; }
+  size_t workspaceBytes() const { return workspaceBytes_; }
+
+  // inputs/outputs: one float32 buffer per graph input/output, sized for the current shapes.
+  void execute(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
+
+  // Scratch memory layer `index` needs with its current tactic for the current shapes.
+  size_t layerWorkspaceBytes(size_t index) const;
+  // Runs layer `index` alone on the buffers of the last execute (for tactic timing).
+  void runLayer(size_t index, void* workspace);
+
+  const Engine& engine() const { return *engine_; }
+
+ private:
+  float* tensorData(int tensor) const;
+
+  std::shared_ptr<const Engine> engine_;
+  std::vector<Shape> inputShapes_;
+  std::vector<Shape> shapes_;
+  std::vector<size_t> offsets_;
+  size_t arenaBytes_ = 0, workspaceBytes_ = 0;
+  bool planned_ = false;
+  AlignedBuffer arena_, workspace_;
+  std::vector<const float*> boundInputs_;
+  std::vector<float*> boundOutputs_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,81 @@
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/attrs.h"
+#include "engine/graph.h"
+#include "engine/shape.h"
+#include "runtime/cpu_features.h"
+#include "runtime/thread_pool.h"
+
+namespace kiln {
+
+// What a layer factory sees at build time: the ISA, and the constant data behind any input.
+struct LayerBuildContext {
+  Isa isa = Isa::Scalar;
+  // The constant of input i, or null when the input is computed at run time.
+  std::vector<const ConstantDesc*> constantInputs;
+};
+
+struct LayerRun {
+  std::vector<const float*> inputs;
+  std::vector<const Shape*> inputShapes;
+  std::vector<float*> outputs;
+  std::vector<const Shape*> outputShapes;
+  void* workspace = nullptr;
+  ThreadPool* pool = nullptr;
+};
+
+// One layer of a compiled engine: it infers its output shapes, may offer several tactics (timed at
+// build), declares its scratch memory, and runs. run() is const: contexts share layers.
+class Layer {
+ public:
+  explicit Layer(const LayerDesc& desc) : desc_(desc) {}
+  virtual ~Layer() = default;
+
+  const LayerDesc& desc() const { return desc_; }
+
+  // Throws kiln::Error (KILN_SHAPE) naming the layer when the input shapes are not acceptable.
+  virtual std::vector<Shape> inferShapes(const std::vector<Shape>& inputs) const = 0;
+
+  virtual int tacticCount() const { return 1; }
+  virtual std::string tacticName(int tactic) const { return tactic == 0 ? "default" : "?"; }
+  virtual void setTactic(int /*tactic*/) {}
+  virtual int tactic() const { return 0; }
+
+  virtual size_t workspaceBytes(const std::vector<Shape>& /*inputs*/, int /*threads*/) const { return 0; }
+  virtual void run(const LayerRun& run) const = 0;
+
+ protected:
+  [[noreturn]] void shapeError(const std::string& what) const {
+    throw Error("KILN_SHAPE", "layer '" + desc_.name + "' (" + desc_.type + "): " + what);
+  }
+  void expectInputs(const std::vector<Shape>& inputs, size_t count) const {
+    if (inputs.size() != count)
+      shapeError("expects " + std::to_string(count) + " inputs, got " + std::to_string(inputs.size()));
+  }
+
+  LayerDesc desc_;
+};
+
+using LayerFactory = std::function<std::unique_ptr<Layer>(const LayerDesc&, const LayerBuildContext&)>;
+
+// Layer types register themselves (one file each) with KILN_REGISTER_LAYER.
+std::map<std::string, LayerFactory>& layerRegistry();
+std::unique_ptr<Layer> createLayer(const LayerDesc& desc, const LayerBuildContext& context);
+std::vector<std::string> registeredLayerTypes();
+
+struct LayerRegistration {
+  LayerRegistration(const char* type, LayerFactory factory) { layerRegistry()[type] = std::move(factory); }
+};
+
+#define KILN_LAYER_CONCAT2(a, b) a##b
+#define KILN_LAYER_CONCAT(a, b) KILN_LAYER_CONCAT2(a, b)
+#define KILN_REGISTER_LAYER(type, factory) \
+  static const ::kiln::LayerRegistration KILN_LAYER_CONCAT(kilnLayerRegistration_, __LINE__)(type, factory)
+
+}  // namespace kiln

@@ -1,0 +1,46 @@
+#pragma once
+#include <cstdint>
+
+#include "kernels/activation.h"
+#include "runtime/cpu_features.h"
+
+// The packed SGEMM building block shared by the convolution kernels.
+//
+// A (m x k) is packed in panels of MR rows: for each k, MR consecutive floats (rows past m are zero).
+// B (k x n) is packed in panels of NR columns: for each k, NR consecutive floats (columns past n are
+// zero). C is row-major with leading dimension ldc and is written only inside [m x n].
+namespace kiln::gemm {
+
+struct MacroTile {
+  const float* a = nullptr;   // first A panel, already offset to the first k of this block
+  int64_t aPanelStride = 0;   // floats from one A panel to the next
+  const float* b = nullptr;   // ceil(n / NR) B panels of k x NR floats, back to back
+  float* c = nullptr;
+  int64_t ldc = 0;
+  int64_t m = 0, n = 0, k = 0;
+  bool accumulate = false;    // C += A*B (a K block after the first); otherwise C = A*B
+  bool last = true;           // the last K block: apply bias and epilogue before the store
+  const float* bias = nullptr;  // m values, or null; read only when last
+  Epilogue epilogue;
+};
+
+// Computes one MacroTile: every MR x NR micro-tile of C, A panels in the outer loop so that each
+// stays in L1 while the B panels stream from L2.
+using MacroKernelFn = void (*)(const MacroTile& tile);
+
+struct GemmKernel {
+  Isa isa;
+  int mr, nr;
+  int64_t kc;  // K block: one A panel slice (kc x MR) stays in L1
+  int64_t nc;  // N block: the packed B block (kc x nc) stays in L2
+  MacroKernelFn macro;
+};
+
+const GemmKernel& gemmKernelScalar();
+const GemmKernel& gemmKernelAvx2();
+const GemmKernel& gemmKernelAvx512();
+
+// The kernel for an ISA; the caller must have checked cpuSupports(isa).
+const GemmKernel& gemmKernel(Isa isa);
+
+}  // namespace kiln::gemm

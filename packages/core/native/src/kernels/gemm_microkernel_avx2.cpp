@@ -1,0 +1,115 @@
+// AVX2+FMA micro-kernel: 6 rows x 16 columns, 12 ymm accumulators. Reached only through
+// gemmKernel(Isa::Avx2). No standard-library templates here: an inline instance compiled with AVX2
+// could be the one the linker keeps for the baseline code too.
+#include <immintrin.h>
+
+#include "kernels/activation_avx2.h"
+#include "kernels/gemm_kernel.h"
+
+namespace kiln::gemm {
+namespace {
+
+constexpr int MR = 6;
+constexpr int NR = 16;
+
+alignas(32) const int32_t kMaskTable[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+// Lanes [0, n) set, n in [0, 8].
+inline __m256i laneMask(int n) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskTable + 8 - n)); }
+
+template <int R>
+void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int cols, const MacroTile& t,
+          const float* bias, const avx2::Act& act) {
+  __m256 c0[R], c1[R];
+  const bool full = cols == NR;
+  const __m256i m0 = laneMask(cols < 8 ? cols : 8), m1 = laneMask(cols > 8 ? cols - 8 : 0);
+  if (t.accumulate) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const float* cr = c + r * ldc;
+      c0[r] = full ? _mm256_loadu_ps(cr) : _mm256_maskload_ps(cr, m0);
+      c1[r] = full ? _mm256_loadu_ps(cr + 8) : _mm256_maskload_ps(cr + 8, m1);
+    }
+  } else {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) c0[r] = c1[r] = _mm256_setzero_ps();
+  }
+#pragma GCC unroll 2
+  for (int64_t p = 0; p < k; ++p) {
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const __m256 ar = _mm256_broadcast_ss(a + r);
+      c0[r] = _mm256_fmadd_ps(ar, b0, c0[r]);
+      c1[r] = _mm256_fmadd_ps(ar, b1, c1[r]);
+    }
+    a += MR;
+    b += NR;
+  }
+  if (t.last) {
+    if (bias) {
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        const __m256 br = _mm256_set1_ps(bias[r]);
+        c0[r] = _mm256_add_ps(c0[r], br);
+        c1[r] = _mm256_add_ps(c1[r], br);
+      }
+    }
+    if (act.act != Activation::None) {
+      // Through memory, four vectors at a time: enough independent chains to hide the activation's
+      // latency without spilling the accumulators' registers.
+      alignas(64) float buf[2 * R * 8];
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        _mm256_store_ps(buf + 2 * r * 8, c0[r]);
+        _mm256_store_ps(buf + (2 * r + 1) * 8, c1[r]);
+      }
+#pragma GCC unroll 16
+      for (int i = 0; i + 4 <= 2 * R; i += 4) act.template applyMemory<4>(buf + i * 8);
+      if (R % 2) act.template applyMemory<2>(buf + (2 * R - 2) * 8);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        c0[r] = _mm256_load_ps(buf + 2 * r * 8);
+        c1[r] = _mm256_load_ps(buf + (2 * r + 1) * 8);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    float* cr = c + r * ldc;
+    if (full) {
+      _mm256_storeu_ps(cr, c0[r]);
+      _mm256_storeu_ps(cr + 8, c1[r]);
+    } else {
+      _mm256_maskstore_ps(cr, m0, c0[r]);
+      _mm256_maskstore_ps(cr + 8, m1, c1[r]);
+    }
+  }
+}
+
+using TileFn = void (*)(const float*, const float*, int64_t, float*, int64_t, int, const MacroTile&,
+                        const float*, const avx2::Act&);
+constexpr TileFn kTiles[MR + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>, tile<5>, tile<6>};
+
+void macro(const MacroTile& t) {
+  const avx2::Act act(t.epilogue);
+  for (int64_t i = 0; i < t.m; i += MR) {
+    const int rows = t.m - i < MR ? static_cast<int>(t.m - i) : MR;
+    const float* a = t.a + (i / MR) * t.aPanelStride;
+    const float* bias = t.bias ? t.bias + i : nullptr;
+    const TileFn fn = kTiles[rows];
+    for (int64_t j = 0; j < t.n; j += NR) {
+      const int cols = t.n - j < NR ? static_cast<int>(t.n - j) : NR;
+      fn(a, t.b + (j / NR) * t.k * NR, t.k, t.c + i * t.ldc + j, t.ldc, cols, t, bias, act);
+    }
+  }
+}
+
+}  // namespace
+
+const GemmKernel& gemmKernelAvx2() {
+  static const GemmKernel kernel{Isa::Avx2, MR, NR, 256, 256, macro};
+  return kernel;
+}
+
+}  // namespace kiln::gemm

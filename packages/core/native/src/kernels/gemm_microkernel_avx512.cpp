@@ -1,0 +1,111 @@
+// AVX-512 micro-kernel: 12 rows x 32 columns, 24 zmm accumulators. Reached only through
+// gemmKernel(Isa::Avx512). No standard-library templates here: an inline instance compiled with
+// AVX-512 could be the one the linker keeps for the baseline code too.
+#include <immintrin.h>
+
+#include "kernels/activation_avx512.h"
+#include "kernels/gemm_kernel.h"
+
+namespace kiln::gemm {
+namespace {
+
+constexpr int MR = 12;
+constexpr int NR = 32;
+
+// Lanes [0, n) set, n clamped to [0, 16].
+inline __mmask16 laneMask(int n) {
+  return n >= 16 ? static_cast<__mmask16>(0xffff) : n <= 0 ? static_cast<__mmask16>(0)
+                                                             : static_cast<__mmask16>((1u << n) - 1);
+}
+
+template <int R>
+void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int cols, const MacroTile& t,
+          const float* bias, const avx512::Act& act) {
+  __m512 c0[R], c1[R];
+  const __mmask16 m0 = laneMask(cols), m1 = laneMask(cols - 16);
+  if (t.accumulate) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const float* cr = c + r * ldc;
+      c0[r] = _mm512_maskz_loadu_ps(m0, cr);
+      c1[r] = _mm512_maskz_loadu_ps(m1, cr + 16);
+    }
+  } else {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) c0[r] = c1[r] = _mm512_setzero_ps();
+  }
+#pragma GCC unroll 2
+  for (int64_t p = 0; p < k; ++p) {
+    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const __m512 ar = _mm512_set1_ps(a[r]);
+      c0[r] = _mm512_fmadd_ps(ar, b0, c0[r]);
+      c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
+    }
+    a += MR;
+    b += NR;
+  }
+  if (t.last) {
+    if (bias) {
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        const __m512 br = _mm512_set1_ps(bias[r]);
+        c0[r] = _mm512_add_ps(c0[r], br);
+        c1[r] = _mm512_add_ps(c1[r], br);
+      }
+    }
+    if (act.act != Activation::None) {
+      // Through memory, four vectors at a time: enough independent chains to hide the activation's
+      // latency without spilling the accumulators' registers.
+      alignas(64) float buf[2 * R * 16];
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        _mm512_store_ps(buf + 2 * r * 16, c0[r]);
+        _mm512_store_ps(buf + (2 * r + 1) * 16, c1[r]);
+      }
+#pragma GCC unroll 16
+      for (int i = 0; i + 4 <= 2 * R; i += 4) act.template applyMemory<4>(buf + i * 16);
+      if (R % 2) act.template applyMemory<2>(buf + (2 * R - 2) * 16);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        c0[r] = _mm512_load_ps(buf + 2 * r * 16);
+        c1[r] = _mm512_load_ps(buf + (2 * r + 1) * 16);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    float* cr = c + r * ldc;
+    _mm512_mask_storeu_ps(cr, m0, c0[r]);
+    _mm512_mask_storeu_ps(cr + 16, m1, c1[r]);
+  }
+}
+
+using TileFn = void (*)(const float*, const float*, int64_t, float*, int64_t, int, const MacroTile&,
+                        const float*, const avx512::Act&);
+constexpr TileFn kTiles[MR + 1] = {nullptr,  tile<1>, tile<2>, tile<3>,  tile<4>,  tile<5>, tile<6>,
+                                   tile<7>,  tile<8>, tile<9>, tile<10>, tile<11>, tile<12>};
+
+void macro(const MacroTile& t) {
+  const avx512::Act act(t.epilogue);
+  for (int64_t i = 0; i < t.m; i += MR) {
+    const int rows = t.m - i < MR ? static_cast<int>(t.m - i) : MR;
+    const float* a = t.a + (i / MR) * t.aPanelStride;
+    const float* bias = t.bias ? t.bias + i : nullptr;
+    const TileFn fn = kTiles[rows];
+    for (int64_t j = 0; j < t.n; j += NR) {
+      const int cols = t.n - j < NR ? static_cast<int>(t.n - j) : NR;
+      fn(a, t.b + (j / NR) * t.k * NR, t.k, t.c + i * t.ldc + j, t.ldc, cols, t, bias, act);
+    }
+  }
+}
+
+}  // namespace
+
+const GemmKernel& gemmKernelAvx512() {
+  static const GemmKernel kernel{Isa::Avx512, MR, NR, 256, 384, macro};
+  return kernel;
+}
+
+}  // namespace kiln::gemm

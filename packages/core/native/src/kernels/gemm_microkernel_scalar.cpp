@@ -1,0 +1,61 @@
+// The portable micro-kernel: plain loops over a small register block that the compiler vectorizes
+// for the baseline (SSE2) target.
+#include <algorithm>
+
+#include "kernels/activation_scalar.h"
+#include "kernels/gemm_kernel.h"
+
+namespace kiln::gemm {
+namespace {
+
+constexpr int MR = 4;
+constexpr int NR = 8;
+
+template <int R>
+void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int cols, const MacroTile& t,
+          const float* bias) {
+  float acc[R][NR];
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < NR; ++j) acc[r][j] = (t.accumulate && j < cols) ? c[r * ldc + j] : 0.f;
+  for (int64_t p = 0; p < k; ++p) {
+    for (int r = 0; r < R; ++r) {
+      const float ar = a[r];
+      for (int j = 0; j < NR; ++j) acc[r][j] += ar * b[j];
+    }
+    a += MR;
+    b += NR;
+  }
+  if (t.last) {
+    for (int r = 0; r < R; ++r) {
+      const float br = bias ? bias[r] : 0.f;
+      for (int j = 0; j < NR; ++j) acc[r][j] = activateScalar(acc[r][j] + br, t.epilogue);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < cols; ++j) c[r * ldc + j] = acc[r][j];
+}
+
+using TileFn = void (*)(const float*, const float*, int64_t, float*, int64_t, int, const MacroTile&,
+                        const float*);
+constexpr TileFn kTiles[MR + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>};
+
+void macro(const MacroTile& t) {
+  for (int64_t i = 0; i < t.m; i += MR) {
+    const int rows = static_cast<int>(std::min<int64_t>(MR, t.m - i));
+    const float* a = t.a + (i / MR) * t.aPanelStride;
+    const float* bias = t.bias ? t.bias + i : nullptr;
+    for (int64_t j = 0; j < t.n; j += NR) {
+      const int cols = static_cast<int>(std::min<int64_t>(NR, t.n - j));
+      kTiles[rows](a, t.b + (j / NR) * t.k * NR, t.k, t.c + i * t.ldc + j, t.ldc, cols, t, bias);
+    }
+  }
+}
+
+}  // namespace
+
+const GemmKernel& gemmKernelScalar() {
+  static const GemmKernel kernel{Isa::Scalar, MR, NR, 256, 256, macro};
+  return kernel;
+}
+
+}  // namespace kiln::gemm

@@ -1,0 +1,104 @@
+#include "engine/layer.h"
+#include "kernels/conv2d.h"
+
+namespace kiln {
+namespace {
+
+Epilogue parseEpilogue(const LayerDesc& desc) {
+  Attrs attrs(desc);
+  static const std::pair<const char*, Activation> names[] = {
+      {"none", Activation::None}, {"relu", Activation::Relu}, {"sigmoid", Activation::Sigmoid},
+      {"silu", Activation::Silu}, {"leaky_relu", Activation::LeakyRelu}, {"clip", Activation::Clip},
+      {"hard_swish", Activation::HardSwish}, {"hard_sigmoid", Activation::HardSigmoid}};
+  const std::string name = attrs.getString("activation", "none");
+  Epilogue e;
+  bool known = false;
+  for (const auto& [n, act] : names)
+    if (name == n) { e.act = act; known = true; }
+  if (!known) attrs.fail("activation", "names an unknown activation '" + name + "'");
+  e.alpha = attrs.getFloat("activation_alpha", 0.f);
+  e.beta = attrs.getFloat("activation_beta", 0.f);
+  return e;
+}
+
+// A 2-D convolution whose weights (input 1) and optional bias (input 2) are constants, packed at
+// build for the chosen algorithm, with bias and activation fused into the kernel's epilogue.
+class ConvLayer final : public Layer {
+ public:
+  ConvLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc), isa_(ctx.isa), epilogue_(parseEpilogue(desc)) {
+    Attrs attrs(desc);
+    if (desc.inputs.size() < 2 || !ctx.constantInputs[1])
+      throw Error("KILN_BUILD", "layer '" + desc.name + "' (Conv): the weights must be a constant");
+    const ConstantDesc& w = *ctx.constantInputs[1];
+    if (w.shape.size() != 4) attrs.fail("kernel_shape", "only 2-D convolution is supported (weights " + shapeToString(w.shape) + ")");
+    const auto strides = attrs.getInts("strides", {1, 1});
+    const auto pads = attrs.getInts("pads", {0, 0, 0, 0});
+    const auto dilations = attrs.getInts("dilations", {1, 1});
+    if (strides.size() != 2 || pads.size() != 4 || dilations.size() != 2) attrs.fail("pads", "must describe a 2-D convolution");
+    g_.groups = attrs.getInt("group", 1);
+    g_.cout = w.shape[0];
+    g_.cin = w.shape[1] * g_.groups;
+    g_.kh = w.shape[2];
+    g_.kw = w.shape[3];
+    g_.strideH = strides[0];
+    g_.strideW = strides[1];
+    g_.padTop = pads[0];
+    g_.padLeft = pads[1];
+    g_.padBottom = pads[2];
+    g_.padRight = pads[3];
+    g_.dilationH = dilations[0];
+    g_.dilationW = dilations[1];
+    if (g_.groups <= 0 || g_.cout % g_.groups != 0) attrs.fail("group", "does not divide the output channels");
+    weights_ = w.data;
+    if (desc.inputs.size() > 2 && !desc.inputs[2].empty()) {
+      if (!ctx.constantInputs[2]) throw Error("KILN_BUILD", "layer '" + desc.name + "' (Conv): the bias must be a constant");
+      if (elementCount(ctx.constantInputs[2]->shape) != g_.cout)
+        throw Error("KILN_BUILD", "layer '" + desc.name + "' (Conv): the bias has the wrong size");
+      bias_ = ctx.constantInputs[2]->data;
+    }
+    algos_ = convAlgorithms(g_, isa_);
+    setTactic(0);
+  }
+
+  std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
+    const Shape& x = in[0];
+    if (x.size() != 4) shapeError("expects a 4-D NCHW input, got " + shapeToString(x));
+    if (x[1] != g_.cin) shapeError("expects " + std::to_string(g_.cin) + " input channels, got " + shapeToString(x));
+    const int64_t oh = g_.outH(x[2]), ow = g_.outW(x[3]);
+    if (oh <= 0 || ow <= 0) shapeError("the kernel is larger than the padded input " + shapeToString(x));
+    return {{x[0], g_.cout, oh, ow}};
+  }
+
+  int tacticCount() const override { return static_cast<int>(algos_.size()); }
+  std::string tacticName(int t) const override { return convAlgoName(algos_.at(t)); }
+  int tactic() const override { return tactic_; }
+  void setTactic(int t) override {
+    kernel_ = Conv2dKernel::create(algos_.at(t), isa_, g_, weights_->data(), bias_ ? bias_->data() : nullptr, epilogue_);
+    tactic_ = t;
+  }
+
+  size_t workspaceBytes(const std::vector<Shape>& in, int threads) const override {
+    return kernel_->workspaceBytes(in[0][0], in[0][2], in[0][3], threads);
+  }
+
+  void run(const LayerRun& r) const override {
+    const Shape& x = *r.inputShapes[0];
+    kernel_->run(r.inputs[0], x[0], x[2], x[3], r.outputs[0], r.workspace, *r.pool);
+  }
+
+ private:
+  Isa isa_;
+  ConvGeometry g_;
+  Epilogue epilogue_;
+  std::shared_ptr<std::vector<float>> weights_, bias_;
+  std::vector<ConvAlgo> algos_;
+  std::unique_ptr<Conv2dKernel> kernel_;
+  int tactic_ = 0;
+};
+
+KILN_REGISTER_LAYER("Conv", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  return std::unique_ptr<Layer>(new ConvLayer(desc, ctx));
+});
+
+}  // namespace
+}  // namespace kiln

@@ -1,0 +1,109 @@
+#include <algorithm>
+#include <limits>
+
+#include "engine/layer.h"
+#include "layers/parallel.h"
+
+namespace kiln {
+namespace {
+
+// 2-D max or average pooling over NCHW, with ONNX's pads, strides, dilations and ceil_mode.
+// Global pooling is the same with the kernel set to the whole input at run time.
+class Pool2dLayer final : public Layer {
+ public:
+  Pool2dLayer(const LayerDesc& desc, bool isMax, bool global) : Layer(desc), max_(isMax), global_(global) {
+    Attrs attrs(desc);
+    if (global) return;
+    kernel_ = attrs.getInts("kernel_shape");
+    strides_ = attrs.getInts("strides", {1, 1});
+    pads_ = attrs.getInts("pads", {0, 0, 0, 0});
+    dilations_ = attrs.getInts("dilations", {1, 1});
+    ceil_ = attrs.getInt("ceil_mode", 0) != 0;
+    countPad_ = attrs.getInt("count_include_pad", 0) != 0;
+    if (kernel_.size() != 2 || strides_.size() != 2 || pads_.size() != 4 || dilations_.size() != 2)
+      attrs.fail("kernel_shape", "only 2-D pooling is supported");
+  }
+
+  struct Geometry {
+    int64_t kh, kw, sh, sw, pt, pl, dh, dw, oh, ow;
+  };
+
+  Geometry geometry(const Shape& in) const {
+    if (in.size() != 4) shapeError("expects a 4-D NCHW input, got " + shapeToString(in));
+    if (global_) return {in[2], in[3], 1, 1, 0, 0, 1, 1, 1, 1};
+    Geometry g{kernel_[0], kernel_[1], strides_[0], strides_[1], pads_[0], pads_[1], dilations_[0], dilations_[1], 0, 0};
+    const auto out = [&](int64_t size, int64_t k, int64_t s, int64_t padBegin, int64_t padEnd, int64_t d) {
+      const int64_t span = size + padBegin + padEnd - d * (k - 1) - 1;
+      int64_t o = (ceil_ ? (span + s - 1) / s : span / s) + 1;
+      // A window that starts in the end padding is dropped (ONNX/PyTorch ceil_mode semantics).
+      if (ceil_ && (o - 1) * s >= size + padBegin) --o;
+      return o;
+    };
+    g.oh = out(in[2], g.kh, g.sh, pads_[0], pads_[2], g.dh);
+    g.ow = out(in[3], g.kw, g.sw, pads_[1], pads_[3], g.dw);
+    if (g.oh <= 0 || g.ow <= 0) shapeError("the pooling window is larger than the padded input " + shapeToString(in));
+    return g;
+  }
+
+  std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
+    expectInputs(in, 1);
+    const Geometry g = geometry(in[0]);
+    return {{in[0][0], in[0][1], g.oh, g.ow}};
+  }
+
+  void run(const LayerRun& r) const override {
+    const Shape& in = *r.inputShapes[0];
+    const Geometry g = geometry(in);
+    const int64_t h = in[2], w = in[3];
+    const float* x = r.inputs[0];
+    float* y = r.outputs[0];
+    parallelRange(*r.pool, in[0] * in[1], 1, [&](int64_t begin, int64_t end) {
+      for (int64_t plane = begin; plane < end; ++plane) {
+        const float* src = x + plane * h * w;
+        float* dst = y + plane * g.oh * g.ow;
+        for (int64_t oy = 0; oy < g.oh; ++oy) {
+          for (int64_t ox = 0; ox < g.ow; ++ox) {
+            float acc = max_ ? -std::numeric_limits<float>::infinity() : 0.f;
+            int64_t count = 0;
+            for (int64_t ky = 0; ky < g.kh; ++ky) {
+              const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+              if (iy < 0 || iy >= h) continue;
+              for (int64_t kx = 0; kx < g.kw; ++kx) {
+                const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+                if (ix < 0 || ix >= w) continue;
+                const float v = src[iy * w + ix];
+                acc = max_ ? std::max(acc, v) : acc + v;
+                ++count;
+              }
+            }
+            if (!max_) {
+              int64_t divisor = count;
+              if (countPad_) {
+                // Padded taps count, but not the part of a ceil_mode window beyond the padding.
+                const int64_t y0 = oy * g.sh - g.pt, x0 = ox * g.sw - g.pl;
+                const int64_t y1 = std::min(y0 + (g.kh - 1) * g.dh + 1, h + pads_[2]);
+                const int64_t x1 = std::min(x0 + (g.kw - 1) * g.dw + 1, w + pads_[3]);
+                divisor = ((y1 - y0 + g.dh - 1) / g.dh) * ((x1 - x0 + g.dw - 1) / g.dw);
+              }
+              acc = divisor ? acc / static_cast<float>(divisor) : 0.f;
+            }
+            dst[oy * g.ow + ox] = acc;
+          }
+        }
+      }
+    });
+  }
+
+ private:
+  bool max_, global_;
+  std::vector<int64_t> kernel_, strides_, pads_, dilations_;
+  bool ceil_ = false, countPad_ = false;
+};
+
+KILN_REGISTER_LAYER("MaxPool", [](const LayerDesc& d, const LayerBuildContext&) { return std::unique_ptr<Layer>(new Pool2dLayer(d, true, false)); });
+KILN_REGISTER_LAYER("AveragePool", [](const LayerDesc& d, const LayerBuildContext&) { return std::unique_ptr<Layer>(new Pool2dLayer(d, false, false)); });
+KILN_REGISTER_LAYER("GlobalMaxPool", [](const LayerDesc& d, const LayerBuildContext&) { return std::unique_ptr<Layer>(new Pool2dLayer(d, true, true)); });
+KILN_REGISTER_LAYER("GlobalAveragePool", [](const LayerDesc& d, const LayerBuildContext&) { return std::unique_ptr<Layer>(new Pool2dLayer(d, false, true)); });
+
+}  // namespace
+}  // namespace kiln

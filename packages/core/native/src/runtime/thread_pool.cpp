@@ -1,0 +1,187 @@
+#include "runtime/thread_pool.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace kiln {
+namespace {
+
+// Pause iterations a worker spins on between jobs before sleeping, and the caller spins waiting for
+// the workers before sleeping. An inference issues tens of jobs back to back; spinning this long
+// keeps them from paying a futex wake-up each, while an idle pool still goes to sleep quickly.
+constexpr int kSpinIterations = 4000;
+
+inline void cpuPause() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+using TaskFn = std::function<void(int64_t task, int thread)>;
+
+}  // namespace
+
+struct ThreadPool::Impl {
+  int size = 1;
+  std::vector<std::thread> workers;
+
+  std::mutex callerMutex;  // one job at a time
+
+  std::mutex m;  // guards the sleeps below; the job state itself is published through the atomics
+  std::condition_variable wake;  // workers wait here for a new generation
+  std::condition_variable done;  // the caller waits here for pending to reach 0
+  std::atomic<uint64_t> generation{0};
+  std::atomic<int> sleepers{0};
+  std::atomic<bool> callerSleeping{false};
+  std::atomic<int> pending{0};
+  std::atomic<bool> stop{false};
+
+  // The current job, written by the caller before it bumps generation.
+  const TaskFn* fn = nullptr;
+  int64_t tasks = 0;
+  std::mutex errorMutex;
+  std::exception_ptr error;
+
+  void runChunk(int thread);
+  void workerLoop(int thread);
+  uint64_t waitForJob(uint64_t seen);
+  void waitForWorkers();
+};
+
+namespace {
+// Set only while a thread runs tasks of a job, so that a nested parallelFor runs inline instead of
+// deadlocking on the caller mutex.
+thread_local const void* tlsPool = nullptr;
+thread_local int tlsThread = 0;
+
+struct JobScope {
+  const void* savedPool;
+  int savedThread;
+  JobScope(const void* pool, int thread) : savedPool(tlsPool), savedThread(tlsThread) {
+    tlsPool = pool;
+    tlsThread = thread;
+  }
+  ~JobScope() {
+    tlsPool = savedPool;
+    tlsThread = savedThread;
+  }
+};
+}  // namespace
+
+void ThreadPool::Impl::runChunk(int thread) {
+  const int64_t begin = tasks * thread / size;
+  const int64_t end = tasks * (thread + 1) / size;
+  if (begin == end) return;
+  JobScope scope(this, thread);
+  try {
+    for (int64_t t = begin; t < end; ++t) (*fn)(t, thread);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(errorMutex);
+    if (!error) error = std::current_exception();
+  }
+}
+
+uint64_t ThreadPool::Impl::waitForJob(uint64_t seen) {
+  for (int i = 0; i < kSpinIterations; ++i) {
+    const uint64_t g = generation.load(std::memory_order_acquire);
+    if (g != seen) return g;
+    cpuPause();
+  }
+  std::unique_lock<std::mutex> lock(m);
+  sleepers.fetch_add(1, std::memory_order_seq_cst);
+  wake.wait(lock, [&] { return generation.load(std::memory_order_seq_cst) != seen; });
+  sleepers.fetch_sub(1, std::memory_order_relaxed);
+  return generation.load(std::memory_order_acquire);
+}
+
+void ThreadPool::Impl::workerLoop(int thread) {
+  uint64_t seen = 0;
+  for (;;) {
+    seen = waitForJob(seen);
+    if (stop.load(std::memory_order_acquire)) return;
+    runChunk(thread);
+    if (pending.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+        callerSleeping.load(std::memory_order_seq_cst)) {
+      // Taking the mutex orders this notify after the caller has entered its wait.
+      { std::lock_guard<std::mutex> lock(m); }
+      done.notify_one();
+    }
+  }
+}
+
+void ThreadPool::Impl::waitForWorkers() {
+  for (int i = 0; i < kSpinIterations; ++i) {
+    if (pending.load(std::memory_order_acquire) == 0) return;
+    cpuPause();
+  }
+  std::unique_lock<std::mutex> lock(m);
+  callerSleeping.store(true, std::memory_order_seq_cst);
+  done.wait(lock, [&] { return pending.load(std::memory_order_seq_cst) == 0; });
+  callerSleeping.store(false, std::memory_order_relaxed);
+}
+
+ThreadPool::ThreadPool(int threads) : impl_(new Impl) {
+  if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
+  if (threads <= 0) threads = 1;
+  impl_->size = threads;
+  impl_->workers.reserve(threads - 1);
+  for (int i = 1; i < threads; ++i) impl_->workers.emplace_back([this, i] { impl_->workerLoop(i); });
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> caller(impl_->callerMutex);
+    impl_->stop.store(true, std::memory_order_release);
+    impl_->generation.fetch_add(1, std::memory_order_seq_cst);
+    { std::lock_guard<std::mutex> lock(impl_->m); }
+    impl_->wake.notify_all();
+  }
+  for (std::thread& t : impl_->workers) t.join();
+  delete impl_;
+}
+
+int ThreadPool::size() const { return impl_->size; }
+
+void ThreadPool::parallelFor(int64_t tasks, const std::function<void(int64_t task, int thread)>& fn) {
+  if (tasks <= 0) return;
+  if (tlsPool == impl_) {
+    // Nested call from one of this job's tasks: that thread runs it alone.
+    for (int64_t t = 0; t < tasks; ++t) fn(t, tlsThread);
+    return;
+  }
+  std::lock_guard<std::mutex> caller(impl_->callerMutex);
+  Impl& p = *impl_;
+  p.fn = &fn;
+  p.tasks = tasks;
+  p.error = nullptr;
+  if (p.size == 1) {
+    p.runChunk(0);
+  } else {
+    p.pending.store(p.size - 1, std::memory_order_relaxed);
+    p.generation.fetch_add(1, std::memory_order_seq_cst);
+    if (p.sleepers.load(std::memory_order_seq_cst) > 0) {
+      { std::lock_guard<std::mutex> lock(p.m); }
+      p.wake.notify_all();
+    }
+    p.runChunk(0);
+    p.waitForWorkers();
+  }
+  p.fn = nullptr;
+  if (p.error) {
+    std::exception_ptr e = p.error;
+    p.error = nullptr;
+    std::rethrow_exception(e);
+  }
+}
+
+}  // namespace kiln

@@ -1,0 +1,28 @@
+#pragma once
+#include <cstdint>
+#include <functional>
+
+namespace kiln {
+
+// A persistent pool of worker threads. The calling thread takes part in every job, so a pool of
+// size 1 runs everything inline. Jobs from concurrent callers are serialized.
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads);  // threads <= 0: one per hardware core
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const;
+
+  // Calls fn(task, thread) for every task in [0, tasks); returns when all have finished.
+  // The split of tasks over threads is static (a function of tasks and size()), so results are
+  // reproducible run to run.
+  void parallelFor(int64_t tasks, const std::function<void(int64_t task, int thread)>& fn);
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace kiln

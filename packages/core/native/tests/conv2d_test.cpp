@@ -1,0 +1,226 @@
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <vector>
+
+#include "check.h"
+#include "kernels/conv2d.h"
+
+using namespace kiln;
+
+namespace {
+
+struct Case {
+  ConvGeometry g;
+  int64_t batch, h, w;
+  Epilogue epilogue;
+  bool bias;
+};
+
+// A family of geometries sharing kernel shape, stride, padding, dilation and grouping; the channel
+// counts, map size, batch and epilogue vary per case.
+struct Family {
+  const char* name;
+  int64_t kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
+  enum Groups { One, Two, Depthwise, DepthwiseX2 } groups;
+};
+
+const int64_t kChannels[] = {1, 3, 5, 7, 13, 17, 33, 70};
+const int64_t kSizes[][2] = {{1, 1}, {5, 7}, {13, 11}, {40, 40}};
+const Epilogue kEpilogues[] = {
+    {Activation::None}, {Activation::Relu}, {Activation::Sigmoid}, {Activation::Silu},
+    {Activation::LeakyRelu, 0.1f}, {Activation::Clip, -0.5f, 0.7f}, {Activation::HardSwish},
+    {Activation::HardSigmoid, 0.2f, 0.5f}};
+
+const Family kFamilies[] = {
+    {"1x1", 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, Family::One},
+    {"1x1 groups=2", 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, Family::Two},
+    {"1x1 stride 2", 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, Family::One},
+    {"3x3 pad 1", 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, Family::One},
+    {"3x3 no pad", 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, Family::One},
+    {"3x3 stride 2 pad 1", 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, Family::One},
+    {"3x3 asymmetric pads 0,1,2,0", 3, 3, 1, 1, 0, 1, 2, 0, 1, 1, Family::One},
+    {"3x3 dilation 2 pad 2", 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, Family::One},
+    {"3x3 groups=2 pad 1", 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, Family::Two},
+    {"3x3 depthwise pad 1", 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, Family::Depthwise},
+    {"3x3 depthwise x2 stride 2", 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, Family::DepthwiseX2},
+    {"5x5 pad 2", 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, Family::One},
+    {"6x6 stride 2 pad 2 (YOLOv5 stem)", 6, 6, 2, 2, 2, 2, 2, 2, 1, 1, Family::One},
+    {"2x5 stride 1,2 dilation 2,1 pads 1,0,0,3", 2, 5, 1, 2, 1, 0, 0, 3, 2, 1, Family::One},
+};
+
+std::vector<Case> casesOf(const Family& f, int familyIndex) {
+  std::vector<Case> out;
+  for (int i = 0; i < 16; ++i) {
+    Case c;
+    ConvGeometry& g = c.g;
+    g.kh = f.kh, g.kw = f.kw, g.strideH = f.sh, g.strideW = f.sw;
+    g.padTop = f.pt, g.padLeft = f.pl, g.padBottom = f.pb, g.padRight = f.pr;
+    g.dilationH = f.dh, g.dilationW = f.dw;
+    int64_t cin = kChannels[i % 8], cout = kChannels[(i * 5 + familyIndex + 3) % 8];
+    switch (f.groups) {
+      case Family::One: break;
+      case Family::Two: cin *= 2, cout *= 2, g.groups = 2; break;
+      case Family::Depthwise: cout = cin, g.groups = cin; break;
+      case Family::DepthwiseX2: cout = 2 * cin, g.groups = cin; break;
+    }
+    g.cin = cin, g.cout = cout;
+    const auto& size = kSizes[(i + familyIndex) % 4];
+    c.h = size[0], c.w = size[1];
+    // Keep the biggest reference runs few: the 40x40 maps get small channel counts past the first pass.
+    if (c.h == 40 && i >= 8) g.cin = g.groups * std::max<int64_t>(1, g.cin / g.groups / 4);
+    c.batch = (i % 3 == 2) ? 2 : 1;
+    c.epilogue = kEpilogues[(i + familyIndex) % 8];
+    c.bias = i % 4 != 3;
+    // The padded input must hold at least one window.
+    if (c.h + g.padTop + g.padBottom < g.dilationH * (g.kh - 1) + 1) c.h += g.dilationH * g.kh;
+    if (c.w + g.padLeft + g.padRight < g.dilationW * (g.kw - 1) + 1) c.w += g.dilationW * g.kw;
+    out.push_back(c);
+  }
+  return out;
+}
+
+struct AlignedDelete {
+  void operator()(char* p) const { ::operator delete[](p, std::align_val_t(64)); }
+};
+
+constexpr size_t kGuardFloats = 64;
+constexpr uint32_t kGuardBits = 0x7fc0dead;  // a NaN no kernel produces
+
+float guardValue() {
+  float f;
+  std::memcpy(&f, &kGuardBits, 4);
+  return f;
+}
+bool isGuard(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, 4);
+  return b == kGuardBits;
+}
+
+// Runs the kernel into a NaN-filled output between guard zones, with a guarded workspace; checks that
+// no guard was touched. Returns the output without the guards.
+std::vector<float> runGuarded(const Conv2dKernel& kernel, const Case& c, const std::vector<float>& x,
+                              ThreadPool& pool, const char* what) {
+  const int64_t ySize = c.batch * c.g.cout * c.g.outH(c.h) * c.g.outW(c.w);
+  std::vector<float> y(ySize + 2 * kGuardFloats, guardValue());
+  std::fill(y.begin() + kGuardFloats, y.end() - kGuardFloats, std::numeric_limits<float>::quiet_NaN());
+  const size_t wsBytes = kernel.workspaceBytes(c.batch, c.h, c.w, pool.size());
+  const size_t wsTotal = wsBytes + kGuardFloats * sizeof(float);
+  std::unique_ptr<char[], AlignedDelete> ws(static_cast<char*>(::operator new[](wsTotal, std::align_val_t(64))));
+  float* wsGuard = reinterpret_cast<float*>(ws.get() + wsBytes);
+  for (size_t i = 0; i < kGuardFloats; ++i) wsGuard[i] = guardValue();
+  kernel.run(x.data(), c.batch, c.h, c.w, y.data() + kGuardFloats, ws.get(), pool);
+  bool guardsIntact = true;
+  for (size_t i = 0; i < kGuardFloats; ++i)
+    guardsIntact = guardsIntact && isGuard(y[i]) && isGuard(y[y.size() - 1 - i]) && isGuard(wsGuard[i]);
+  KT_CHECK(guardsIntact, "%s wrote outside its output or workspace", what);
+  return std::vector<float>(y.begin() + kGuardFloats, y.end() - kGuardFloats);
+}
+
+std::string describe(const Case& c) {
+  const ConvGeometry& g = c.g;
+  return kt::format("cin %lld cout %lld groups %lld, batch %lld, %lldx%lld, act %d%s", (long long)g.cin,
+                    (long long)g.cout, (long long)g.groups, (long long)c.batch, (long long)c.h, (long long)c.w,
+                    static_cast<int>(c.epilogue.act), c.bias ? "" : ", no bias");
+}
+
+}  // namespace
+
+void testConv2d() {
+  ThreadPool pool1(1), pool3(3);
+  std::vector<Isa> isas = supportedIsas();
+  std::string isaList;
+  for (Isa isa : isas) isaList += std::string(isaName(isa)) + " ";
+  kt::Random rng(12345);
+
+  int familyIndex = 0;
+  for (const Family& f : kFamilies) {
+    const int before = kt::failures();
+    int runs = 0;
+    double worst = 0;
+    const std::vector<Case> cases = casesOf(f, familyIndex++);
+    for (const Case& c : cases) {
+      const ConvGeometry& g = c.g;
+      const std::vector<float> x = rng.vector(c.batch * g.cin * c.h * c.w);
+      const std::vector<float> wts = rng.vector(g.cout * (g.cin / g.groups) * g.kh * g.kw);
+      const std::vector<float> bias = rng.vector(g.cout);
+      const float* b = c.bias ? bias.data() : nullptr;
+      std::vector<float> ref(c.batch * g.cout * g.outH(c.h) * g.outW(c.w));
+      conv2dReference(g, x.data(), c.batch, c.h, c.w, wts.data(), b, c.epilogue, ref.data());
+
+      for (Isa isa : isas) {
+        for (ConvAlgo algo : convAlgorithms(g, isa)) {
+          const auto kernel = Conv2dKernel::create(algo, isa, g, wts.data(), b, c.epilogue);
+          std::vector<float> first;
+          for (ThreadPool* pool : {&pool1, &pool3}) {
+            const std::string what =
+                kt::format("%s %s %d thread(s) [%s]", isaName(isa), convAlgoName(algo), pool->size(), describe(c).c_str());
+            const std::vector<float> y = runGuarded(*kernel, c, x, *pool, what.c_str());
+            ++runs;
+            size_t bad = 0, firstBad = 0;
+            for (size_t i = 0; i < y.size(); ++i) {
+              const double err = std::fabs(double(y[i]) - ref[i]);
+              if (!(err <= 1e-4 * (1 + std::fabs(ref[i])))) {
+                if (bad++ == 0) firstBad = i;
+              } else {
+                worst = std::fmax(worst, err / (1 + std::fabs(ref[i])));
+              }
+            }
+            KT_CHECK(bad == 0, "%s: %zu wrong outputs, first [%zu] = %g, expected %g", what.c_str(), bad, firstBad,
+                     y[firstBad], ref[firstBad]);
+            // Deterministic: a second run, and a run on another pool size, are bit-identical.
+            const std::vector<float> again = runGuarded(*kernel, c, x, *pool, what.c_str());
+            KT_CHECK(std::memcmp(again.data(), y.data(), y.size() * sizeof(float)) == 0, "%s: second run differs",
+                     what.c_str());
+            if (first.empty())
+              first = y;
+            else
+              KT_CHECK(std::memcmp(first.data(), y.data(), y.size() * sizeof(float)) == 0,
+                       "%s: differs from the 1-thread result", what.c_str());
+          }
+        }
+      }
+    }
+    kt::reportGroup(kt::format("conv2d %s", f.name), before,
+                    kt::format("%zu shapes x {%s} x algorithms x {1, 3} threads = %d runs, max err %.2g", cases.size(),
+                               isaList.c_str(), runs, worst));
+  }
+
+  // Algorithm applicability.
+  const int before = kt::failures();
+  ConvGeometry g3;
+  g3.cin = 4, g3.cout = 4, g3.kh = g3.kw = 3, g3.padTop = g3.padLeft = g3.padBottom = g3.padRight = 1;
+  ConvGeometry g1;
+  g1.cin = 4, g1.cout = 8;
+  const std::vector<float> w(4 * 4 * 9, 0.5f);
+  for (Isa isa : isas) {
+    const auto algos1 = convAlgorithms(g1, isa), algos3 = convAlgorithms(g3, isa);
+    KT_CHECK(algos1.size() == 2 && algos1[0] == ConvAlgo::Pointwise && algos1[1] == ConvAlgo::ImplicitGemm,
+             "1x1 algorithms on %s", isaName(isa));
+    KT_CHECK(algos3.size() == 1 && algos3[0] == ConvAlgo::ImplicitGemm, "3x3 algorithms on %s", isaName(isa));
+    bool threw = false;
+    try {
+      Conv2dKernel::create(ConvAlgo::Pointwise, isa, g3, w.data(), nullptr, {});
+    } catch (const std::invalid_argument&) {
+      threw = true;
+    }
+    KT_CHECK(threw, "pointwise on a 3x3 conv must throw std::invalid_argument (%s)", isaName(isa));
+    ConvGeometry dilated = g1;
+    dilated.dilationH = 2;
+    KT_CHECK(convAlgorithms(dilated, isa).size() == 1, "pointwise must not apply with dilation 2");
+  }
+  ConvGeometry bad = g1;
+  bad.groups = 3;
+  bool threw = false;
+  try {
+    Conv2dKernel::create(ConvAlgo::ImplicitGemm, Isa::Scalar, bad, w.data(), nullptr, {});
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  KT_CHECK(threw, "groups not dividing the channels must throw");
+  kt::reportGroup("conv2d algorithm selection", before, "Pointwise only for 1x1/stride 1/no pad/dilation 1, listed first");
+}

@@ -1,0 +1,109 @@
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "check.h"
+#include "runtime/thread_pool.h"
+
+using kiln::ThreadPool;
+
+namespace {
+
+// Every task exactly once, on a valid thread, with the same task-to-thread map on a second run.
+void checkEachTaskOnce(ThreadPool& pool, int64_t tasks) {
+  std::vector<std::atomic<int>> count(static_cast<size_t>(tasks));
+  std::vector<int> owner(static_cast<size_t>(tasks), -1), owner2(static_cast<size_t>(tasks), -1);
+  for (auto& c : count) c = 0;
+  pool.parallelFor(tasks, [&](int64_t t, int thread) {
+    count[t].fetch_add(1);
+    owner[t] = thread;
+  });
+  pool.parallelFor(tasks, [&](int64_t t, int thread) { owner2[t] = thread; });
+  for (int64_t t = 0; t < tasks; ++t) {
+    KT_CHECK(count[t].load() == 1, "pool %d, %lld tasks: task %lld ran %d times", pool.size(), (long long)tasks,
+             (long long)t, count[t].load());
+    KT_CHECK(owner[t] >= 0 && owner[t] < pool.size(), "thread index %d", owner[t]);
+    KT_CHECK(owner[t] == owner2[t], "task %lld moved from thread %d to %d", (long long)t, owner[t], owner2[t]);
+  }
+}
+
+}  // namespace
+
+void testThreadPool() {
+  const int before = kt::failures();
+  int jobs = 0;
+  for (int size : {1, 2, 3, 4, 7}) {
+    ThreadPool pool(size);
+    KT_CHECK(pool.size() == size, "size %d", pool.size());
+    for (int64_t tasks : {0, 1, 2, 3, 5, 6, 7, 8, 17, 1000}) {
+      checkEachTaskOnce(pool, tasks);
+      jobs += 2;
+    }
+    int calls = 0;
+    pool.parallelFor(0, [&](int64_t, int) { ++calls; });
+    KT_CHECK(calls == 0, "0 tasks made %d calls", calls);
+  }
+  {
+    ThreadPool pool(0);
+    KT_CHECK(pool.size() >= 1, "default size %d", pool.size());
+  }
+  kt::reportGroup("thread pool: each task once", before, kt::format("%d jobs over pools of 1-7 threads, tasks 0-1000", jobs));
+
+  // Back to back (workers spinning) and spaced out (workers asleep), then concurrent callers.
+  const int before2 = kt::failures();
+  {
+    ThreadPool pool(3);
+    std::atomic<int64_t> sum{0};
+    for (int i = 0; i < 3000; ++i) pool.parallelFor(5, [&](int64_t t, int) { sum += t + 1; });
+    KT_CHECK(sum.load() == 3000 * 15, "back to back: sum %lld", (long long)sum.load());
+    sum = 0;
+    for (int i = 0; i < 20; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(3));
+      pool.parallelFor(3, [&](int64_t t, int) { sum += t + 1; });
+    }
+    KT_CHECK(sum.load() == 20 * 6, "after sleeps: sum %lld", (long long)sum.load());
+
+    std::atomic<int64_t> total{0};
+    std::vector<std::thread> callers;
+    for (int c = 0; c < 3; ++c)
+      callers.emplace_back([&] {
+        for (int i = 0; i < 300; ++i) pool.parallelFor(7, [&](int64_t, int) { total += 1; });
+      });
+    for (auto& t : callers) t.join();
+    KT_CHECK(total.load() == 3 * 300 * 7, "concurrent callers: %lld tasks", (long long)total.load());
+  }
+  kt::reportGroup("thread pool: back to back, after sleeping, concurrent callers", before2, "3000 + 20 + 900 jobs");
+
+  const int before3 = kt::failures();
+  {
+    ThreadPool pool(3);
+    bool threw = false;
+    try {
+      pool.parallelFor(9, [&](int64_t t, int) {
+        if (t == 7) throw std::runtime_error("task 7");
+      });
+    } catch (const std::runtime_error&) {
+      threw = true;
+    }
+    KT_CHECK(threw, "the task's exception reached the caller");
+    checkEachTaskOnce(pool, 11);
+
+    std::atomic<int> inner{0};
+    pool.parallelFor(3, [&](int64_t, int thread) {
+      pool.parallelFor(4, [&](int64_t, int innerThread) {
+        KT_CHECK(innerThread == thread, "nested call moved threads");
+        inner += 1;
+      });
+    });
+    KT_CHECK(inner.load() == 12, "nested: %d inner tasks", inner.load());
+  }
+  for (int i = 0; i < 50; ++i) {
+    auto pool = std::make_unique<ThreadPool>(1 + i % 4);
+    if (i % 2) pool->parallelFor(4, [](int64_t, int) {});
+    if (i % 5 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  kt::reportGroup("thread pool: exceptions, nested calls, shutdown", before3, "throwing task, nested parallelFor, 50 pools created and destroyed");
+}

@@ -1,0 +1,69 @@
+import { BuildError } from '../../errors.js';
+import type { NetworkDefinition } from '../../network/network.js';
+import { analyze } from '../../optimizer/analysis/analyze.js';
+import type { NativeGraph, NativeLayer } from '../../native.js';
+import { LoweringContext, type Lowering } from './context.js';
+import { lowerConv } from './convolution.js';
+import { ELEMENTWISE_LOWERINGS } from './elementwise.js';
+import { POOLING_LOWERINGS } from './pooling.js';
+import { lowerResize } from './resize.js';
+import { SHAPE_LOWERINGS } from './shape-ops.js';
+
+const LOWERINGS: Record<string, Lowering> = {
+  Conv: lowerConv,
+  Resize: lowerResize,
+  ...ELEMENTWISE_LOWERINGS,
+  ...SHAPE_LOWERINGS,
+  ...POOLING_LOWERINGS,
+};
+
+export interface InputProfile {
+  min: number[];
+  opt: number[];
+  max: number[];
+}
+
+/**
+ * Translates the optimized network into the native engine's layer set. Every tensor computed at
+ * run time must be float32; constants are passed as float32. Throws BuildError naming the layer
+ * for anything the native engine cannot run, listing every such layer.
+ */
+export function lowerNetwork(network: NetworkDefinition, profiles: Record<string, InputProfile>): NativeGraph {
+  const { infos } = analyze(network);
+  const ctx = new LoweringContext(network, infos);
+  const problems: string[] = [];
+  const layers: NativeLayer[] = [];
+  for (const layer of network.layers) {
+    const lowering = LOWERINGS[layer.type];
+    if (!lowering) {
+      problems.push(`layer '${layer.name}': no native kernel for ${layer.domain ? `${layer.domain}::` : ''}${layer.type}`);
+      continue;
+    }
+    for (const name of layer.outputs) {
+      const info = name ? infos.get(name) : undefined;
+      if (info && info.dtype !== 'float32') problems.push(`layer '${layer.name}': output '${name}' is ${info.dtype} at run time; the native engine computes float32 only`);
+    }
+    try {
+      layers.push(...lowering(layer, ctx));
+    } catch (error) {
+      if (error instanceof BuildError) problems.push(error.message);
+      else throw error;
+    }
+  }
+  if (problems.length) throw new BuildError(`the network cannot be built:\n  ${problems.join('\n  ')}`, undefined, 'KILN_UNSUPPORTED');
+
+  const used = new Set(layers.flatMap((l) => l.inputs));
+  for (const name of network.outputs) used.add(name);
+  const constants = [...network.constants]
+    .filter(([name]) => used.has(name))
+    .map(([name, tensor]) => ({ name, shape: [...tensor.shape], data: tensor.dtype === 'float32' ? (tensor.data as Float32Array) : Float32Array.from(tensor.data as ArrayLike<number | bigint>, Number) }));
+
+  const inputs = network.inputs.map((input) => {
+    if (input.dtype !== 'float32') throw new BuildError(`input '${input.name}' is ${input.dtype}; the native engine takes float32 inputs only`, undefined, 'KILN_UNSUPPORTED');
+    const shape = input.shape.map((d) => (typeof d === 'number' ? d : -1));
+    const profile = profiles[input.name];
+    const pick = (values: number[] | undefined, fallback: number) => shape.map((d, i) => (d >= 0 ? d : (values?.[i] ?? fallback)));
+    return { name: input.name, shape, minShape: pick(profile?.min, 1), optShape: pick(profile?.opt, 1), maxShape: pick(profile?.max, -1) };
+  });
+  return { inputs, outputs: [...network.outputs], constants, layers };
+}

@@ -1,0 +1,34 @@
+import type { Layer } from '../network/layer.js';
+import type { NetworkDefinition } from '../network/network.js';
+
+/** For each tensor name, the layers that read it (in order). */
+export function consumersOf(network: NetworkDefinition): Map<string, Layer[]> {
+  const consumers = new Map<string, Layer[]>();
+  for (const layer of network.layers) {
+    for (const name of layer.inputs) {
+      if (name === '') continue;
+      const list = consumers.get(name) ?? [];
+      if (!list.includes(layer)) list.push(layer);
+      consumers.set(name, list);
+    }
+  }
+  return consumers;
+}
+
+/** For each tensor name, the layer that writes it. */
+export function producersOf(network: NetworkDefinition): Map<string, Layer> {
+  const producers = new Map<string, Layer>();
+  for (const layer of network.layers) for (const name of layer.outputs) if (name) producers.set(name, layer);
+  return producers;
+}
+
+/** True when `name` is read only by `reader` and is not a graph output. */
+export function onlyReadBy(network: NetworkDefinition, consumers: Map<string, Layer[]>, name: string, reader: Layer): boolean {
+  const list = consumers.get(name) ?? [];
+  return list.length === 1 && list[0] === reader && !network.outputs.includes(name);
+}
+
+/** Makes every layer read `to` where it read `from`. */
+export function renameInput(network: NetworkDefinition, from: string, to: string): void {
+  for (const layer of network.layers) layer.inputs = layer.inputs.map((name) => (name === from ? to : name));
+}

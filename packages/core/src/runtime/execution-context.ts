@@ -1,0 +1,68 @@
+import { InputError } from '../errors.js';
+import type { NativeContext } from '../native.js';
+import { nativeCall } from '../native-errors.js';
+import type { Tensor } from '../tensor.js';
+import type { EngineTensorInfo } from './engine-metadata.js';
+
+export type TensorMap = Record<string, Tensor>;
+
+/**
+ * Runs inferences of one engine. `execute` returns a Promise and computes off the event loop;
+ * calls on one context are queued, so create one context per concurrent request stream (contexts
+ * share the engine's weights, each has its own activation memory).
+ */
+export class ExecutionContext {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly nativeContext: NativeContext,
+    readonly inputs: readonly EngineTensorInfo[],
+    readonly outputs: readonly EngineTensorInfo[],
+  ) {}
+
+  /** Bytes of activation and scratch memory planned for the last input shapes. */
+  get memoryBytes(): number {
+    return this.nativeContext.arenaBytes();
+  }
+
+  execute(inputs: TensorMap): Promise<TensorMap> {
+    const data = this.validate(inputs);
+    const run = this.queue.then(() => this.run(data.arrays, data.shapes));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(arrays: Float32Array[], shapes: number[][]): Promise<TensorMap> {
+    const result = await nativeCall(() => this.nativeContext.execute(arrays, shapes));
+    const out: TensorMap = {};
+    this.outputs.forEach((info, i) => {
+      out[info.name] = { dtype: 'float32', shape: result.shapes[i], data: result.outputs[i] };
+    });
+    return out;
+  }
+
+  private validate(inputs: TensorMap): { arrays: Float32Array[]; shapes: number[][] } {
+    if (!inputs || typeof inputs !== 'object') throw new InputError('execute expects an object mapping input names to tensors');
+    const expected = this.inputs.map((i) => i.name);
+    const unknown = Object.keys(inputs).filter((name) => !expected.includes(name));
+    if (unknown.length) throw new InputError(`unknown input${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')}; the engine's inputs are ${expected.map((n) => `'${n}'`).join(', ')}`, unknown[0]);
+    const arrays: Float32Array[] = [];
+    const shapes: number[][] = [];
+    for (const info of this.inputs) {
+      const tensor = inputs[info.name];
+      const expectedShape = `[${info.shape.join(', ')}]`;
+      if (!tensor) throw new InputError(`missing input '${info.name}' (${info.dtype} ${expectedShape})`, info.name);
+      if (tensor.dtype !== info.dtype) throw new InputError(`input '${info.name}' must be ${info.dtype}, got ${tensor.dtype}`, info.name);
+      if (!(tensor.data instanceof Float32Array)) throw new InputError(`input '${info.name}' data must be a Float32Array`, info.name);
+      const shape = tensor.shape;
+      const rankOk = Array.isArray(shape) && shape.length === info.shape.length;
+      const dimsOk = rankOk && shape.every((d, i) => Number.isInteger(d) && d >= 0 && (typeof info.shape[i] === 'string' || d === info.shape[i]));
+      if (!dimsOk) throw new InputError(`input '${info.name}' must have shape ${expectedShape}, got [${shape?.join(', ')}]`, info.name);
+      const count = shape.reduce((a, b) => a * b, 1);
+      if (tensor.data.length !== count) throw new InputError(`input '${info.name}' has ${tensor.data.length} values, its shape [${shape.join(', ')}] needs ${count}`, info.name);
+      arrays.push(tensor.data);
+      shapes.push([...shape]);
+    }
+    return { arrays, shapes };
+  }
+}
