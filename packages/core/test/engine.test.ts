@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { Builder, Runtime, supportedIsas, type Tensor } from '../src/index.js';
+import { convSiluNetwork, f32, maxAbsDiff, referenceConv, silu } from './helpers/networks.js';
+
+function expectedConvSilu(network: ReturnType<typeof convSiluNetwork>, x: Tensor<'float32'>): Float32Array {
+  const w = network.constants.get('w') as Tensor<'float32'>;
+  const b = network.constants.get('b') as Tensor<'float32'>;
+  return referenceConv(x, w, b.data, 1).map(silu);
+}
+
+describe('engine', () => {
+  for (const isa of supportedIsas()) {
+    it(`runs Conv+SiLU like the reference on the ${isa} path`, async () => {
+      const network = convSiluNetwork(5, 17, 2, 11);
+      const engine = await new Builder().build(network, { isa, threads: 2 });
+      expect(engine.isa).toBe(isa);
+      const x = f32([2, 5, 11, 11], 3);
+      const { y } = await engine.createContext().execute({ x });
+      expect(y.shape).toEqual([2, 17, 11, 11]);
+      expect(maxAbsDiff(y.data as Float32Array, expectedConvSilu(network, x))).toBeLessThan(1e-4);
+    });
+  }
+
+  it('fuses SiLU into the convolution', async () => {
+    const engine = await new Builder().build(convSiluNetwork());
+    expect(engine.layers.map((l) => l.type)).toEqual(['Conv']);
+    expect(engine.build.layersBefore).toBe(3);
+  });
+
+  it('gives bit-identical outputs after a serialize → deserialize round trip', async () => {
+    const engine = await new Builder().build(convSiluNetwork(3, 8, 1, 16), { threads: 2 });
+    const x = f32([1, 3, 16, 16], 5);
+    const before = await engine.createContext().execute({ x });
+    const loaded = new Runtime().deserialize(engine.serialize());
+    const after = await loaded.createContext().execute({ x });
+    expect(Buffer.from((after.y.data as Float32Array).buffer).equals(Buffer.from((before.y.data as Float32Array).buffer))).toBe(true);
+    expect(loaded.inputs).toEqual(engine.inputs);
+    expect(loaded.layers.map((l) => l.tactic)).toEqual(engine.layers.map((l) => l.tactic));
+  });
+
+  it('accepts any batch for a dynamic batch dimension and re-plans memory', async () => {
+    const network = convSiluNetwork(3, 4, 'batch', 6);
+    const engine = await new Builder().build(network);
+    const ctx = engine.createContext();
+    for (const batch of [1, 3, 2]) {
+      const x = f32([batch, 3, 6, 6], batch);
+      const { y } = await ctx.execute({ x });
+      expect(y.shape).toEqual([batch, 4, 6, 6]);
+      expect(maxAbsDiff(y.data as Float32Array, expectedConvSilu(network, x))).toBeLessThan(1e-4);
+    }
+  });
+
+  it('runs several contexts of one engine at once', async () => {
+    const network = convSiluNetwork(4, 8, 1, 20);
+    const engine = await new Builder().build(network, { threads: 2 });
+    const inputs = [1, 2, 3, 4].map((seed) => f32([1, 4, 20, 20], seed));
+    const results = await Promise.all(inputs.map((x, i) => (i % 2 ? engine.createContext() : engine.createContext()).execute({ x })));
+    results.forEach((r, i) => expect(maxAbsDiff(r.y.data as Float32Array, expectedConvSilu(network, inputs[i]))).toBeLessThan(1e-4));
+  });
+
+  it('queues concurrent calls on one context instead of mixing them', async () => {
+    const network = convSiluNetwork(3, 4, 1, 8);
+    const ctx = (await new Builder().build(network)).createContext();
+    const inputs = [1, 2, 3].map((seed) => f32([1, 3, 8, 8], seed));
+    const results = await Promise.all(inputs.map((x) => ctx.execute({ x })));
+    results.forEach((r, i) => expect(maxAbsDiff(r.y.data as Float32Array, expectedConvSilu(network, inputs[i]))).toBeLessThan(1e-4));
+  });
+
+  it('reports tactic timing progress and records the timings', async () => {
+    const phases = new Set<string>();
+    const network = convSiluNetwork(8, 8, 1, 16);
+    network.layers[0].attributes.pads = [0, 0, 0, 0];
+    network.constants.set('w', f32([8, 8, 1, 1], 2));
+    const engine = await new Builder().build(network, { onProgress: (phase) => phases.add(phase) });
+    expect([...phases]).toEqual(expect.arrayContaining(['optimizing', 'lowering', 'compiling', 'timing tactics']));
+    expect(engine.layers[0].timings.length).toBeGreaterThan(1);
+    expect(engine.layers[0].timings.map((t) => t.tactic)).toContain(engine.layers[0].tactic);
+  });
+});
