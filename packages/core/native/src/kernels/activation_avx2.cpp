@@ -5,20 +5,14 @@ namespace kiln::detail {
 
 void applyActivationAvx2(float* data, int64_t n, const Epilogue& epilogue) {
   const avx2::Act act(epilogue);
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    __m256 v[4];
-    for (int j = 0; j < 4; ++j) v[j] = _mm256_loadu_ps(data + i + 8 * j);
-    act.apply<4>(v);
-    for (int j = 0; j < 4; ++j) _mm256_storeu_ps(data + i + 8 * j, v[j]);
-  }
-  alignas(32) static const int32_t table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-  for (; i < n; i += 8) {
-    const int64_t left = n - i < 8 ? n - i : 8;
-    const __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(table + 8 - left));
-    __m256 v = _mm256_maskload_ps(data + i, mask);
-    act.apply<1>(&v);
-    _mm256_maskstore_ps(data + i, mask, v);
+  const int64_t full = n / 8;
+  act.applyVectors(data, full);
+  if (full * 8 < n) {
+    alignas(32) float tail[8] = {};
+    const int64_t left = n - full * 8;
+    for (int64_t i = 0; i < left; ++i) tail[i] = data[full * 8 + i];
+    act.applyVectors(tail, 1);
+    for (int64_t i = 0; i < left; ++i) data[full * 8 + i] = tail[i];
   }
 }
 

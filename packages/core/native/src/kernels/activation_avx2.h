@@ -13,7 +13,7 @@ namespace kiln::avx2 {
 #define KILN_EACH(i, N) _Pragma("GCC unroll 16") for (int i = 0; i < N; ++i)
 
 // exp(x) = 2^n * e^r with n = round(x / ln 2), r = x - n ln 2 (ln 2 split in two so r is exact to
-// ~1e-10), e^r by its degree-7 Taylor polynomial (|r| <= ln2/2: truncation < 1e-8 relative).
+// ~1e-10), e^r by a degree-5 polynomial fitted for minimal relative error on |r| <= ln2/2 (1e-7).
 // x is clamped to [ln(2^-126), ln(FLT_MAX)] so 2^n never leaves the normal range; NaN propagates.
 // Adding 1.5 * 2^23 + 127 rounds x / ln 2 to an integer and leaves n + 127 in the low mantissa bits,
 // from where a shift moves it into the exponent field.
@@ -27,19 +27,17 @@ static inline void expPs(__m256* x) {
   KILN_EACH(i, N) p[i] = _mm256_sub_ps(t[i], magic);
   KILN_EACH(i, N) r[i] = _mm256_fnmadd_ps(p[i], _mm256_set1_ps(0.693359375f), x[i]);
   KILN_EACH(i, N) r[i] = _mm256_fnmadd_ps(p[i], _mm256_set1_ps(-2.12194440e-4f), r[i]);
-  KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(_mm256_set1_ps(1.f / 5040.f), r[i], _mm256_set1_ps(1.f / 720.f));
-  KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(1.f / 120.f));
-  KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(1.f / 24.f));
-  KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(1.f / 6.f));
-  KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(0.5f));
-  KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(1.f));
+  KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(_mm256_set1_ps(0.008290315f), r[i], _mm256_set1_ps(0.04189793f));
+  KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(0.16667636f));
+  KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(0.49999151f));
+  KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(0.99999970f));
   KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(1.f));
   KILN_EACH(i, N) x[i] = _mm256_mul_ps(p[i], _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t[i]), 23)));
 }
 
-// s[i] = 1 / (1 + e^-x[i]). The reciprocal is the 12-bit estimate and two Newton steps (one leaves
-// 1/1 at 1 - 2^-24); it is 0 where 1 + e^-x >= 2^126.
-template <int N>
+// s[i] = 1 / (1 + e^-x[i]). The reciprocal is the 12-bit estimate and Newton steps: one gives ~1 ulp
+// but leaves 1/1 at 1 - 2^-24, two make sigmoid(large x) exactly 1. It is 0 where 1 + e^-x >= 2^126.
+template <int N, int NewtonSteps = 2>
 static inline void sigmoidPs(const __m256* x, __m256* s) {
   const __m256 one = _mm256_set1_ps(1.f);
   __m256 d[N];
@@ -48,7 +46,9 @@ static inline void sigmoidPs(const __m256* x, __m256* s) {
   KILN_EACH(i, N) d[i] = _mm256_add_ps(one, d[i]);
   KILN_EACH(i, N) s[i] = _mm256_rcp_ps(d[i]);
   KILN_EACH(i, N) s[i] = _mm256_fmadd_ps(s[i], _mm256_fnmadd_ps(d[i], s[i], one), s[i]);
-  KILN_EACH(i, N) s[i] = _mm256_fmadd_ps(s[i], _mm256_fnmadd_ps(d[i], s[i], one), s[i]);
+  if constexpr (NewtonSteps > 1) {
+    KILN_EACH(i, N) s[i] = _mm256_fmadd_ps(s[i], _mm256_fnmadd_ps(d[i], s[i], one), s[i]);
+  }
 }
 
 static inline __m256 clamp01(__m256 v) {
@@ -61,48 +61,69 @@ struct Act {
   __m256 alpha, beta;
   explicit Act(const Epilogue& e) : act(e.act), alpha(_mm256_set1_ps(e.alpha)), beta(_mm256_set1_ps(e.beta)) {}
 
-  // v[i] = act(v[i]) for i < N.
-  template <int N>
+  // v[i] = A(v[i]) for i < N.
+  template <Activation A, int N>
   inline void apply(__m256* v) const {
-    switch (act) {
-      case Activation::None: return;
-      case Activation::Relu: KILN_EACH(i, N) v[i] = _mm256_max_ps(v[i], _mm256_setzero_ps()); return;
-      case Activation::Sigmoid: sigmoidPs<N>(v, v); return;
-      case Activation::Silu: {
-        // Below the exp clamp sigmoid stops shrinking, so x * sigmoid(x) would not vanish as
-        // x e^x (< 1e-35 there) does: flush to 0.
-        __m256 s[N];
-        sigmoidPs<N>(v, s);
-        KILN_EACH(i, N) {
+    if constexpr (A == Activation::Relu) {
+      KILN_EACH(i, N) v[i] = _mm256_max_ps(v[i], _mm256_setzero_ps());
+    } else if constexpr (A == Activation::Sigmoid) {
+      sigmoidPs<N>(v, v);
+    } else if constexpr (A == Activation::Silu) {
+      // Below the exp clamp sigmoid stops shrinking, so x * sigmoid(x) would not vanish as
+      // x e^x (< 1e-35 there) does: flush to 0.
+      __m256 s[N];
+      sigmoidPs<N, 1>(v, s);
+      KILN_EACH(i, N) {
           const __m256 keep = _mm256_cmp_ps(v[i], _mm256_set1_ps(-87.f), _CMP_NLT_UQ);
           v[i] = _mm256_and_ps(_mm256_mul_ps(v[i], s[i]), keep);
-        }
-        return;
       }
-      case Activation::LeakyRelu:
-        KILN_EACH(i, N) {
+    } else if constexpr (A == Activation::LeakyRelu) {
+      KILN_EACH(i, N) {
           const __m256 ge = _mm256_cmp_ps(v[i], _mm256_setzero_ps(), _CMP_GE_OQ);
           v[i] = _mm256_blendv_ps(_mm256_mul_ps(v[i], alpha), v[i], ge);
-        }
-        return;
-      case Activation::Clip: KILN_EACH(i, N) v[i] = _mm256_min_ps(_mm256_max_ps(v[i], alpha), beta); return;
-      case Activation::HardSwish:
-        KILN_EACH(i, N) {
-          const __m256 h = _mm256_fmadd_ps(v[i], _mm256_set1_ps(1.f / 6.f), _mm256_set1_ps(0.5f));
-          v[i] = _mm256_mul_ps(v[i], clamp01(h));
-        }
-        return;
-      case Activation::HardSigmoid: KILN_EACH(i, N) v[i] = clamp01(_mm256_fmadd_ps(v[i], alpha, beta)); return;
+      }
+    } else if constexpr (A == Activation::Clip) {
+      KILN_EACH(i, N) v[i] = _mm256_min_ps(_mm256_max_ps(v[i], alpha), beta);
+    } else if constexpr (A == Activation::HardSwish) {
+      KILN_EACH(i, N) {
+        const __m256 h = _mm256_fmadd_ps(v[i], _mm256_set1_ps(1.f / 6.f), _mm256_set1_ps(0.5f));
+        v[i] = _mm256_mul_ps(v[i], clamp01(h));
+      }
+    } else if constexpr (A == Activation::HardSigmoid) {
+      KILN_EACH(i, N) v[i] = clamp01(_mm256_fmadd_ps(v[i], alpha, beta));
     }
   }
 
-  // The same on N vectors stored at p (aligned).
-  template <int N>
-  inline void applyMemory(float* p) const {
-    __m256 v[N];
-    KILN_EACH(i, N) v[i] = _mm256_load_ps(p + i * 8);
-    apply<N>(v);
-    KILN_EACH(i, N) _mm256_store_ps(p + i * 8, v[i]);
+  // Four vectors at a time: enough independent chains to hide sigmoid's latency.
+  template <Activation A>
+  void applyLoop(float* p, int64_t count) const {
+    int64_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+      __m256 v[4];
+      KILN_EACH(j, 4) v[j] = _mm256_loadu_ps(p + (i + j) * 8);
+      apply<A, 4>(v);
+      KILN_EACH(j, 4) _mm256_storeu_ps(p + (i + j) * 8, v[j]);
+    }
+    for (; i < count; ++i) {
+      __m256 v = _mm256_loadu_ps(p + i * 8);
+      apply<A, 1>(&v);
+      _mm256_storeu_ps(p + i * 8, v);
+    }
+  }
+
+  // The activation in place on `count` vectors at p. Out of line: inlined into every micro-kernel
+  // shape, its code would crowd the instruction cache.
+  __attribute__((noinline)) void applyVectors(float* p, int64_t count) const {
+    switch (act) {
+      case Activation::None: return;
+      case Activation::Relu: return applyLoop<Activation::Relu>(p, count);
+      case Activation::Sigmoid: return applyLoop<Activation::Sigmoid>(p, count);
+      case Activation::Silu: return applyLoop<Activation::Silu>(p, count);
+      case Activation::LeakyRelu: return applyLoop<Activation::LeakyRelu>(p, count);
+      case Activation::Clip: return applyLoop<Activation::Clip>(p, count);
+      case Activation::HardSwish: return applyLoop<Activation::HardSwish>(p, count);
+      case Activation::HardSigmoid: return applyLoop<Activation::HardSigmoid>(p, count);
+    }
   }
 };
 

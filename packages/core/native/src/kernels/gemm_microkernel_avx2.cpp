@@ -56,17 +56,13 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
       }
     }
     if (act.act != Activation::None) {
-      // Through memory, four vectors at a time: enough independent chains to hide the activation's
-      // latency without spilling the accumulators' registers.
       alignas(64) float buf[2 * R * 8];
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
         _mm256_store_ps(buf + 2 * r * 8, c0[r]);
         _mm256_store_ps(buf + (2 * r + 1) * 8, c1[r]);
       }
-#pragma GCC unroll 16
-      for (int i = 0; i + 4 <= 2 * R; i += 4) act.template applyMemory<4>(buf + i * 8);
-      if (R % 2) act.template applyMemory<2>(buf + (2 * R - 2) * 8);
+      act.applyVectors(buf, 2 * R);
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
         c0[r] = _mm256_load_ps(buf + 2 * r * 8);

@@ -89,20 +89,21 @@ const UNARY: Record<string, (x: number) => number> = {
   Not: (x) => (x ? 0 : 1),
 };
 
+/** The elements of `x` broadcast to `shape` (which x must broadcast to). */
+function broadcastTo(x: Dense, shape: number[]): Dim[] {
+  const rank = shape.length;
+  const padded: Dense = { ...x, shape: [...new Array(rank - x.shape.length).fill(1), ...x.shape] };
+  return gatherAxes(padded, shape.map((d, i) => range(d).map((j) => (padded.shape[i] === 1 ? 0 : j))));
+}
+
 function binary(layer: Layer, inputs: Dense[]): Dense | undefined {
   const [a, b] = inputs;
   const shape = broadcastDims(a.shape, b.shape) as number[] | undefined;
   if (!shape) return undefined;
   const dtype = ['Equal', 'Less', 'Greater'].includes(layer.type) ? 'bool' : a.dtype;
   const fn = ARITH[layer.type];
-  const rank = shape.length;
-  const lists = (x: Dense) => shape.map((d, i) => {
-    const own = i < rank - x.shape.length ? 1 : x.shape[i - (rank - x.shape.length)];
-    return range(d).map((j) => (own === 1 ? 0 : j));
-  });
-  const pad = (x: Dense): Dense => ({ ...x, shape: [...new Array(rank - x.shape.length).fill(1), ...x.shape] });
-  const ea = gatherAxes(pad(a), lists(a));
-  const eb = gatherAxes(pad(b), lists(b));
+  const ea = broadcastTo(a, shape);
+  const eb = broadcastTo(b, shape);
   const elems: Dim[] = [];
   for (let i = 0; i < ea.length; i++) {
     const x = ea[i], y = eb[i];
@@ -198,6 +199,20 @@ function evaluateDense(layer: Layer, inputs: (Dense | undefined)[]): Dense[] | u
         }
       }
       return [{ dtype: x!.dtype, shape, elems }];
+    }
+    case 'Expand': {
+      const target = inputs[1]!.elems;
+      if (target.some((d) => typeof d !== 'number')) return undefined;
+      const shape = broadcastDims(x!.shape, target as number[]) as number[] | undefined;
+      return shape && [{ dtype: x!.dtype, shape, elems: broadcastTo(x!, shape) }];
+    }
+    case 'Where': {
+      const [cond, a, b] = inputs as Dense[];
+      const ab = broadcastDims(a.shape, b.shape);
+      const shape = ab && (broadcastDims(cond.shape, ab) as number[] | undefined);
+      if (!shape) return undefined;
+      const [ec, ea, eb] = [cond, a, b].map((v) => broadcastTo(v, shape));
+      return [{ dtype: a.dtype, shape, elems: ec.map((c, i) => (c ? ea[i] : eb[i])) }];
     }
     case 'ConstantOfShape': {
       const shape = x!.elems;

@@ -290,8 +290,21 @@ const pad: ShapeRule = (layer, input) => {
   return [{ dtype: x.dtype, shape: out }];
 };
 
+const expand: ShapeRule = (layer, input) => {
+  const x = first(input, layer);
+  const target = knownInts(input, 1, layer, 'the target shape');
+  const shape = broadcastDims(x.shape, target);
+  if (!shape) throw new ShapeRuleError(`layer '${layer.name}' (Expand): cannot expand ${formatShape(x.shape)} to ${formatShape(target)}`);
+  return [{ dtype: x.dtype, shape }];
+};
+
+const where: ShapeRule = (layer, input) => {
+  const [info] = broadcast()(layer, input);
+  return [{ dtype: input.infos[1]!.dtype, shape: info.shape }];
+};
+
 const UNARY = ['Identity', 'Relu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Neg', 'Abs', 'Floor', 'Ceil', 'Reciprocal', 'LeakyRelu', 'Clip', 'HardSwish', 'HardSigmoid', 'Softmax', 'LogSoftmax', 'Elu', 'Selu', 'Softplus', 'Erf', 'Gelu', 'Mish', 'Round', 'Sign', 'BatchNormalization', 'InstanceNormalization', 'LayerNormalization', 'Dropout', 'PRelu'];
-const BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Where'];
+const BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean'];
 const COMPARE = ['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor'];
 
 export const SHAPE_RULES: Record<string, ShapeRule> = {
@@ -300,6 +313,8 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   ...Object.fromEntries(COMPARE.map((op) => [op, broadcast('bool')])),
   Not: sameAsInput,
   Conv: conv,
+  Expand: expand,
+  Where: where,
   MaxPool: pool,
   AveragePool: pool,
   GlobalAveragePool: globalPool,
