@@ -42,7 +42,8 @@ class Conv2dGemm final : public Conv2dKernel {
  public:
   Conv2dGemm(ConvAlgo algo, Isa isa, const ConvGeometry& g, const float* weights, const float* bias,
              const Epilogue& epilogue)
-      : algo_(algo), g_(g), gemm_(gemm::gemmKernel(isa)), epilogue_(epilogue) {
+      : algo_(algo), g_(g), gemm_(gemm::gemmKernel(isa)), pack_(conv::convPackers(isa)), epilogue_(epilogue) {
+    if (pack_.nr != gemm_.nr) throw std::logic_error("conv2d: packer and micro-kernel disagree on NR");
     mg_ = g.cout / g.groups;
     kg_ = g.cin / g.groups * g.kh * g.kw;
     // Equal K blocks, so that no block is a short remainder.
@@ -82,7 +83,6 @@ class Conv2dGemm final : public Conv2dKernel {
       const int64_t n0 = nt * plan.nc, n = std::min(plan.nc, pixels - n0);
       const int64_t m0 = mb * plan.mc, m = std::min(plan.mc, mg_ - m0);
       float* panel = reinterpret_cast<float*>(static_cast<char*>(workspace) + stride * thread);
-      float* row = panel + kc_ * plan.nc;
       const conv::InputView in{x + (b * g_.cin + grp * cinG) * h * w, h, w, outW};
 
       gemm::MacroTile t;
@@ -97,10 +97,12 @@ class Conv2dGemm final : public Conv2dKernel {
       const float* a = packedA_.get() + grp * aGroupStride_ + m0 / gemm_.mr * aPanelStride_;
       for (int64_t kb = 0; kb < kBlocks_; ++kb) {
         const int64_t k0 = kb * kc_, kc = std::min(kc_, kg_ - k0);
+        const int64_t panelStride = bPanelStride(kc);
         if (algo_ == ConvAlgo::Pointwise)
-          conv::packPointwise(in, k0, kc, n0, n, gemm_.nr, panel);
+          pack_.pointwise(in, k0, kc, n0, n, panelStride, panel);
         else
-          conv::packIm2col(g_, in, k0, kc, n0, n, gemm_.nr, row, panel);
+          pack_.im2col(g_, in, k0, kc, n0, n, panelStride, panel);
+        t.bPanelStride = panelStride;
         t.a = a + k0 * gemm_.mr;
         t.k = kc;
         t.accumulate = kb > 0;
@@ -118,10 +120,14 @@ class Conv2dGemm final : public Conv2dKernel {
 
   int64_t maxNc(int64_t pixels) const { return std::min(gemm_.nc, roundUp(std::max<int64_t>(pixels, 1), gemm_.nr)); }
 
-  // The packed B block plus one gathered im2col row, per thread.
+  // One spare row per B panel: panels a multiple of 4 KiB apart would all fall in the same L1 sets
+  // while the packer writes them row by row.
+  int64_t bPanelStride(int64_t kc) const { return (kc + 1) * gemm_.nr; }
+
+  // The packed B block, per thread.
   size_t threadBytes(int64_t pixels) const {
-    const int64_t nc = maxNc(pixels);
-    return static_cast<size_t>(roundUp((kc_ * nc + nc) * static_cast<int64_t>(sizeof(float)), kAlign));
+    const int64_t panels = maxNc(pixels) / gemm_.nr;
+    return static_cast<size_t>(roundUp(panels * bPanelStride(kc_) * static_cast<int64_t>(sizeof(float)), kAlign));
   }
 
   Plan makePlan(int64_t batch, int64_t pixels, int threads) const {
@@ -152,6 +158,7 @@ class Conv2dGemm final : public Conv2dKernel {
   ConvAlgo algo_;
   ConvGeometry g_;
   const gemm::GemmKernel& gemm_;
+  const conv::ConvPackers& pack_;
   Epilogue epilogue_;
   int64_t mg_ = 0, kg_ = 0;
   int64_t kBlocks_ = 1, kc_ = 0;

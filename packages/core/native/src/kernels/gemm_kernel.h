@@ -14,7 +14,8 @@ namespace kiln::gemm {
 struct MacroTile {
   const float* a = nullptr;   // first A panel, already offset to the first k of this block
   int64_t aPanelStride = 0;   // floats from one A panel to the next
-  const float* b = nullptr;   // ceil(n / NR) B panels of k x NR floats, back to back
+  const float* b = nullptr;   // ceil(n / NR) B panels of k x NR floats
+  int64_t bPanelStride = 0;   // floats from one B panel to the next (>= k * NR)
   float* c = nullptr;
   int64_t ldc = 0;
   int64_t m = 0, n = 0, k = 0;

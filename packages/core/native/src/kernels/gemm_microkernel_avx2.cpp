@@ -96,7 +96,7 @@ void macro(const MacroTile& t) {
     const TileFn fn = kTiles[rows];
     for (int64_t j = 0; j < t.n; j += NR) {
       const int cols = t.n - j < NR ? static_cast<int>(t.n - j) : NR;
-      fn(a, t.b + (j / NR) * t.k * NR, t.k, t.c + i * t.ldc + j, t.ldc, cols, t, bias, act);
+      fn(a, t.b + (j / NR) * t.bPanelStride, t.k, t.c + i * t.ldc + j, t.ldc, cols, t, bias, act);
     }
   }
 }

@@ -46,7 +46,7 @@ void macro(const MacroTile& t) {
     const float* bias = t.bias ? t.bias + i : nullptr;
     for (int64_t j = 0; j < t.n; j += NR) {
       const int cols = static_cast<int>(std::min<int64_t>(NR, t.n - j));
-      kTiles[rows](a, t.b + (j / NR) * t.k * NR, t.k, t.c + i * t.ldc + j, t.ldc, cols, t, bias);
+      kTiles[rows](a, t.b + (j / NR) * t.bPanelStride, t.k, t.c + i * t.ldc + j, t.ldc, cols, t, bias);
     }
   }
 }

@@ -1,0 +1,11 @@
+#define KILN_PACK_VEC_BYTES 64
+#include "kernels/conv2d_pack_impl.h"
+
+namespace kiln::conv {
+
+const ConvPackers& convPackersAvx512() {
+  static const ConvPackers packers{32, Packer<32>::pointwise, Packer<32>::im2col};
+  return packers;
+}
+
+}  // namespace kiln::conv

@@ -1,0 +1,134 @@
+// The convolution packers, compiled once per ISA: conv2d_pack.cpp, conv2d_pack_avx2.cpp and
+// conv2d_pack_avx512.cpp each define KILN_PACK_VEC_BYTES (their vector width) and include this file.
+// Everything here has internal linkage and uses no standard-library templates, so that no instance
+// compiled for a wider ISA can be picked by the linker for the baseline code.
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/conv2d_pack.h"
+
+#ifndef KILN_PACK_VEC_BYTES
+#error "define KILN_PACK_VEC_BYTES before including conv2d_pack_impl.h"
+#endif
+
+namespace kiln::conv {
+namespace {
+
+typedef float PackVec __attribute__((vector_size(KILN_PACK_VEC_BYTES)));
+constexpr int kVecFloats = KILN_PACK_VEC_BYTES / 4;
+
+inline int64_t minI(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t maxI(int64_t a, int64_t b) { return a > b ? a : b; }
+inline int64_t ceilDivI(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+inline PackVec loadVec(const float* p) {
+  PackVec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void storeVec(float* p, PackVec v) { std::memcpy(p, &v, sizeof v); }
+
+// The even-indexed floats of a followed by those of b.
+inline PackVec evens(PackVec a, PackVec b) {
+#if KILN_PACK_VEC_BYTES == 16
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6);
+#elif KILN_PACK_VEC_BYTES == 32
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+#else
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+#endif
+}
+
+template <int NR>
+struct Packer {
+  static_assert(NR % kVecFloats == 0, "a panel is whole vectors");
+
+  // One packed row of a tile: row k of every panel, panels `stride` floats apart.
+  struct Row {
+    float* base;  // row k of the first panel
+    int64_t stride;
+  };
+
+  // Tile columns [q, q + count) of the row get src[i * step], i < count. Reads only those floats.
+  static void put(const Row& row, int64_t q, const float* src, int64_t step, int64_t count) {
+    while (count > 0) {
+      const int64_t j = q / NR, off = q % NR;
+      float* d = row.base + j * row.stride + off;
+      const int64_t n = minI(NR - off, count);
+      if (n == NR && step == 1) {
+        for (int i = 0; i < NR; i += kVecFloats) storeVec(d + i, loadVec(src + i));
+      } else if (n == NR && step == 2 && count > NR) {
+        // Reads src[0, 2 NR), the last one past src[2 (NR - 1)] but within this run.
+        for (int i = 0; i < NR; i += kVecFloats)
+          storeVec(d + i, evens(loadVec(src + 2 * i), loadVec(src + 2 * i + kVecFloats)));
+      } else {
+        for (int64_t i = 0; i < n; ++i) d[i] = src[i * step];
+      }
+      q += n;
+      src += n * step;
+      count -= n;
+    }
+  }
+
+  static void zero(const Row& row, int64_t q, int64_t count) {
+    while (count > 0) {
+      const int64_t j = q / NR, off = q % NR;
+      float* d = row.base + j * row.stride + off;
+      const int64_t n = minI(NR - off, count);
+      for (int64_t i = 0; i < n; ++i) d[i] = 0.f;
+      q += n;
+      count -= n;
+    }
+  }
+
+  static void pointwise(const InputView& in, int64_t k0, int64_t kc, int64_t n0, int64_t n, int64_t panelStride,
+                        float* dst) {
+    const int64_t plane = in.h * in.w, padded = ceilDivI(n, NR) * NR;
+    for (int64_t k = 0; k < kc; ++k) {
+      const Row row{dst + k * NR, panelStride};
+      put(row, 0, in.x + (k0 + k) * plane + n0, 1, n);
+      zero(row, n, padded - n);
+    }
+  }
+
+  // Row k of the tile is the tap (c, ky, kx) for every output pixel of [n0, n0 + n): output row by
+  // output row, the taps that fall in the input are a run of input row iy with step strideW.
+  static void im2col(const ConvGeometry& g, const InputView& in, int64_t k0, int64_t kc, int64_t n0, int64_t n,
+                     int64_t panelStride, float* dst) {
+    const int64_t plane = in.h * in.w, padded = ceilDivI(n, NR) * NR, sw = g.strideW;
+    const int64_t oyFirst = n0 / in.outW, oxFirst = n0 % in.outW;
+    int64_t c = k0 / (g.kh * g.kw), ky = k0 / g.kw % g.kh, kx = k0 % g.kw;
+    for (int64_t k = 0; k < kc; ++k) {
+      const Row row{dst + k * NR, panelStride};
+      const float* channel = in.x + c * plane;
+      int64_t oy = oyFirst, ox = oxFirst;
+      for (int64_t q = 0; q < n; ox = 0, ++oy) {
+        const int64_t len = minI(in.outW - ox, n - q);
+        const int64_t iy = oy * g.strideH - g.padTop + ky * g.dilationH;
+        if (iy < 0 || iy >= in.h) {
+          zero(row, q, len);
+        } else {
+          // Output ox + i reads input column ix0 + i * sw, inside the row for i in [lo, hi).
+          const int64_t ix0 = ox * sw - g.padLeft + kx * g.dilationW;
+          const int64_t lo = minI(len, ix0 >= 0 ? 0 : ceilDivI(-ix0, sw));
+          const int64_t hi = maxI(lo, minI(len, in.w - ix0 <= 0 ? 0 : ceilDivI(in.w - ix0, sw)));
+          zero(row, q, lo);
+          put(row, q + lo, channel + iy * in.w + ix0 + lo * sw, sw, hi - lo);
+          zero(row, q + hi, len - hi);
+        }
+        q += len;
+      }
+      zero(row, n, padded - n);
+      if (++kx == g.kw) {
+        kx = 0;
+        if (++ky == g.kh) {
+          ky = 0;
+          ++c;
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+}  // namespace kiln::conv
