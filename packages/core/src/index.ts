@@ -20,6 +20,6 @@ export { Engine } from './runtime/engine.js';
 export type { EngineLayerInfo } from './runtime/engine.js';
 export type { EngineMetadata, EngineTensorInfo } from './runtime/engine-metadata.js';
 export { ExecutionContext } from './runtime/execution-context.js';
-export type { TensorMap } from './runtime/execution-context.js';
+export type { LayerProfile, TensorMap } from './runtime/execution-context.js';
 export { Runtime } from './runtime/runtime.js';
 export type { EngineCheck, PlanHeader, RuntimeOptions } from './runtime/runtime.js';

@@ -31,6 +31,8 @@ export interface NativeEngineInfo {
 export interface NativeContext {
   execute(inputs: Float32Array[], shapes: number[][]): Promise<{ outputs: Float32Array[]; shapes: number[][] }>;
   arenaBytes(): number;
+  setProfiling(on: boolean): void;
+  profile(): { runs: number; layerMillis: number[] };
 }
 
 export interface NativeEngine {

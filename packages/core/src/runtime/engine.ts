@@ -42,6 +42,6 @@ export class Engine {
   }
 
   createContext(): ExecutionContext {
-    return new ExecutionContext(this.nativeEngine.createContext(), this.inputs, this.outputs);
+    return new ExecutionContext(this.nativeEngine.createContext(), this.inputs, this.outputs, this.layers);
   }
 }

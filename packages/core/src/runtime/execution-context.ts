@@ -6,6 +6,15 @@ import type { EngineTensorInfo } from './engine-metadata.js';
 
 export type TensorMap = Record<string, Tensor>;
 
+export interface LayerProfile {
+  name: string;
+  type: string;
+  /** Mean milliseconds per execute. */
+  ms: number;
+  /** Share of the summed layer time, 0–1. */
+  share: number;
+}
+
 /**
  * Runs inferences of one engine. `execute` returns a Promise and computes off the event loop;
  * calls on one context are queued, so create one context per concurrent request stream (contexts
@@ -18,7 +27,23 @@ export class ExecutionContext {
     private readonly nativeContext: NativeContext,
     readonly inputs: readonly EngineTensorInfo[],
     readonly outputs: readonly EngineTensorInfo[],
+    private readonly layers: readonly { name: string; type: string }[],
   ) {}
+
+  /** Starts (or stops) timing every layer of every execute; `profile()` reads the result. */
+  async setProfiling(on: boolean): Promise<void> {
+    await this.queue;
+    this.nativeContext.setProfiling(on);
+  }
+
+  /** Mean time per layer over the executes since profiling started, slowest first. */
+  profile(): LayerProfile[] {
+    const { runs, layerMillis } = this.nativeContext.profile();
+    const total = layerMillis.reduce((a, b) => a + b, 0) || 1;
+    return this.layers
+      .map((layer, i) => ({ name: layer.name, type: layer.type, ms: runs ? (layerMillis[i] ?? 0) / runs : 0, share: (layerMillis[i] ?? 0) / total }))
+      .sort((a, b) => b.ms - a.ms);
+  }
 
   /** Bytes of activation and scratch memory planned for the last input shapes. */
   get memoryBytes(): number {

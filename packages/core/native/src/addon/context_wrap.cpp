@@ -70,7 +70,8 @@ class ExecuteWorker : public Napi::AsyncWorker {
 
 Napi::Function ContextWrap::define(Napi::Env env) {
   return DefineClass(env, "NativeContext",
-                     {InstanceMethod("execute", &ContextWrap::execute), InstanceMethod("arenaBytes", &ContextWrap::arenaBytes)});
+                     {InstanceMethod("execute", &ContextWrap::execute), InstanceMethod("arenaBytes", &ContextWrap::arenaBytes),
+                      InstanceMethod("setProfiling", &ContextWrap::setProfiling), InstanceMethod("profile", &ContextWrap::profile)});
 }
 
 Napi::Object ContextWrap::wrap(Napi::Env env, std::shared_ptr<ExecutionContext> context) {
@@ -83,6 +84,24 @@ ContextWrap::ContextWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Cont
 
 Napi::Value ContextWrap::arenaBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(context_->arenaBytes() + context_->workspaceBytes()));
+}
+
+Napi::Value ContextWrap::setProfiling(const Napi::CallbackInfo& info) {
+  if (*busy_) throw errorToJs(info.Env(), "KILN_CONTEXT_BUSY", "cannot change profiling while an inference runs");
+  context_->setProfiling(info[0].ToBoolean().Value());
+  return info.Env().Undefined();
+}
+
+// profile() → {runs, layerMillis: number[]} (summed over runs).
+Napi::Value ContextWrap::profile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("runs", context_->profiledRuns());
+  const auto& ms = context_->layerMillis();
+  Napi::Array array = Napi::Array::New(env, ms.size());
+  for (size_t i = 0; i < ms.size(); ++i) array.Set(i, ms[i]);
+  out.Set("layerMillis", array);
+  return out;
 }
 
 // execute(inputs: Float32Array[], shapes: number[][]): validates every buffer against its shape,

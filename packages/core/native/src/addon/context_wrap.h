@@ -17,6 +17,8 @@ class ContextWrap : public Napi::ObjectWrap<ContextWrap> {
  private:
   Napi::Value execute(const Napi::CallbackInfo& info);
   Napi::Value arenaBytes(const Napi::CallbackInfo& info);
+  Napi::Value setProfiling(const Napi::CallbackInfo& info);
+  Napi::Value profile(const Napi::CallbackInfo& info);
 
   std::shared_ptr<ExecutionContext> context_;
   std::shared_ptr<bool> busy_ = std::make_shared<bool>(false);

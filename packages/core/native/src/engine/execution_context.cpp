@@ -1,5 +1,6 @@
 #include "engine/execution_context.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -90,6 +91,12 @@ float* ExecutionContext::tensorData(int t) const {
   return reinterpret_cast<float*>(arena_.data() + offsets_[t]);
 }
 
+void ExecutionContext::setProfiling(bool on) {
+  profiling_ = on;
+  layerMillis_.assign(engine_->layers().size(), 0.0);
+  profiledRuns_ = 0;
+}
+
 size_t ExecutionContext::layerWorkspaceBytes(size_t l) const {
   std::vector<Shape> in;
   for (int t : engine_->layerInputs()[l]) in.push_back(shapes_[t]);
@@ -118,7 +125,18 @@ void ExecutionContext::execute(const std::vector<const float*>& inputs, const st
     throw Error("KILN_INPUT", "wrong number of input or output buffers");
   boundInputs_ = inputs;
   boundOutputs_ = outputs;
-  for (size_t l = 0; l < engine_->layers().size(); ++l) runLayer(l, workspace_.data());
+  const size_t layers = engine_->layers().size();
+  if (profiling_) {
+    layerMillis_.resize(layers, 0.0);
+    for (size_t l = 0; l < layers; ++l) {
+      const auto start = std::chrono::steady_clock::now();
+      runLayer(l, workspace_.data());
+      layerMillis_[l] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    }
+    ++profiledRuns_;
+  } else {
+    for (size_t l = 0; l < layers; ++l) runLayer(l, workspace_.data());
+  }
   // Outputs no layer writes (a graph input or a constant marked as output) are copied.
   const auto& tensors = engine_->tensors();
   for (size_t o = 0; o < outputs.size(); ++o) {

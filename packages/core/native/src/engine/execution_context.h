@@ -48,6 +48,11 @@ class ExecutionContext {
 
   const Engine& engine() const { return *engine_; }
 
+  // Per-layer wall time, summed over the executes since profiling was turned on.
+  void setProfiling(bool on);
+  const std::vector<double>& layerMillis() const { return layerMillis_; }
+  int profiledRuns() const { return profiledRuns_; }
+
  private:
   float* tensorData(int tensor) const;
 
@@ -60,6 +65,9 @@ class ExecutionContext {
   AlignedBuffer arena_, workspace_;
   std::vector<const float*> boundInputs_;
   std::vector<float*> boundOutputs_;
+  bool profiling_ = false;
+  std::vector<double> layerMillis_;
+  int profiledRuns_ = 0;
 };
 
 }  // namespace kiln

@@ -20,6 +20,10 @@ constexpr int kVecFloats = KILN_PACK_VEC_BYTES / 4;
 inline int64_t minI(int64_t a, int64_t b) { return a < b ? a : b; }
 inline int64_t maxI(int64_t a, int64_t b) { return a > b ? a : b; }
 inline int64_t ceilDivI(int64_t a, int64_t b) { return (a + b - 1) / b; }
+// ceilDivI for a >= 0 without a division for the common strides.
+inline int64_t ceilDivStride(int64_t a, int64_t stride) {
+  return stride == 1 ? a : stride == 2 ? (a + 1) >> 1 : (a + stride - 1) / stride;
+}
 
 inline PackVec loadVec(const float* p) {
   PackVec v;
@@ -51,22 +55,28 @@ struct Packer {
 
   // Tile columns [q, q + count) of the row get src[i * step], i < count. Reads only those floats.
   static void put(const Row& row, int64_t q, const float* src, int64_t step, int64_t count) {
-    while (count > 0) {
-      const int64_t j = q / NR, off = q % NR;
-      float* d = row.base + j * row.stride + off;
-      const int64_t n = minI(NR - off, count);
-      if (n == NR && step == 1) {
-        for (int i = 0; i < NR; i += kVecFloats) storeVec(d + i, loadVec(src + i));
-      } else if (n == NR && step == 2 && count > NR) {
-        // Reads src[0, 2 NR), the last one past src[2 (NR - 1)] but within this run.
-        for (int i = 0; i < NR; i += kVecFloats)
-          storeVec(d + i, evens(loadVec(src + 2 * i), loadVec(src + 2 * i + kVecFloats)));
-      } else {
-        for (int64_t i = 0; i < n; ++i) d[i] = src[i * step];
-      }
-      q += n;
+    float* d = row.base + q / NR * row.stride + q % NR;
+    // Up to the next panel boundary.
+    if (q % NR) {
+      const int64_t n = minI(NR - q % NR, count);
+      for (int64_t i = 0; i < n; ++i) d[i] = src[i * step];
+      d += row.stride - q % NR;
       src += n * step;
       count -= n;
+    }
+    // Whole panels.
+    if (step == 1) {
+      for (; count >= NR; count -= NR, src += NR, d += row.stride)
+        for (int i = 0; i < NR; i += kVecFloats) storeVec(d + i, loadVec(src + i));
+    } else if (step == 2) {
+      // Reads src[0, 2 NR): one float past the last one used, so only while another panel follows.
+      for (; count > NR; count -= NR, src += 2 * NR, d += row.stride)
+        for (int i = 0; i < NR; i += kVecFloats)
+          storeVec(d + i, evens(loadVec(src + 2 * i), loadVec(src + 2 * i + kVecFloats)));
+    }
+    for (; count > 0; count -= NR, src += NR * step, d += row.stride) {
+      const int64_t n = minI(NR, count);
+      for (int64_t i = 0; i < n; ++i) d[i] = src[i * step];
     }
   }
 
@@ -110,10 +120,16 @@ struct Packer {
         } else {
           // Output ox + i reads input column ix0 + i * sw, inside the row for i in [lo, hi).
           const int64_t ix0 = ox * sw - g.padLeft + kx * g.dilationW;
-          const int64_t lo = minI(len, ix0 >= 0 ? 0 : ceilDivI(-ix0, sw));
-          const int64_t hi = maxI(lo, minI(len, in.w - ix0 <= 0 ? 0 : ceilDivI(in.w - ix0, sw)));
+          const int64_t lo = minI(len, ix0 >= 0 ? 0 : ceilDivStride(-ix0, sw));
+          const int64_t hi = maxI(lo, minI(len, in.w - ix0 <= 0 ? 0 : ceilDivStride(in.w - ix0, sw)));
           zero(row, q, lo);
-          put(row, q + lo, channel + iy * in.w + ix0 + lo * sw, sw, hi - lo);
+          const float* src = channel + iy * in.w + ix0 + lo * sw;
+          if (kx == 0 && iy + g.dilationH < in.h) {
+            // The next kernel row's taps read the input row below: start bringing it in.
+            const float* next = src + g.dilationH * in.w;
+            for (int64_t i = 0; i < (hi - lo) * sw; i += 16) __builtin_prefetch(next + i);
+          }
+          put(row, q + lo, src, sw, hi - lo);
           zero(row, q + hi, len - hi);
         }
         q += len;

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstring>
 
 #include "engine/layer.h"
 #include "layers/parallel.h"
@@ -72,6 +73,10 @@ class ResizeLayer final : public Layer {
     }
     const float* x = r.inputs[0];
     float* y = r.outputs[0];
+    if (interpolated.empty()) {
+      runNearest(x, y, in, out, lo, *r.pool);
+      return;
+    }
     const int64_t total = elementCount(out);
     parallelRange(*r.pool, total, 4096, [&](int64_t begin, int64_t end) {
       std::vector<int64_t> idx(rank);
@@ -81,10 +86,6 @@ class ResizeLayer final : public Layer {
           idx[d] = rem % out[d];
           rem /= out[d];
           base += lo[d][idx[d]] * inStrides[d];
-        }
-        if (interpolated.empty()) {
-          y[o] = x[base];
-          continue;
         }
         float acc = 0.f;
         const size_t corners = size_t{1} << interpolated.size();
@@ -122,6 +123,39 @@ class ResizeLayer final : public Layer {
     const double f = std::floor(x);
     if (x - f == 0.5) return static_cast<int64_t>(nearestMode_ == "round_prefer_ceil" ? f + 1 : f);
     return static_cast<int64_t>(std::round(x));
+  }
+
+  // Nearest: each output row (all axes but the last) copies from one source row through the
+  // last axis' index map; a row equal to the previous one is copied whole.
+  static void runNearest(const float* x, float* y, const Shape& in, const Shape& out,
+                         const std::vector<std::vector<int64_t>>& index, ThreadPool& pool) {
+    const size_t rank = out.size();
+    if (rank == 0) {
+      y[0] = x[0];
+      return;
+    }
+    const auto inStrides = stridesOf(in);
+    const int64_t width = out[rank - 1];
+    const int64_t rows = width ? elementCount(out) / width : 0;
+    const std::vector<int64_t>& columns = index[rank - 1];
+    parallelRange(pool, rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(width, 1)), [&](int64_t begin, int64_t end) {
+      int64_t previousSource = -1;
+      for (int64_t row = begin; row < end; ++row) {
+        int64_t rem = row, source = 0;
+        for (int64_t d = static_cast<int64_t>(rank) - 2; d >= 0; --d) {
+          source += index[d][rem % out[d]] * inStrides[d];
+          rem /= out[d];
+        }
+        float* dst = y + row * width;
+        if (source == previousSource) {
+          std::memcpy(dst, dst - width, sizeof(float) * width);
+        } else {
+          const float* src = x + source;
+          for (int64_t i = 0; i < width; ++i) dst[i] = src[columns[i]];
+        }
+        previousSource = source;
+      }
+    });
   }
 
   static int64_t clampIndex(int64_t i, int64_t size) { return i < 0 ? 0 : (i >= size ? size - 1 : i); }

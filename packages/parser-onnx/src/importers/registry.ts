@@ -1,0 +1,71 @@
+import { activationImporters } from './activation.js';
+import { castImporters } from './cast.js';
+import { constantImporters } from './constant.js';
+import { convolutionImporters } from './convolution.js';
+import { dropoutImporters } from './dropout.js';
+import { elementwiseImporters } from './elementwise.js';
+import { matmulImporters } from './matmul.js';
+import { normalizationImporters } from './normalization.js';
+import type { OpImporter } from './op-importer.js';
+import { padImporters } from './pad.js';
+import { poolingImporters } from './pooling.js';
+import { reductionImporters } from './reduction.js';
+import { resizeImporters } from './resize.js';
+import { shapeOpImporters } from './shape-ops.js';
+import { slicingImporters } from './slicing.js';
+import { softmaxImporters } from './softmax.js';
+import { squeezeImporters } from './squeeze.js';
+
+/** Every importer; to support another op, add its family's list here. */
+const ALL_IMPORTERS: OpImporter[] = [
+  ...activationImporters,
+  ...castImporters,
+  ...constantImporters,
+  ...convolutionImporters,
+  ...dropoutImporters,
+  ...elementwiseImporters,
+  ...matmulImporters,
+  ...normalizationImporters,
+  ...padImporters,
+  ...poolingImporters,
+  ...reductionImporters,
+  ...resizeImporters,
+  ...shapeOpImporters,
+  ...slicingImporters,
+  ...softmaxImporters,
+  ...squeezeImporters,
+];
+
+const key = (opType: string, domain: string) => `${domain}\u0000${opType}`;
+
+const TABLE = new Map<string, OpImporter[]>();
+for (const importer of ALL_IMPORTERS) {
+  const entries = TABLE.get(key(importer.opType, importer.domain)) ?? [];
+  entries.push(importer);
+  TABLE.set(key(importer.opType, importer.domain), entries);
+}
+
+export type ImporterLookup = { importer: OpImporter } | { problem: string };
+
+/** The importer for an op at the model's opset for its domain, or why there is none. */
+export function findImporter(opType: string, domain: string, opset: number): ImporterLookup {
+  const entries = TABLE.get(key(opType, domain));
+  if (!entries) return { problem: `operator ${domain === '' ? '' : `${domain}.`}${opType} is not supported` };
+  const importer = entries.find((entry) => opset >= entry.sinceVersion && opset <= entry.untilVersion);
+  if (importer) return { importer };
+  const ranges = entries.map((entry) => `${entry.sinceVersion}..${entry.untilVersion}`).join(', ');
+  return { problem: `${opType} is supported for opsets ${ranges}, not ${opset}` };
+}
+
+export interface SupportedOp {
+  domain: string;
+  opType: string;
+  sinceVersion: number;
+  untilVersion: number;
+}
+
+export function supportedOps(): SupportedOp[] {
+  return ALL_IMPORTERS
+    .map(({ domain, opType, sinceVersion, untilVersion }) => ({ domain, opType, sinceVersion, untilVersion }))
+    .sort((a, b) => a.domain.localeCompare(b.domain) || a.opType.localeCompare(b.opType) || a.sinceVersion - b.sinceVersion);
+}
