@@ -1,6 +1,8 @@
 #include <cmath>
+#include <cstring>
 
 #include "engine/layer.h"
+#include "kernels/activation_apply.h"
 #include "layers/parallel.h"
 
 namespace kiln {
@@ -42,10 +44,28 @@ inline float apply(float x, float alpha, float beta) {
   if constexpr (Op == UnaryOp::HardSigmoid) return std::min(1.f, std::max(0.f, alpha * x + beta));
 }
 
+// The activations the convolution epilogues also apply, with their vector code.
+bool asActivation(UnaryOp op, Activation* out) {
+  switch (op) {
+    case UnaryOp::Relu: *out = Activation::Relu; return true;
+    case UnaryOp::Sigmoid: *out = Activation::Sigmoid; return true;
+    case UnaryOp::Silu: *out = Activation::Silu; return true;
+    case UnaryOp::LeakyRelu: *out = Activation::LeakyRelu; return true;
+    case UnaryOp::Clip: *out = Activation::Clip; return true;
+    case UnaryOp::HardSwish: *out = Activation::HardSwish; return true;
+    case UnaryOp::HardSigmoid: *out = Activation::HardSigmoid; return true;
+    default: return false;
+  }
+}
+
 class UnaryLayer final : public Layer {
  public:
-  UnaryLayer(const LayerDesc& desc)
-      : Layer(desc), op_(parseOp(desc)), alpha_(Attrs(desc).getFloat("alpha", 0.f)), beta_(Attrs(desc).getFloat("beta", 0.f)) {}
+  UnaryLayer(const LayerDesc& desc, Isa isa)
+      : Layer(desc), op_(parseOp(desc)), alpha_(Attrs(desc).getFloat("alpha", 0.f)), beta_(Attrs(desc).getFloat("beta", 0.f)), isa_(isa) {
+    epilogue_.alpha = alpha_;
+    epilogue_.beta = beta_;
+    vectorized_ = asActivation(op_, &epilogue_.act);
+  }
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     expectInputs(in, 1);
@@ -53,6 +73,15 @@ class UnaryLayer final : public Layer {
   }
 
   void run(const LayerRun& r) const override {
+    if (vectorized_) {
+      const float* x = r.inputs[0];
+      float* y = r.outputs[0];
+      parallelRange(*r.pool, elementCount(*r.outputShapes[0]), 16384, [&](int64_t begin, int64_t end) {
+        if (y != x) std::memcpy(y + begin, x + begin, sizeof(float) * (end - begin));
+        applyActivation(isa_, y + begin, end - begin, epilogue_);
+      });
+      return;
+    }
     switch (op_) {
 #define KILN_UNARY_CASE(name) case UnaryOp::name: return runOp<UnaryOp::name>(r);
       KILN_UNARY_CASE(Identity) KILN_UNARY_CASE(Relu) KILN_UNARY_CASE(Sigmoid) KILN_UNARY_CASE(Silu)
@@ -76,10 +105,13 @@ class UnaryLayer final : public Layer {
 
   UnaryOp op_;
   float alpha_, beta_;
+  Isa isa_;
+  Epilogue epilogue_;
+  bool vectorized_ = false;
 };
 
-KILN_REGISTER_LAYER("Unary", [](const LayerDesc& desc, const LayerBuildContext&) {
-  return std::unique_ptr<Layer>(new UnaryLayer(desc));
+KILN_REGISTER_LAYER("Unary", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  return std::unique_ptr<Layer>(new UnaryLayer(desc, ctx.isa));
 });
 
 }  // namespace
