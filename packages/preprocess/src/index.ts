@@ -1,0 +1,18 @@
+export type { RgbImage } from './image.js';
+export { ImageError, PostprocessError } from './errors.js';
+export type { ImageErrorReason } from './errors.js';
+export { decodeImage } from './decode.js';
+export type { DecodeOptions } from './decode.js';
+export { resizeBilinear } from './resize-bilinear.js';
+export { letterbox } from './letterbox.js';
+export type { LetterboxInfo, LetterboxOptions, LetterboxResult } from './letterbox.js';
+export { toTensor } from './to-tensor.js';
+export type { ToTensorOptions } from './to-tensor.js';
+export { toFloat16Bits, fromFloat16Bits } from './float16.js';
+export { nonMaxSuppression } from './nms.js';
+export { decodeYolo } from './decode-yolo.js';
+export type { DecodeYoloOptions, Detection } from './decode-yolo.js';
+export { scaleBoxes } from './scale-boxes.js';
+export { drawDetections, classColor, PALETTE } from './draw.js';
+export type { DrawOptions } from './draw.js';
+export { parseClassNames } from './class-names.js';
