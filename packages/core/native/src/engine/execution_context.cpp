@@ -6,6 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/memory_plan.h"
+#include "engine/tensor_views.h"
 
 namespace kiln {
 
@@ -63,14 +64,25 @@ void ExecutionContext::setInputShapes(const std::vector<Shape>& shapes) {
     workspace = std::max(workspace, layers[l]->workspaceBytes(in, threads));
   }
 
+  // Tensors living inside others share their home's storage, so the home's lifetime spans them all.
+  const auto views = planTensorViews(*engine_, shapes_);
+  const auto& tensors = engine_->tensors();
+  std::vector<int> first(tensors.size(), -1), last(tensors.size(), -1);
+  roots_.resize(tensors.size());
+  for (size_t t = 0; t < tensors.size(); ++t) {
+    roots_[t] = resolveView(views, static_cast<int>(t));
+    const int root = roots_[t].parent;
+    const TensorSlot& slot = tensors[t];
+    if (slot.producer < 0) continue;
+    first[root] = first[root] < 0 ? slot.producer : std::min(first[root], slot.producer);
+    last[root] = std::max({last[root], slot.producer, slot.lastUse});
+  }
   std::vector<BufferLifetime> lifetimes;
   std::vector<int> arenaTensors;
-  const auto& tensors = engine_->tensors();
   for (size_t t = 0; t < tensors.size(); ++t) {
     const TensorSlot& slot = tensors[t];
-    if (slot.producer < 0 || slot.graphOutput >= 0) continue;
-    lifetimes.push_back({sizeof(float) * static_cast<size_t>(elementCount(shapes_[t])), slot.producer,
-                         std::max(slot.producer, slot.lastUse)});
+    if (slot.producer < 0 || slot.graphOutput >= 0 || roots_[t].parent != static_cast<int>(t)) continue;
+    lifetimes.push_back({sizeof(float) * static_cast<size_t>(elementCount(shapes_[t])), first[t], last[t]});
     arenaTensors.push_back(static_cast<int>(t));
   }
   const MemoryPlan plan = planMemory(lifetimes);
@@ -83,7 +95,12 @@ void ExecutionContext::setInputShapes(const std::vector<Shape>& shapes) {
   planned_ = true;
 }
 
-float* ExecutionContext::tensorData(int t) const {
+float* ExecutionContext::tensorData(int tensor) const {
+  const TensorView& view = roots_[tensor];
+  return reinterpret_cast<float*>(reinterpret_cast<char*>(storageOf(view.parent)) + view.byteOffset);
+}
+
+float* ExecutionContext::storageOf(int t) const {
   const TensorSlot& slot = engine_->tensors()[t];
   if (slot.graphInput >= 0) return const_cast<float*>(boundInputs_[slot.graphInput]);
   if (slot.constant) return slot.constant->data->data();

@@ -4,6 +4,7 @@
 
 #include "engine/engine.h"
 #include "engine/shape.h"
+#include "engine/tensor_views.h"
 
 namespace kiln {
 
@@ -55,11 +56,13 @@ class ExecutionContext {
 
  private:
   float* tensorData(int tensor) const;
+  float* storageOf(int tensor) const;
 
   std::shared_ptr<const Engine> engine_;
   std::vector<Shape> inputShapes_;
   std::vector<Shape> shapes_;
   std::vector<size_t> offsets_;
+  std::vector<TensorView> roots_;
   size_t arenaBytes_ = 0, workspaceBytes_ = 0;
   bool planned_ = false;
   AlignedBuffer arena_, workspace_;

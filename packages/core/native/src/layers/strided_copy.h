@@ -46,6 +46,8 @@ inline void gatherStrided(const float* src, const std::vector<int64_t>& srcStrid
 inline void copyAxisBlock(const float* src, int64_t srcRows, int64_t srcRow, float* dst, int64_t dstRows, int64_t dstRow,
                           int64_t outer, int64_t rows, int64_t inner, ThreadPool& pool) {
   const int64_t chunk = rows * inner;
+  // The block may already be in place: a tensor planned to live inside the other one.
+  if (outer == 1 && dst + dstRow * inner == src + srcRow * inner) return;
   parallelRange(pool, outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, chunk)), [&](int64_t begin, int64_t end) {
     for (int64_t o = begin; o < end; ++o)
       std::memcpy(dst + (o * dstRows + dstRow) * inner, src + (o * srcRows + srcRow) * inner, sizeof(float) * chunk);
