@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { DType, TypedArray } from './tensor.js';
 
 const require = createRequire(import.meta.url);
 
@@ -13,23 +14,23 @@ export interface NativeLayer {
 }
 
 export interface NativeGraph {
-  inputs: { name: string; shape: number[]; minShape: number[]; optShape: number[]; maxShape: number[] }[];
+  inputs: { name: string; dtype: DType; shape: number[]; minShape: number[]; optShape: number[]; maxShape: number[] }[];
   outputs: string[];
-  constants: { name: string; shape: number[]; data: Float32Array }[];
-  layers: NativeLayer[];
+  constants: { name: string; dtype: DType; shape: number[]; data: TypedArray }[];
+  layers: (NativeLayer & { outputTypes: DType[] })[];
 }
 
 export interface NativeEngineInfo {
   isa: string;
   threads: number;
   userMetadata: string;
-  inputs: { name: string; shape: number[]; minShape: number[]; maxShape: number[] }[];
+  inputs: { name: string; dtype: DType; shape: number[]; minShape: number[]; maxShape: number[] }[];
   outputs: string[];
   layers: { name: string; type: string; tactic: string; timings: { tactic: string; ms: number }[] }[];
 }
 
 export interface NativeContext {
-  execute(inputs: Float32Array[], shapes: number[][]): Promise<{ outputs: Float32Array[]; shapes: number[][] }>;
+  execute(inputs: TypedArray[], shapes: number[][]): Promise<{ outputs: TypedArray[]; shapes: number[][] }>;
   arenaBytes(): number;
   setProfiling(on: boolean): void;
   profile(): { runs: number; layerMillis: number[] };

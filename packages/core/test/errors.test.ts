@@ -36,12 +36,14 @@ describe('bad plan files', () => {
     const bytes = plan.slice();
     bytes[4] = 99;
     expect(() => new Runtime().deserialize(bytes)).toThrow(expect.objectContaining({ code: 'KILN_PLAN_VERSION' }));
+    bytes[4] = 1;
+    expect(() => new Runtime().deserialize(bytes)).toThrow(/older Kiln.*rebuild it/);
   });
 
   it('checkEngine reports the header, or why the plan cannot load', () => {
     const ok = Runtime.checkEngine(plan);
     expect(ok.problems).toEqual([]);
-    expect(ok.header).toMatchObject({ formatVersion: 1, isa: engine.isa });
+    expect(ok.header).toMatchObject({ formatVersion: 2, isa: engine.isa });
     const bad = Runtime.checkEngine(plan.slice(0, 10));
     expect(bad.header).toBeUndefined();
     expect(bad.problems[0]).toMatch(/truncated|ends early/);

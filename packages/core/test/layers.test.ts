@@ -200,3 +200,31 @@ describe('data movement layers against a plain reference', () => {
     });
   }
 });
+
+describe('data movement on other element types', () => {
+  it('transposes int64 and concatenates uint8 tensors exactly', async () => {
+    const n = new NetworkDefinition();
+    n.addInput('ids', 'int64', [2, 3]);
+    n.addInput('mask', 'uint8', [2, 2]);
+    n.addConstant('extra', { dtype: 'uint8', shape: [2, 1], data: Uint8Array.from([7, 9]) });
+    n.addLayer({ name: 't', type: 'Transpose', inputs: ['ids'], outputs: ['idsT'], attributes: { perm: [1, 0] } });
+    n.addLayer({ name: 'c', type: 'Concat', inputs: ['mask', 'extra'], outputs: ['joined'], attributes: { axis: 1 } });
+    n.markOutput('idsT');
+    n.markOutput('joined');
+    const ctx = (await new Builder().build(n)).createContext();
+    const ids = BigInt64Array.from([1n, 2n, 3n, 4n, 5n, 2n ** 40n]);
+    const out = await ctx.execute({ ids: { dtype: 'int64', shape: [2, 3], data: ids }, mask: { dtype: 'uint8', shape: [2, 2], data: Uint8Array.from([1, 0, 0, 1]) } });
+    expect(out.idsT.dtype).toBe('int64');
+    expect(Array.from(out.idsT.data as BigInt64Array)).toEqual([1n, 4n, 2n, 5n, 3n, 2n ** 40n]);
+    expect(Array.from(out.joined.data as Uint8Array)).toEqual([1, 0, 7, 0, 1, 9]);
+    expect(() => ctx.execute({ ids: { dtype: 'int64', shape: [2, 3], data: new Float32Array(6) as never }, mask: { dtype: 'uint8', shape: [2, 2], data: new Uint8Array(4) } })).toThrow(/BigInt64Array/);
+  });
+
+  it('refuses a float-only kernel on integers, naming the layer', async () => {
+    const n = new NetworkDefinition();
+    n.addInput('a', 'int32', [4]);
+    n.addLayer({ name: 'sig', type: 'Sigmoid', inputs: ['a'], outputs: ['s'], attributes: {} });
+    n.markOutput('s');
+    await expect(new Builder().build(n)).rejects.toThrow(/layer 'sig' \(Unary\): input 0 is int32/);
+  });
+});

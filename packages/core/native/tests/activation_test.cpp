@@ -70,7 +70,8 @@ void testActivations() {
     float edge[4] = {-100.f, 100.f, -1e30f, 1e30f};
     kiln::applyActivation(isa, edge, 4, {Activation::Sigmoid});
     KT_CHECK(edge[0] >= 0 && edge[0] < 1e-30f && edge[1] == 1.f && edge[2] >= 0 && edge[2] < 1e-30f && edge[3] == 1.f,
-             "%s sigmoid(-100, 100, -1e30, 1e30) = %g %g %g %g", kiln::isaName(isa), edge[0], edge[1], edge[2], edge[3]);
+             "%s sigmoid(-100, 100, -1e30, 1e30) = %g %g %g %g", kiln::isaName(isa), edge[0], edge[1], edge[2],
+             edge[3]);
     kt::reportGroup(kt::format("activations %s", kiln::isaName(isa)), before,
                     kt::format("8 activations x %zu inputs; max error %s", input.size(), detail.c_str()));
   }

@@ -1,7 +1,9 @@
-// kiln_native_tests --bench [--quick]: GFLOP/s of a few YOLOv5n-like convolutions per ISA, algorithm
-// and thread count.
+// kiln_native_tests --bench [--quick] [--threads=1,2,...]: GFLOP/s of a few YOLOv5n-like
+// convolutions (SiLU epilogue, batch 1) per ISA, algorithm and thread count; best of several batches.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <string>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -37,11 +39,27 @@ double seconds() {
 
 int runConvBenchmarks(int argc, char** argv) {
   bool quick = false;
-  for (int i = 1; i < argc; ++i) quick = quick || std::strcmp(argv[i], "--quick") == 0;
-  const double minTime = quick ? 0.05 : 0.3;
+  std::vector<int> threadCounts = {1, 2};
+  for (int i = 1; i < argc; ++i) {
+    quick = quick || std::strcmp(argv[i], "--quick") == 0;
+    if (std::strncmp(argv[i], "--threads=", 10) == 0) {
+      threadCounts.clear();
+      const std::string list = argv[i] + 10;
+      for (size_t at = 0; at < list.size(); at = list.find(',', at) + 1) {
+        threadCounts.push_back(std::max(1, std::atoi(list.c_str() + at)));
+        if (list.find(',', at) == std::string::npos) break;
+      }
+    }
+  }
+  const double minTime = quick ? 0.05 : 0.4;
   kt::Random rng(7);
-  std::unique_ptr<ThreadPool> pools[2] = {std::make_unique<ThreadPool>(1), std::make_unique<ThreadPool>(2)};
-  std::printf("%-30s %-8s %-14s %10s %10s\n", "layer", "isa", "algorithm", "1 thread", "2 threads");
+  std::vector<std::unique_ptr<ThreadPool>> pools;
+  std::printf("%-30s %-8s %-14s", "layer", "isa", "algorithm");
+  for (int t : threadCounts) {
+    pools.push_back(std::make_unique<ThreadPool>(t));
+    std::printf(" %10s", (std::to_string(t) + (t == 1 ? " thread" : " threads")).c_str());
+  }
+  std::printf("   (GFLOP/s)\n");
   for (const Layer& l : kLayers) {
     ConvGeometry g;
     g.cin = l.cin, g.cout = l.cout, g.kh = g.kw = l.k, g.strideH = g.strideW = l.stride;
@@ -54,32 +72,30 @@ int runConvBenchmarks(int argc, char** argv) {
     for (Isa isa : supportedIsas()) {
       for (ConvAlgo algo : convAlgorithms(g, isa)) {
         const auto kernel = Conv2dKernel::create(algo, isa, g, w.data(), bias.data(), {Activation::Silu});
-        double gflops[2];
-        for (int p = 0; p < 2; ++p) {
-          ThreadPool& pool = *pools[p];
-          const size_t bytes = kernel->workspaceBytes(1, l.h, l.w, pool.size());
+        std::printf("%-30s %-8s %-14s", l.name, isaName(isa), convAlgoName(algo));
+        for (auto& pool : pools) {
+          const size_t bytes = kernel->workspaceBytes(1, l.h, l.w, pool->size());
           void* ws = ::operator new[](std::max<size_t>(bytes, 64), std::align_val_t(64));
-          kernel->run(x.data(), 1, l.h, l.w, y.data(), ws, pool);
-          // Best of several timed batches, each at least minTime / 5 long.
+          kernel->run(x.data(), 1, l.h, l.w, y.data(), ws, *pool);
+          // Best of batches at least minTime / 10 long each, minTime in all.
           double best = 1e30, total = 0;
           while (total < minTime) {
             int reps = 0;
             const double t0 = seconds();
             double t1 = t0;
             do {
-              kernel->run(x.data(), 1, l.h, l.w, y.data(), ws, pool);
+              kernel->run(x.data(), 1, l.h, l.w, y.data(), ws, *pool);
               ++reps;
               t1 = seconds();
-            } while (t1 - t0 < minTime / 5);
+            } while (t1 - t0 < minTime / 10);
             best = std::min(best, (t1 - t0) / reps);
             total += t1 - t0;
           }
           ::operator delete[](ws, std::align_val_t(64));
-          gflops[p] = flops / best * 1e-9;
+          std::printf(" %10.1f", flops / best * 1e-9);
+          std::fflush(stdout);
         }
-        std::printf("%-30s %-8s %-14s %10.1f %10.1f  GFLOP/s\n", l.name, isaName(isa), convAlgoName(algo), gflops[0],
-                    gflops[1]);
-        std::fflush(stdout);
+        std::printf("\n");
       }
     }
   }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -128,11 +129,66 @@ std::string describe(const Case& c) {
                     static_cast<int>(c.epilogue.act), c.bias ? "" : ", no bias");
 }
 
+// Every ISA and algorithm on pools of 1 and 3 threads against the reference, each run twice.
+void checkCase(const Case& c, const std::vector<Isa>& isas, ThreadPool* const (&pools)[2], kt::Random& rng,
+               int* runs, double* worst) {
+  const ConvGeometry& g = c.g;
+  const std::vector<float> x = rng.vector(c.batch * g.cin * c.h * c.w);
+  const std::vector<float> wts = rng.vector(g.cout * (g.cin / g.groups) * g.kh * g.kw);
+  const std::vector<float> bias = rng.vector(g.cout);
+  const float* b = c.bias ? bias.data() : nullptr;
+  std::vector<float> ref(c.batch * g.cout * g.outH(c.h) * g.outW(c.w));
+  conv2dReference(g, x.data(), c.batch, c.h, c.w, wts.data(), b, c.epilogue, ref.data());
+
+  for (Isa isa : isas) {
+    for (ConvAlgo algo : convAlgorithms(g, isa)) {
+      const auto kernel = Conv2dKernel::create(algo, isa, g, wts.data(), b, c.epilogue);
+      std::vector<float> first;
+      for (ThreadPool* pool : pools) {
+        const std::string what = kt::format("%s %s %d thread(s) [%s]", isaName(isa), convAlgoName(algo),
+                                            pool->size(), describe(c).c_str());
+        const std::vector<float> y = runGuarded(*kernel, c, x, *pool, what.c_str());
+        ++*runs;
+        size_t bad = 0, firstBad = 0;
+        for (size_t i = 0; i < y.size(); ++i) {
+          const double err = std::fabs(double(y[i]) - ref[i]);
+          if (!(err <= 1e-4 * (1 + std::fabs(ref[i])))) {
+            if (bad++ == 0) firstBad = i;
+          } else {
+            *worst = std::fmax(*worst, err / (1 + std::fabs(ref[i])));
+          }
+        }
+        KT_CHECK(bad == 0, "%s: %zu wrong outputs, first [%zu] = %g, expected %g", what.c_str(), bad, firstBad,
+                 y[firstBad], ref[firstBad]);
+        // Deterministic: a second run, and a run on another pool size, are bit-identical.
+        const std::vector<float> again = runGuarded(*kernel, c, x, *pool, what.c_str());
+        KT_CHECK(std::memcmp(again.data(), y.data(), y.size() * sizeof(float)) == 0, "%s: second run differs",
+                 what.c_str());
+        if (first.empty())
+          first = y;
+        else
+          KT_CHECK(std::memcmp(first.data(), y.data(), y.size() * sizeof(float)) == 0,
+                   "%s: differs from the 1-thread result", what.c_str());
+      }
+    }
+  }
+}
+
+Case largerCase(int64_t cin, int64_t cout, int64_t k, int64_t pad, int64_t batch, int64_t h, int64_t w,
+                Epilogue epilogue) {
+  Case c;
+  c.g.cin = cin, c.g.cout = cout, c.g.kh = c.g.kw = k;
+  c.g.padTop = c.g.padLeft = c.g.padBottom = c.g.padRight = pad;
+  c.batch = batch, c.h = h, c.w = w, c.epilogue = epilogue, c.bias = true;
+  return c;
+}
+
 }  // namespace
 
 void testConv2d() {
   ThreadPool pool1(1), pool3(3);
-  std::vector<Isa> isas = supportedIsas();
+  ThreadPool* const pools[2] = {&pool1, &pool3};
+  const std::vector<Isa> isas = supportedIsas();
   std::string isaList;
   for (Isa isa : isas) isaList += std::string(isaName(isa)) + " ";
   kt::Random rng(12345);
@@ -143,51 +199,27 @@ void testConv2d() {
     int runs = 0;
     double worst = 0;
     const std::vector<Case> cases = casesOf(f, familyIndex++);
-    for (const Case& c : cases) {
-      const ConvGeometry& g = c.g;
-      const std::vector<float> x = rng.vector(c.batch * g.cin * c.h * c.w);
-      const std::vector<float> wts = rng.vector(g.cout * (g.cin / g.groups) * g.kh * g.kw);
-      const std::vector<float> bias = rng.vector(g.cout);
-      const float* b = c.bias ? bias.data() : nullptr;
-      std::vector<float> ref(c.batch * g.cout * g.outH(c.h) * g.outW(c.w));
-      conv2dReference(g, x.data(), c.batch, c.h, c.w, wts.data(), b, c.epilogue, ref.data());
-
-      for (Isa isa : isas) {
-        for (ConvAlgo algo : convAlgorithms(g, isa)) {
-          const auto kernel = Conv2dKernel::create(algo, isa, g, wts.data(), b, c.epilogue);
-          std::vector<float> first;
-          for (ThreadPool* pool : {&pool1, &pool3}) {
-            const std::string what =
-                kt::format("%s %s %d thread(s) [%s]", isaName(isa), convAlgoName(algo), pool->size(), describe(c).c_str());
-            const std::vector<float> y = runGuarded(*kernel, c, x, *pool, what.c_str());
-            ++runs;
-            size_t bad = 0, firstBad = 0;
-            for (size_t i = 0; i < y.size(); ++i) {
-              const double err = std::fabs(double(y[i]) - ref[i]);
-              if (!(err <= 1e-4 * (1 + std::fabs(ref[i])))) {
-                if (bad++ == 0) firstBad = i;
-              } else {
-                worst = std::fmax(worst, err / (1 + std::fabs(ref[i])));
-              }
-            }
-            KT_CHECK(bad == 0, "%s: %zu wrong outputs, first [%zu] = %g, expected %g", what.c_str(), bad, firstBad,
-                     y[firstBad], ref[firstBad]);
-            // Deterministic: a second run, and a run on another pool size, are bit-identical.
-            const std::vector<float> again = runGuarded(*kernel, c, x, *pool, what.c_str());
-            KT_CHECK(std::memcmp(again.data(), y.data(), y.size() * sizeof(float)) == 0, "%s: second run differs",
-                     what.c_str());
-            if (first.empty())
-              first = y;
-            else
-              KT_CHECK(std::memcmp(first.data(), y.data(), y.size() * sizeof(float)) == 0,
-                       "%s: differs from the 1-thread result", what.c_str());
-          }
-        }
-      }
-    }
+    for (const Case& c : cases) checkCase(c, isas, pools, rng, &runs, &worst);
     kt::reportGroup(kt::format("conv2d %s", f.name), before,
                     kt::format("%zu shapes x {%s} x algorithms x {1, 3} threads = %d runs, max err %.2g", cases.size(),
                                isaList.c_str(), runs, worst));
+  }
+
+  // Shapes big enough for several K blocks, N tiles and M blocks at once.
+  {
+    const int before = kt::failures();
+    int runs = 0;
+    double worst = 0;
+    const Case cases[] = {
+        largerCase(64, 200, 3, 1, 1, 20, 20, {Activation::Silu}),
+        largerCase(8, 24, 3, 1, 1, 96, 96, {Activation::Relu}),
+        largerCase(48, 96, 1, 0, 2, 30, 30, {Activation::Sigmoid}),
+        largerCase(300, 16, 1, 0, 1, 9, 9, {Activation::HardSwish}),
+        largerCase(3, 16, 6, 2, 1, 128, 96, {Activation::Silu}),
+    };
+    for (const Case& c : cases) checkCase(c, isas, pools, rng, &runs, &worst);
+    kt::reportGroup("conv2d larger shapes (several K blocks, N tiles, M blocks)", before,
+                    kt::format("5 shapes, %d runs, max err %.2g", runs, worst));
   }
 
   // Algorithm applicability.
@@ -222,5 +254,6 @@ void testConv2d() {
     threw = true;
   }
   KT_CHECK(threw, "groups not dividing the channels must throw");
-  kt::reportGroup("conv2d algorithm selection", before, "Pointwise only for 1x1/stride 1/no pad/dilation 1, listed first");
+  kt::reportGroup("conv2d algorithm selection", before,
+                  "Pointwise only for 1x1/stride 1/no pad/dilation 1, listed first");
 }

@@ -50,7 +50,8 @@ void testThreadPool() {
     ThreadPool pool(0);
     KT_CHECK(pool.size() >= 1, "default size %d", pool.size());
   }
-  kt::reportGroup("thread pool: each task once", before, kt::format("%d jobs over pools of 1-7 threads, tasks 0-1000", jobs));
+  kt::reportGroup("thread pool: each task once", before,
+                  kt::format("%d jobs over pools of 1-7 threads, tasks 0-1000", jobs));
 
   // Back to back (workers spinning) and spaced out (workers asleep), then concurrent callers.
   const int before2 = kt::failures();
@@ -105,5 +106,6 @@ void testThreadPool() {
     if (i % 2) pool->parallelFor(4, [](int64_t, int) {});
     if (i % 5 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  kt::reportGroup("thread pool: exceptions, nested calls, shutdown", before3, "throwing task, nested parallelFor, 50 pools created and destroyed");
+  kt::reportGroup("thread pool: exceptions, nested calls, shutdown", before3,
+                  "throwing task, nested parallelFor, 50 pools created and destroyed");
 }

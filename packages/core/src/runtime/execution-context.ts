@@ -1,7 +1,9 @@
 import { InputError } from '../errors.js';
 import type { NativeContext } from '../native.js';
 import { nativeCall } from '../native-errors.js';
-import type { Tensor } from '../tensor.js';
+import { isTypedArrayFor, type Tensor, type TypedArray } from '../tensor.js';
+
+const TYPED_ARRAY_NAMES = { float32: 'Float32Array', float16: 'Uint16Array', int8: 'Int8Array', uint8: 'Uint8Array', int32: 'Int32Array', int64: 'BigInt64Array', bool: 'Uint8Array' } as const;
 import type { EngineTensorInfo } from './engine-metadata.js';
 
 export type TensorMap = Record<string, Tensor>;
@@ -57,28 +59,28 @@ export class ExecutionContext {
     return run;
   }
 
-  private async run(arrays: Float32Array[], shapes: number[][]): Promise<TensorMap> {
+  private async run(arrays: TypedArray[], shapes: number[][]): Promise<TensorMap> {
     const result = await nativeCall(() => this.nativeContext.execute(arrays, shapes));
     const out: TensorMap = {};
     this.outputs.forEach((info, i) => {
-      out[info.name] = { dtype: 'float32', shape: result.shapes[i], data: result.outputs[i] };
+      out[info.name] = { dtype: info.dtype, shape: result.shapes[i], data: result.outputs[i] } as Tensor;
     });
     return out;
   }
 
-  private validate(inputs: TensorMap): { arrays: Float32Array[]; shapes: number[][] } {
+  private validate(inputs: TensorMap): { arrays: TypedArray[]; shapes: number[][] } {
     if (!inputs || typeof inputs !== 'object') throw new InputError('execute expects an object mapping input names to tensors');
     const expected = this.inputs.map((i) => i.name);
     const unknown = Object.keys(inputs).filter((name) => !expected.includes(name));
     if (unknown.length) throw new InputError(`unknown input${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')}; the engine's inputs are ${expected.map((n) => `'${n}'`).join(', ')}`, unknown[0]);
-    const arrays: Float32Array[] = [];
+    const arrays: TypedArray[] = [];
     const shapes: number[][] = [];
     for (const info of this.inputs) {
       const tensor = inputs[info.name];
       const expectedShape = `[${info.shape.join(', ')}]`;
       if (!tensor) throw new InputError(`missing input '${info.name}' (${info.dtype} ${expectedShape})`, info.name);
       if (tensor.dtype !== info.dtype) throw new InputError(`input '${info.name}' must be ${info.dtype}, got ${tensor.dtype}`, info.name);
-      if (!(tensor.data instanceof Float32Array)) throw new InputError(`input '${info.name}' data must be a Float32Array`, info.name);
+      if (!isTypedArrayFor(info.dtype, tensor.data)) throw new InputError(`input '${info.name}' data must be a ${TYPED_ARRAY_NAMES[info.dtype]} for ${info.dtype}`, info.name);
       const shape = tensor.shape;
       const rankOk = Array.isArray(shape) && shape.length === info.shape.length;
       const dimsOk = rankOk && shape.every((d, i) => Number.isInteger(d) && d >= 0 && (typeof info.shape[i] === 'string' || d === info.shape[i]));

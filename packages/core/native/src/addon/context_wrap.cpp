@@ -11,15 +11,15 @@ namespace {
 class ExecuteWorker : public Napi::AsyncWorker {
  public:
   ExecuteWorker(Napi::Env env, std::shared_ptr<ExecutionContext> context, std::shared_ptr<bool> busy,
-                std::vector<Napi::Reference<Napi::Float32Array>> inputs, std::vector<Napi::Reference<Napi::Float32Array>> outputs)
+                std::vector<Napi::Reference<Napi::TypedArray>> inputs, std::vector<Napi::Reference<Napi::TypedArray>> outputs)
       : Napi::AsyncWorker(env, "kiln.execute"),
         deferred_(Napi::Promise::Deferred::New(env)),
         context_(std::move(context)),
         busy_(std::move(busy)),
         inputs_(std::move(inputs)),
         outputs_(std::move(outputs)) {
-    for (auto& ref : inputs_) inputPtrs_.push_back(ref.Value().Data());
-    for (auto& ref : outputs_) outputPtrs_.push_back(ref.Value().Data());
+    for (auto& ref : inputs_) inputPtrs_.push_back(dataOf(ref.Value()));
+    for (auto& ref : outputs_) outputPtrs_.push_back(dataOf(ref.Value()));
   }
 
   Napi::Promise promise() const { return deferred_.Promise(); }
@@ -60,9 +60,13 @@ class ExecuteWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<ExecutionContext> context_;
   std::shared_ptr<bool> busy_;
-  std::vector<Napi::Reference<Napi::Float32Array>> inputs_, outputs_;
-  std::vector<const float*> inputPtrs_;
-  std::vector<float*> outputPtrs_;
+  static void* dataOf(const Napi::TypedArray& array) {
+    return static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
+  }
+
+  std::vector<Napi::Reference<Napi::TypedArray>> inputs_, outputs_;
+  std::vector<const void*> inputPtrs_;
+  std::vector<void*> outputPtrs_;
   std::string code_;
 };
 
@@ -114,17 +118,19 @@ Napi::Value ContextWrap::execute(const Napi::CallbackInfo& info) {
   const auto shapesJs = info[1].As<Napi::Array>();
   if (inputs.Length() != shapesJs.Length()) throw errorToJs(env, "KILN_INPUT", "one shape per input is required");
   std::vector<Shape> shapes;
-  std::vector<Napi::Reference<Napi::Float32Array>> inputRefs;
+  std::vector<Napi::Reference<Napi::TypedArray>> inputRefs;
   const auto& graphInputs = context_->engine().graph().inputs;
+  if (inputs.Length() != graphInputs.size())
+    throw errorToJs(env, "KILN_INPUT", "expected " + std::to_string(graphInputs.size()) + " inputs, got " + std::to_string(inputs.Length()));
   for (uint32_t i = 0; i < inputs.Length(); ++i) {
-    const std::string name = i < graphInputs.size() ? graphInputs[i].name : std::to_string(i);
+    const std::string name = graphInputs[i].name;
     const Napi::Value v = inputs.Get(i);
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-      throw errorToJs(env, "KILN_INPUT", "input '" + name + "' must be a Float32Array");
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != typedArrayTypeOf(graphInputs[i].dtype))
+      throw errorToJs(env, "KILN_INPUT", "input '" + name + "' must hold " + dtypeName(graphInputs[i].dtype) + " data in its typed array");
     Shape shape = shapeFromJs(shapesJs.Get(i), "input shape");
     for (int64_t d : shape)
       if (d < 0) throw errorToJs(env, "KILN_INPUT", "input '" + name + "' has a negative dimension");
-    const auto array = v.As<Napi::Float32Array>();
+    const auto array = v.As<Napi::TypedArray>();
     if (static_cast<int64_t>(array.ElementLength()) != elementCount(shape))
       throw errorToJs(env, "KILN_INPUT", "input '" + name + "' has " + std::to_string(array.ElementLength()) +
                                              " elements, its shape " + shapeToString(shape) + " needs " + std::to_string(elementCount(shape)));
@@ -136,9 +142,12 @@ Napi::Value ContextWrap::execute(const Napi::CallbackInfo& info) {
   } catch (const Error& e) {
     throw errorToJs(env, e.code(), e.what());
   }
-  std::vector<Napi::Reference<Napi::Float32Array>> outputRefs;
-  for (size_t o = 0; o < context_->engine().graph().outputs.size(); ++o)
-    outputRefs.push_back(Napi::Persistent(Napi::Float32Array::New(env, elementCount(context_->outputShape(o)))));
+  std::vector<Napi::Reference<Napi::TypedArray>> outputRefs;
+  const auto& engine = context_->engine();
+  for (size_t o = 0; o < engine.graph().outputs.size(); ++o) {
+    const DType dtype = engine.tensors()[engine.outputTensors()[o]].dtype;
+    outputRefs.push_back(Napi::Persistent(newTypedArray(env, dtype, elementCount(context_->outputShape(o)))));
+  }
   *busy_ = true;
   auto* worker = new ExecuteWorker(env, context_, busy_, std::move(inputRefs), std::move(outputRefs));
   worker->Queue();

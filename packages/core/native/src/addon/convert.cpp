@@ -49,6 +49,38 @@ AttrValue attrFromJs(const Napi::Value& value, const std::string& what) {
 
 }  // namespace
 
+DType dtypeFromJs(const Napi::Value& value, const std::string& what) {
+  DType dtype;
+  if (!value.IsString() || !parseDType(value.As<Napi::String>().Utf8Value(), &dtype)) malformed(value.Env(), what + " must name a dtype");
+  return dtype;
+}
+
+napi_typedarray_type typedArrayTypeOf(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return napi_float32_array;
+    case DType::Float16: return napi_uint16_array;
+    case DType::Int8: return napi_int8_array;
+    case DType::Uint8: return napi_uint8_array;
+    case DType::Int32: return napi_int32_array;
+    case DType::Int64: return napi_bigint64_array;
+    case DType::Bool: return napi_uint8_array;
+  }
+  return napi_uint8_array;
+}
+
+Napi::TypedArray newTypedArray(Napi::Env env, DType dtype, size_t elements) {
+  switch (dtype) {
+    case DType::Float32: return Napi::Float32Array::New(env, elements);
+    case DType::Float16: return Napi::Uint16Array::New(env, elements);
+    case DType::Int8: return Napi::Int8Array::New(env, elements);
+    case DType::Uint8:
+    case DType::Bool: return Napi::Uint8Array::New(env, elements);
+    case DType::Int32: return Napi::Int32Array::New(env, elements);
+    case DType::Int64: return Napi::BigInt64Array::New(env, elements);
+  }
+  return Napi::Uint8Array::New(env, elements);
+}
+
 Napi::Error errorToJs(Napi::Env env, const std::string& code, const std::string& message) {
   Napi::Error error = Napi::Error::New(env, message);
   error.Set("code", Napi::String::New(env, code));
@@ -82,6 +114,7 @@ GraphDesc graphFromJs(const Napi::Object& graph) {
     const auto in = inputs.As<Napi::Array>().Get(i).As<Napi::Object>();
     InputDesc desc;
     desc.name = stringFromJs(in, "name", "input");
+    desc.dtype = dtypeFromJs(in.Get("dtype"), "input '" + desc.name + "' dtype");
     desc.shape = shapeFromJs(in.Get("shape"), "input.shape");
     desc.minShape = shapeFromJs(in.Get("minShape"), "input.minShape");
     desc.optShape = shapeFromJs(in.Get("optShape"), "input.optShape");
@@ -95,12 +128,14 @@ GraphDesc graphFromJs(const Napi::Object& graph) {
     const auto c = constants.As<Napi::Array>().Get(i).As<Napi::Object>();
     ConstantDesc desc;
     desc.name = stringFromJs(c, "name", "constant");
+    desc.dtype = dtypeFromJs(c.Get("dtype"), "constant '" + desc.name + "' dtype");
     desc.shape = shapeFromJs(c.Get("shape"), "constant.shape");
     const Napi::Value data = c.Get("data");
-    if (!data.IsTypedArray() || data.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-      malformed(env, "constant '" + desc.name + "' data must be a Float32Array");
-    const auto array = data.As<Napi::Float32Array>();
-    desc.data = std::make_shared<std::vector<float>>(array.Data(), array.Data() + array.ElementLength());
+    if (!data.IsTypedArray() || data.As<Napi::TypedArray>().TypedArrayType() != typedArrayTypeOf(desc.dtype))
+      malformed(env, "constant '" + desc.name + "' data does not match its dtype " + dtypeName(desc.dtype));
+    const auto array = data.As<Napi::TypedArray>();
+    const auto* bytes = static_cast<const uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
+    desc.bytes = std::make_shared<std::vector<uint8_t>>(bytes, bytes + array.ByteLength());
     g.constants.push_back(std::move(desc));
   }
   const Napi::Value layers = graph.Get("layers");
@@ -112,6 +147,10 @@ GraphDesc graphFromJs(const Napi::Object& graph) {
     desc.type = stringFromJs(l, "type", "layer '" + desc.name + "'");
     desc.inputs = stringsFromJs(l.Get("inputs"), "layer '" + desc.name + "' inputs");
     desc.outputs = stringsFromJs(l.Get("outputs"), "layer '" + desc.name + "' outputs");
+    const Napi::Value types = l.Get("outputTypes");
+    if (!types.IsArray()) malformed(env, "layer '" + desc.name + "' outputTypes must be an array");
+    for (uint32_t t = 0; t < types.As<Napi::Array>().Length(); ++t)
+      desc.outputTypes.push_back(dtypeFromJs(types.As<Napi::Array>().Get(t), "layer '" + desc.name + "' output type"));
     const Napi::Value attrs = l.Get("attrs");
     if (!attrs.IsObject()) malformed(env, "layer '" + desc.name + "' attrs must be an object");
     const auto names = attrs.As<Napi::Object>().GetPropertyNames();

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "engine/dtype.h"
 #include "engine/graph.h"
 #include "engine/shape.h"
 
@@ -11,6 +12,11 @@ namespace kiln::addon {
 // JS → C++ (throws Napi::Error with code KILN_BUILD on a malformed description).
 GraphDesc graphFromJs(const Napi::Object& graph);
 Shape shapeFromJs(const Napi::Value& value, const std::string& what);
+
+DType dtypeFromJs(const Napi::Value& value, const std::string& what);
+// The typed-array kind that holds a dtype (float16 as Uint16Array, bool as Uint8Array).
+napi_typedarray_type typedArrayTypeOf(DType dtype);
+Napi::TypedArray newTypedArray(Napi::Env env, DType dtype, size_t elements);
 
 // C++ → JS
 Napi::Array shapeToJs(Napi::Env env, const Shape& shape);

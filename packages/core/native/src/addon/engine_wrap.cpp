@@ -33,6 +33,7 @@ Napi::Value EngineWrap::info(const Napi::CallbackInfo& info) {
   for (const InputDesc& in : e.graph().inputs) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("name", in.name);
+    o.Set("dtype", dtypeName(in.dtype));
     o.Set("shape", shapeToJs(env, in.shape));
     o.Set("minShape", shapeToJs(env, in.minShape));
     o.Set("maxShape", shapeToJs(env, in.maxShape));

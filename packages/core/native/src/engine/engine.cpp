@@ -51,13 +51,17 @@ void Engine::index() {
   for (size_t i = 0; i < graph_.inputs.size(); ++i) {
     const int t = define(graph_.inputs[i].name);
     tensors_[t].graphInput = static_cast<int>(i);
+    tensors_[t].dtype = graph_.inputs[i].dtype;
     inputTensors_.push_back(t);
   }
   for (const ConstantDesc& c : graph_.constants) {
-    if (!c.data || static_cast<int64_t>(c.data->size()) != elementCount(c.shape))
-      throw Error("KILN_BUILD", "constant '" + c.name + "' has " + std::to_string(c.data ? c.data->size() : 0) +
-                                    " values for shape " + shapeToString(c.shape));
-    tensors_[define(c.name)].constant = &c;
+    const size_t expected = static_cast<size_t>(elementCount(c.shape)) * dtypeSize(c.dtype);
+    if (!c.bytes || c.bytes->size() != expected)
+      throw Error("KILN_BUILD", "constant '" + c.name + "' has " + std::to_string(c.bytes ? c.bytes->size() : 0) + " bytes; " +
+                                    dtypeName(c.dtype) + " " + shapeToString(c.shape) + " needs " + std::to_string(expected));
+    const int t = define(c.name);
+    tensors_[t].constant = &c;
+    tensors_[t].dtype = c.dtype;
   }
   for (size_t l = 0; l < graph_.layers.size(); ++l) {
     const LayerDesc& layer = graph_.layers[l];
@@ -69,9 +73,13 @@ void Engine::index() {
       in.push_back(it->second);
       tensors_[it->second].lastUse = static_cast<int>(l);
     }
-    for (const std::string& name : layer.outputs) {
-      const int t = define(name);
+    if (layer.outputTypes.size() != layer.outputs.size())
+      throw Error("KILN_BUILD", "layer '" + layer.name + "' declares " + std::to_string(layer.outputTypes.size()) +
+                                    " output types for " + std::to_string(layer.outputs.size()) + " outputs");
+    for (size_t o = 0; o < layer.outputs.size(); ++o) {
+      const int t = define(layer.outputs[o]);
       tensors_[t].producer = static_cast<int>(l);
+      tensors_[t].dtype = layer.outputTypes[o];
       out.push_back(t);
     }
     layerInputs_.push_back(in);
@@ -86,17 +94,29 @@ void Engine::index() {
   }
 }
 
+// Creates every layer, collecting the ones that cannot be built so they are reported together.
 void Engine::createLayers() {
+  std::string problems;
   for (size_t l = 0; l < graph_.layers.size(); ++l) {
     LayerBuildContext ctx;
     ctx.isa = isa_;
-    for (int t : layerInputs_[l]) ctx.constantInputs.push_back(tensors_[t].constant);
-    layers_.push_back(createLayer(graph_.layers[l], ctx));
+    for (int t : layerInputs_[l]) {
+      ctx.constantInputs.push_back(tensors_[t].constant);
+      ctx.inputTypes.push_back(tensors_[t].dtype);
+    }
+    for (int t : layerOutputs_[l]) ctx.outputTypes.push_back(tensors_[t].dtype);
+    try {
+      layers_.push_back(createLayer(graph_.layers[l], ctx));
+    } catch (const Error& e) {
+      problems += std::string(problems.empty() ? "" : "\n  ") + e.what();
+      continue;
+    }
     TacticChoice choice;
     for (int t = 0; t < layers_.back()->tacticCount(); ++t) choice.names.push_back(layers_.back()->tacticName(t));
     choice.chosen = layers_.back()->tactic();
     tacticChoices_.push_back(choice);
   }
+  if (!problems.empty()) throw Error("KILN_BUILD", "the network cannot be built:\n  " + problems);
 }
 
 std::vector<int> Engine::tactics() const {
@@ -124,16 +144,21 @@ void Engine::timeTactics(const BuildOptions& options) {
   context.setInputShapes(shapes);
   std::mt19937 rng(1234);
   std::uniform_real_distribution<float> dist(-1.f, 1.f);
-  std::vector<std::vector<float>> inputData, outputData;
-  std::vector<const float*> inputs;
-  std::vector<float*> outputs;
+  // Float inputs get random values, others zeros (valid indices, sizes and flags).
+  std::vector<std::vector<uint8_t>> inputData, outputData;
+  std::vector<const void*> inputs;
+  std::vector<void*> outputs;
   for (size_t i = 0; i < shapes.size(); ++i) {
-    inputData.emplace_back(elementCount(shapes[i]));
-    for (float& v : inputData.back()) v = dist(rng);
+    const DType dtype = graph_.inputs[i].dtype;
+    inputData.emplace_back(elementCount(shapes[i]) * dtypeSize(dtype));
+    if (dtype == DType::Float32) {
+      auto* values = reinterpret_cast<float*>(inputData.back().data());
+      for (int64_t k = 0; k < elementCount(shapes[i]); ++k) values[k] = dist(rng);
+    }
     inputs.push_back(inputData.back().data());
   }
   for (size_t o = 0; o < outputTensors_.size(); ++o) {
-    outputData.emplace_back(std::max<int64_t>(1, elementCount(context.outputShape(o))));
+    outputData.emplace_back(std::max<int64_t>(1, elementCount(context.outputShape(o))) * dtypeSize(tensors_[outputTensors_[o]].dtype));
     outputs.push_back(outputData.back().data());
   }
   context.execute(inputs, outputs);

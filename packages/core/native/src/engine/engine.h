@@ -27,6 +27,7 @@ struct BuildOptions {
 // Where a tensor comes from.
 struct TensorSlot {
   std::string name;
+  DType dtype = DType::Float32;
   int graphInput = -1;               // index into graph.inputs
   const ConstantDesc* constant = nullptr;
   int producer = -1;                 // layer index

@@ -82,7 +82,7 @@ void ExecutionContext::setInputShapes(const std::vector<Shape>& shapes) {
   for (size_t t = 0; t < tensors.size(); ++t) {
     const TensorSlot& slot = tensors[t];
     if (slot.producer < 0 || slot.graphOutput >= 0 || roots_[t].parent != static_cast<int>(t)) continue;
-    lifetimes.push_back({sizeof(float) * static_cast<size_t>(elementCount(shapes_[t])), first[t], last[t]});
+    lifetimes.push_back({dtypeSize(slot.dtype) * static_cast<size_t>(elementCount(shapes_[t])), first[t], last[t]});
     arenaTensors.push_back(static_cast<int>(t));
   }
   const MemoryPlan plan = planMemory(lifetimes);
@@ -95,17 +95,17 @@ void ExecutionContext::setInputShapes(const std::vector<Shape>& shapes) {
   planned_ = true;
 }
 
-float* ExecutionContext::tensorData(int tensor) const {
+void* ExecutionContext::tensorData(int tensor) const {
   const TensorView& view = roots_[tensor];
-  return reinterpret_cast<float*>(reinterpret_cast<char*>(storageOf(view.parent)) + view.byteOffset);
+  return static_cast<char*>(storageOf(view.parent)) + view.byteOffset;
 }
 
-float* ExecutionContext::storageOf(int t) const {
+void* ExecutionContext::storageOf(int t) const {
   const TensorSlot& slot = engine_->tensors()[t];
-  if (slot.graphInput >= 0) return const_cast<float*>(boundInputs_[slot.graphInput]);
-  if (slot.constant) return slot.constant->data->data();
+  if (slot.graphInput >= 0) return const_cast<void*>(boundInputs_[slot.graphInput]);
+  if (slot.constant) return slot.constant->bytes->data();
   if (slot.graphOutput >= 0) return boundOutputs_[slot.graphOutput];
-  return reinterpret_cast<float*>(arena_.data() + offsets_[t]);
+  return arena_.data() + offsets_[t];
 }
 
 void ExecutionContext::setProfiling(bool on) {
@@ -123,20 +123,23 @@ size_t ExecutionContext::layerWorkspaceBytes(size_t l) const {
 void ExecutionContext::runLayer(size_t l, void* workspace) {
   const auto& layer = engine_->layers()[l];
   LayerRun run;
+  const auto& tensors = engine_->tensors();
   for (int t : engine_->layerInputs()[l]) {
     run.inputs.push_back(tensorData(t));
     run.inputShapes.push_back(&shapes_[t]);
+    run.inputTypes.push_back(tensors[t].dtype);
   }
   for (int t : engine_->layerOutputs()[l]) {
     run.outputs.push_back(tensorData(t));
     run.outputShapes.push_back(&shapes_[t]);
+    run.outputTypes.push_back(tensors[t].dtype);
   }
   run.workspace = workspace;
   run.pool = &engine_->pool();
   layer->run(run);
 }
 
-void ExecutionContext::execute(const std::vector<const float*>& inputs, const std::vector<float*>& outputs) {
+void ExecutionContext::execute(const std::vector<const void*>& inputs, const std::vector<void*>& outputs) {
   if (!planned_) throw Error("KILN_INPUT", "input shapes were not set before execute");
   if (inputs.size() != engine_->inputTensors().size() || outputs.size() != engine_->outputTensors().size())
     throw Error("KILN_INPUT", "wrong number of input or output buffers");
@@ -159,8 +162,8 @@ void ExecutionContext::execute(const std::vector<const float*>& inputs, const st
   for (size_t o = 0; o < outputs.size(); ++o) {
     const TensorSlot& slot = tensors[engine_->outputTensors()[o]];
     if (slot.producer >= 0) continue;
-    const float* src = slot.graphInput >= 0 ? inputs[slot.graphInput] : slot.constant->data->data();
-    std::memcpy(outputs[o], src, sizeof(float) * elementCount(shapes_[engine_->outputTensors()[o]]));
+    const void* src = slot.graphInput >= 0 ? inputs[slot.graphInput] : slot.constant->bytes->data();
+    std::memcpy(outputs[o], src, dtypeSize(slot.dtype) * elementCount(shapes_[engine_->outputTensors()[o]]));
   }
 }
 

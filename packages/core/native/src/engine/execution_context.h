@@ -39,8 +39,8 @@ class ExecutionContext {
   size_t arenaBytes() const { return arenaBytes_; }
   size_t workspaceBytes() const { return workspaceBytes_; }
 
-  // inputs/outputs: one float32 buffer per graph input/output, sized for the current shapes.
-  void execute(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
+  // inputs/outputs: one buffer per graph input/output, of its dtype, sized for the current shapes.
+  void execute(const std::vector<const void*>& inputs, const std::vector<void*>& outputs);
 
   // Scratch memory layer `index` needs with its current tactic for the current shapes.
   size_t layerWorkspaceBytes(size_t index) const;
@@ -55,8 +55,8 @@ class ExecutionContext {
   int profiledRuns() const { return profiledRuns_; }
 
  private:
-  float* tensorData(int tensor) const;
-  float* storageOf(int tensor) const;
+  void* tensorData(int tensor) const;
+  void* storageOf(int tensor) const;
 
   std::shared_ptr<const Engine> engine_;
   std::vector<Shape> inputShapes_;
@@ -66,8 +66,8 @@ class ExecutionContext {
   size_t arenaBytes_ = 0, workspaceBytes_ = 0;
   bool planned_ = false;
   AlignedBuffer arena_, workspace_;
-  std::vector<const float*> boundInputs_;
-  std::vector<float*> boundOutputs_;
+  std::vector<const void*> boundInputs_;
+  std::vector<void*> boundOutputs_;
   bool profiling_ = false;
   std::vector<double> layerMillis_;
   int profiledRuns_ = 0;

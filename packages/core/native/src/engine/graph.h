@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/dtype.h"
 #include "engine/shape.h"
 
 namespace kiln {
@@ -23,6 +24,8 @@ struct LayerDesc {
   std::string type;
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
+  // The element type of each output, as the TypeScript side inferred it.
+  std::vector<DType> outputTypes;
   std::map<std::string, AttrValue> attrs;
 };
 
@@ -30,15 +33,20 @@ struct LayerDesc {
 // tactics are timed with.
 struct InputDesc {
   std::string name;
+  DType dtype = DType::Float32;
   Shape shape, minShape, optShape, maxShape;
 };
 
-// Constant float32 data (weights). Shared between engines deserialized from one plan is not needed;
-// contexts of one engine share it read-only.
+// Constant data (weights), shared read-only by the contexts of one engine.
 struct ConstantDesc {
   std::string name;
+  DType dtype = DType::Float32;
   Shape shape;
-  std::shared_ptr<std::vector<float>> data;
+  std::shared_ptr<std::vector<uint8_t>> bytes;
+
+  const float* floats() const { return reinterpret_cast<const float*>(bytes->data()); }
+  template <typename T>
+  const T* as() const { return reinterpret_cast<const T*>(bytes->data()); }
 };
 
 struct GraphDesc {

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,15 +20,26 @@ struct LayerBuildContext {
   Isa isa = Isa::Scalar;
   // The constant of input i, or null when the input is computed at run time.
   std::vector<const ConstantDesc*> constantInputs;
+  std::vector<DType> inputTypes;
+  std::vector<DType> outputTypes;
 };
 
 struct LayerRun {
-  std::vector<const float*> inputs;
+  std::vector<const void*> inputs;
   std::vector<const Shape*> inputShapes;
-  std::vector<float*> outputs;
+  std::vector<DType> inputTypes;
+  std::vector<void*> outputs;
   std::vector<const Shape*> outputShapes;
+  std::vector<DType> outputTypes;
   void* workspace = nullptr;
   ThreadPool* pool = nullptr;
+
+  const float* in(size_t i) const { return static_cast<const float*>(inputs[i]); }
+  float* out(size_t i) const { return static_cast<float*>(outputs[i]); }
+  template <typename T>
+  const T* in(size_t i) const { return static_cast<const T*>(inputs[i]); }
+  template <typename T>
+  T* out(size_t i) const { return static_cast<T*>(outputs[i]); }
 };
 
 // One layer of a compiled engine: it infers its output shapes, may offer several tactics (timed at
@@ -47,6 +59,19 @@ class Layer {
   virtual void setTactic(int /*tactic*/) {}
   virtual int tactic() const { return 0; }
 
+  // Refuses, at build time, element types this layer has no kernel for.
+  static void requireTypes(const LayerDesc& desc, const LayerBuildContext& ctx, std::initializer_list<DType> allowed) {
+    auto check = [&](DType t, const std::string& what) {
+      for (DType a : allowed)
+        if (a == t) return;
+      std::string names;
+      for (DType a : allowed) names += std::string(names.empty() ? "" : ", ") + dtypeName(a);
+      throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type + "): " + what + " is " + dtypeName(t) +
+                                    "; this kernel takes " + names);
+    };
+    for (size_t i = 0; i < ctx.inputTypes.size(); ++i) check(ctx.inputTypes[i], "input " + std::to_string(i));
+    for (size_t i = 0; i < ctx.outputTypes.size(); ++i) check(ctx.outputTypes[i], "output " + std::to_string(i));
+  }
   virtual size_t workspaceBytes(const std::vector<Shape>& /*inputs*/, int /*threads*/) const { return 0; }
   virtual void run(const LayerRun& run) const = 0;
 

@@ -29,6 +29,12 @@ void writeShape(ByteWriter& w, const Shape& s) {
   for (int64_t d : s) w.i64(d);
 }
 
+DType readDType(ByteReader& r, const std::string& what) {
+  const uint8_t t = r.u8();
+  if (t >= kDTypeCount) throw Error("KILN_PLAN_CORRUPT", what + " has an unknown element type");
+  return static_cast<DType>(t);
+}
+
 Shape readShape(ByteReader& r) {
   Shape s(r.count(8));
   for (auto& d : s) d = r.i64();
@@ -40,6 +46,7 @@ std::vector<uint8_t> encodeGraph(const GraphDesc& g, const std::vector<uint64_t>
   w.u32(static_cast<uint32_t>(g.inputs.size()));
   for (const InputDesc& in : g.inputs) {
     w.str(in.name);
+    w.u8(static_cast<uint8_t>(in.dtype));
     writeShape(w, in.shape);
     writeShape(w, in.minShape);
     writeShape(w, in.optShape);
@@ -50,6 +57,7 @@ std::vector<uint8_t> encodeGraph(const GraphDesc& g, const std::vector<uint64_t>
   w.u32(static_cast<uint32_t>(g.constants.size()));
   for (size_t i = 0; i < g.constants.size(); ++i) {
     w.str(g.constants[i].name);
+    w.u8(static_cast<uint8_t>(g.constants[i].dtype));
     writeShape(w, g.constants[i].shape);
     w.u64(weightOffsets[i]);
   }
@@ -61,6 +69,7 @@ std::vector<uint8_t> encodeGraph(const GraphDesc& g, const std::vector<uint64_t>
     for (const auto& s : l.inputs) w.str(s);
     w.u32(static_cast<uint32_t>(l.outputs.size()));
     for (const auto& s : l.outputs) w.str(s);
+    for (DType t : l.outputTypes) w.u8(static_cast<uint8_t>(t));
     w.u32(static_cast<uint32_t>(l.attrs.size()));
     for (const auto& [name, value] : l.attrs) {
       w.str(name);
@@ -89,6 +98,7 @@ GraphDesc decodeGraph(const uint8_t* data, size_t size, const uint8_t* weights, 
   g.inputs.resize(r.count(4));
   for (InputDesc& in : g.inputs) {
     in.name = r.str();
+    in.dtype = readDType(r, "input '" + in.name + "'");
     in.shape = readShape(r);
     in.minShape = readShape(r);
     in.optShape = readShape(r);
@@ -99,15 +109,19 @@ GraphDesc decodeGraph(const uint8_t* data, size_t size, const uint8_t* weights, 
   g.constants.resize(r.count(16));
   for (ConstantDesc& c : g.constants) {
     c.name = r.str();
+    c.dtype = readDType(r, "constant '" + c.name + "'");
     c.shape = readShape(r);
     const uint64_t offset = r.u64();
-    for (int64_t d : c.shape)
+    uint64_t count = 1;
+    for (int64_t d : c.shape) {
       if (d < 0 || d > (int64_t{1} << 40)) throw Error("KILN_PLAN_CORRUPT", "constant '" + c.name + "' has an impossible shape");
-    const uint64_t bytes = static_cast<uint64_t>(elementCount(c.shape)) * sizeof(float);
+      count *= static_cast<uint64_t>(d);
+      if (count > weightBytes) throw Error("KILN_PLAN_CORRUPT", "constant '" + c.name + "' is larger than the plan's weights");
+    }
+    const uint64_t bytes = count * dtypeSize(c.dtype);
     if (offset > weightBytes || bytes > weightBytes - offset)
       throw Error("KILN_PLAN_CORRUPT", "constant '" + c.name + "' lies outside the plan's weights section");
-    c.data = std::make_shared<std::vector<float>>(elementCount(c.shape));
-    std::memcpy(c.data->data(), weights + offset, bytes);
+    c.bytes = std::make_shared<std::vector<uint8_t>>(weights + offset, weights + offset + bytes);
   }
   g.layers.resize(r.count(16));
   for (LayerDesc& l : g.layers) {
@@ -117,6 +131,8 @@ GraphDesc decodeGraph(const uint8_t* data, size_t size, const uint8_t* weights, 
     for (auto& s : l.inputs) s = r.str();
     l.outputs.resize(r.count(4));
     for (auto& s : l.outputs) s = r.str();
+    l.outputTypes.resize(l.outputs.size());
+    for (auto& t : l.outputTypes) t = readDType(r, "layer '" + l.name + "'");
     const uint32_t attrs = r.count(5);
     for (uint32_t a = 0; a < attrs; ++a) {
       const std::string name = r.str();
@@ -148,7 +164,7 @@ std::vector<uint8_t> serializePlan(const Engine& engine, const std::string& kiln
   for (const ConstantDesc& c : g.constants) {
     weights.alignTo(64);
     offsets.push_back(weights.size());
-    weights.raw(c.data->data(), c.data->size() * sizeof(float));
+    weights.raw(c.bytes->data(), c.bytes->size());
   }
   ByteWriter tactics;
   const auto t = engine.tactics();
@@ -207,6 +223,9 @@ PlanHeader readPlanHeader(const uint8_t* data, size_t size) {
   if (h.formatVersion > kPlanFormatVersion)
     throw Error("KILN_PLAN_VERSION", "the engine has plan format " + std::to_string(h.formatVersion) +
                                          "; this Kiln reads up to " + std::to_string(kPlanFormatVersion) + ": rebuild it or upgrade Kiln");
+  if (h.formatVersion < kPlanFormatVersion)
+    throw Error("KILN_PLAN_VERSION", "the engine has plan format " + std::to_string(h.formatVersion) +
+                                         ", written by an older Kiln; this one reads format " + std::to_string(kPlanFormatVersion) + ": rebuild it");
   const uint32_t headerBytes = r.u32();
   const uint32_t isa = r.u32();
   h.threads = static_cast<int>(r.u32());

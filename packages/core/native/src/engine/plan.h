@@ -14,7 +14,7 @@ namespace kiln {
 //     Kiln version (24 bytes, NUL-padded)
 //   section table: per section {id u32, reserved u32, offset u64, size u64}
 //   sections: graph, weights (each constant 64-byte aligned), tactics, user metadata
-constexpr uint32_t kPlanFormatVersion = 1;
+constexpr uint32_t kPlanFormatVersion = 2;
 
 struct PlanHeader {
   uint32_t formatVersion = 0;

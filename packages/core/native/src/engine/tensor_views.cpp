@@ -28,8 +28,8 @@ std::vector<TensorView> planTensorViews(const Engine& engine, const std::vector<
   std::vector<TensorView> views(tensors.size());
   const auto computed = [&](int t) { return tensors[t].producer >= 0; };
   const auto free = [&](int t) { return computed(t) && tensors[t].graphOutput < 0 && views[t].parent < 0; };
-  const auto bytesPerRow = [&](const Shape& s, int64_t axis) {
-    size_t inner = sizeof(float);
+  const auto bytesPerRow = [&](const Shape& s, int64_t axis, int tensor) {
+    size_t inner = dtypeSize(tensors[tensor].dtype);
     for (size_t d = axis + 1; d < s.size(); ++d) inner *= static_cast<size_t>(s[d]);
     return inner;
   };
@@ -47,7 +47,7 @@ std::vector<TensorView> planTensorViews(const Engine& engine, const std::vector<
       size_t offset = 0;
       for (int o : out) {
         if (free(o)) views[o] = {in[0], offset};
-        offset += static_cast<size_t>(shapes[o][axis]) * bytesPerRow(s, axis);
+        offset += static_cast<size_t>(shapes[o][axis]) * bytesPerRow(s, axis, in[0]);
       }
     } else if (desc.type == "Concat") {
       int64_t axis;
@@ -60,7 +60,7 @@ std::vector<TensorView> planTensorViews(const Engine& engine, const std::vector<
         // An input that already holds views of its own stays put only if nothing else is needed:
         // moving it moves them with it, which is fine, so only its own home matters.
         if (once && free(in[i]) && in[i] != out[0]) views[in[i]] = {out[0], offset};
-        offset += static_cast<size_t>(shapes[in[i]][axis]) * bytesPerRow(s, axis);
+        offset += static_cast<size_t>(shapes[in[i]][axis]) * bytesPerRow(s, axis, out[0]);
       }
     }
   }

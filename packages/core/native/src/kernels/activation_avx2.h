@@ -13,7 +13,7 @@ namespace kiln::avx2 {
 #define KILN_EACH(i, N) _Pragma("GCC unroll 16") for (int i = 0; i < N; ++i)
 
 // exp(x) = 2^n * e^r with n = round(x / ln 2), r = x - n ln 2 (ln 2 split in two so r is exact to
-// ~1e-10), e^r by a degree-5 polynomial fitted for minimal relative error on |r| <= ln2/2 (1e-7).
+// ~1e-10), e^r by a degree-5 polynomial fitted for minimal relative error on |r| <= ln2/2 (under 1e-7).
 // x is clamped to [ln(2^-126), ln(FLT_MAX)] so 2^n never leaves the normal range; NaN propagates.
 // Adding 1.5 * 2^23 + 127 rounds x / ln 2 to an integer and leaves n + 127 in the low mantissa bits,
 // from where a shift moves it into the exponent field.
@@ -32,11 +32,13 @@ static inline void expPs(__m256* x) {
   KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(0.49999151f));
   KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(0.99999970f));
   KILN_EACH(i, N) p[i] = _mm256_fmadd_ps(p[i], r[i], _mm256_set1_ps(1.f));
-  KILN_EACH(i, N) x[i] = _mm256_mul_ps(p[i], _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t[i]), 23)));
+  KILN_EACH(i, N) {
+    x[i] = _mm256_mul_ps(p[i], _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t[i]), 23)));
+  }
 }
 
 // s[i] = 1 / (1 + e^-x[i]). The reciprocal is the 12-bit estimate and Newton steps: one gives ~1 ulp
-// but leaves 1/1 at 1 - 2^-24, two make sigmoid(large x) exactly 1. It is 0 where 1 + e^-x >= 2^126.
+// but leaves 1/1 at 1 - 2^-24, two make sigmoid(large x) exactly 1.
 template <int N, int NewtonSteps = 2>
 static inline void sigmoidPs(const __m256* x, __m256* s) {
   const __m256 one = _mm256_set1_ps(1.f);
@@ -74,13 +76,13 @@ struct Act {
       __m256 s[N];
       sigmoidPs<N, 1>(v, s);
       KILN_EACH(i, N) {
-          const __m256 keep = _mm256_cmp_ps(v[i], _mm256_set1_ps(-87.f), _CMP_NLT_UQ);
-          v[i] = _mm256_and_ps(_mm256_mul_ps(v[i], s[i]), keep);
+        const __m256 keep = _mm256_cmp_ps(v[i], _mm256_set1_ps(-87.f), _CMP_NLT_UQ);
+        v[i] = _mm256_and_ps(_mm256_mul_ps(v[i], s[i]), keep);
       }
     } else if constexpr (A == Activation::LeakyRelu) {
       KILN_EACH(i, N) {
-          const __m256 ge = _mm256_cmp_ps(v[i], _mm256_setzero_ps(), _CMP_GE_OQ);
-          v[i] = _mm256_blendv_ps(_mm256_mul_ps(v[i], alpha), v[i], ge);
+        const __m256 ge = _mm256_cmp_ps(v[i], _mm256_setzero_ps(), _CMP_GE_OQ);
+        v[i] = _mm256_blendv_ps(_mm256_mul_ps(v[i], alpha), v[i], ge);
       }
     } else if constexpr (A == Activation::Clip) {
       KILN_EACH(i, N) v[i] = _mm256_min_ps(_mm256_max_ps(v[i], alpha), beta);

@@ -13,7 +13,7 @@ namespace kiln::avx512 {
 #define KILN_EACH(i, N) _Pragma("GCC unroll 16") for (int i = 0; i < N; ++i)
 
 // exp(x) = 2^n * e^r with n = round(x / ln 2), r = x - n ln 2 (ln 2 split in two so r is exact to
-// ~1e-10), e^r by a degree-5 polynomial fitted for minimal relative error on |r| <= ln2/2 (1e-7).
+// ~1e-10), e^r by a degree-5 polynomial fitted for minimal relative error on |r| <= ln2/2 (under 1e-7).
 // x is clamped to [ln(2^-126), ln(FLT_MAX)] so 2^n never leaves the normal range; NaN propagates.
 // Adding 1.5 * 2^23 + 127 rounds x / ln 2 to an integer and leaves n + 127 in the low mantissa bits,
 // from where a shift moves it into the exponent field.
@@ -37,8 +37,8 @@ static inline void expPs(__m512* x) {
   }
 }
 
-// s[i] = 1 / (1 + e^-x[i]). The reciprocal is the 14-bit estimate and one Newton step;
-// it is 0 where 1 + e^-x >= 2^126.
+// s[i] = 1 / (1 + e^-x[i]). The reciprocal is the 14-bit estimate and one Newton step, which also
+// makes sigmoid(large x) exactly 1.
 template <int N>
 static inline void sigmoidPs(const __m512* x, __m512* s) {
   const __m512 one = _mm512_set1_ps(1.f);
@@ -73,13 +73,13 @@ struct Act {
       __m512 s[N];
       sigmoidPs<N>(v, s);
       KILN_EACH(i, N) {
-          const __mmask16 keep = _mm512_cmp_ps_mask(v[i], _mm512_set1_ps(-87.f), _CMP_NLT_UQ);
-          v[i] = _mm512_maskz_mul_ps(keep, v[i], s[i]);
+        const __mmask16 keep = _mm512_cmp_ps_mask(v[i], _mm512_set1_ps(-87.f), _CMP_NLT_UQ);
+        v[i] = _mm512_maskz_mul_ps(keep, v[i], s[i]);
       }
     } else if constexpr (A == Activation::LeakyRelu) {
       KILN_EACH(i, N) {
-          const __mmask16 ge = _mm512_cmp_ps_mask(v[i], _mm512_setzero_ps(), _CMP_GE_OQ);
-          v[i] = _mm512_mask_blend_ps(ge, _mm512_mul_ps(v[i], alpha), v[i]);
+        const __mmask16 ge = _mm512_cmp_ps_mask(v[i], _mm512_setzero_ps(), _CMP_GE_OQ);
+        v[i] = _mm512_mask_blend_ps(ge, _mm512_mul_ps(v[i], alpha), v[i]);
       }
     } else if constexpr (A == Activation::Clip) {
       KILN_EACH(i, N) v[i] = _mm512_min_ps(_mm512_max_ps(v[i], alpha), beta);

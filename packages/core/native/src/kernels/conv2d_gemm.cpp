@@ -118,7 +118,9 @@ class Conv2dGemm final : public Conv2dKernel {
     int64_t nc, nTiles, mc, mBlocks, tasks;
   };
 
-  int64_t maxNc(int64_t pixels) const { return std::min(gemm_.nc, roundUp(std::max<int64_t>(pixels, 1), gemm_.nr)); }
+  int64_t maxNc(int64_t pixels) const {
+    return std::min(gemm_.nc, roundUp(std::max<int64_t>(pixels, 1), gemm_.nr));
+  }
 
   // One spare row per B panel: panels a multiple of 4 KiB apart would all fall in the same L1 sets
   // while the packer writes them row by row.
@@ -127,32 +129,42 @@ class Conv2dGemm final : public Conv2dKernel {
   // The packed B block, per thread.
   size_t threadBytes(int64_t pixels) const {
     const int64_t panels = maxNc(pixels) / gemm_.nr;
-    return static_cast<size_t>(roundUp(panels * bPanelStride(kc_) * static_cast<int64_t>(sizeof(float)), kAlign));
+    const int64_t bytes = panels * bPanelStride(kc_) * static_cast<int64_t>(sizeof(float));
+    return static_cast<size_t>(roundUp(bytes, kAlign));
   }
 
+  // Picks the tiling with the smallest estimated time per thread under the static split: each
+  // thread runs ceil(tasks / threads) tasks, and a task costs its multiply-adds plus packing its B
+  // block (per element and per packed row) and streaming its slice of A, all in multiply-add
+  // equivalents. Bigger tiles amortize the packing; more tiles fill more threads. N tiles stay at
+  // least 4 panels wide, below which re-reading A panels dominates.
   Plan makePlan(int64_t batch, int64_t pixels, int threads) const {
     const int64_t nr = gemm_.nr, mr = gemm_.mr;
     const int64_t outer = batch * g_.groups;
-    // A few tasks per thread keep the static split balanced when tiles differ in size.
-    const int64_t target = threads > 1 ? 4 * threads : 1;
-    Plan p;
-    p.nc = maxNc(pixels);
-    p.nTiles = ceilDiv(pixels, p.nc);
-    const int64_t minNc = std::min(p.nc, 4 * nr);
-    while (outer * p.nTiles < target && p.nc > minNc) {
-      p.nc = std::max(minNc, roundUp(p.nc / 2, nr));
-      p.nTiles = ceilDiv(pixels, p.nc);
+    const bool pointwise = algo_ == ConvAlgo::Pointwise;
+    const double packElement = pointwise ? 8 : 24, packRow = pointwise ? 100 : 400, aElement = 8;
+    const int64_t minNc = std::min(maxNc(pixels), 4 * nr);
+    const int64_t mPanels = ceilDiv(mg_, mr);
+    Plan best{};
+    double bestTime = 0;
+    for (int64_t ncTry = maxNc(pixels); ncTry >= minNc; ncTry = roundUp(ncTry / 2, nr)) {
+      const int64_t nc = roundUp(ceilDiv(pixels, ceilDiv(pixels, ncTry)), nr);
+      const int64_t nTiles = ceilDiv(pixels, nc);
+      for (int64_t mTry = 1; mTry <= mPanels; mTry = mTry < 4 ? mTry + 1 : mTry * 2) {
+        const int64_t mc = ceilDiv(mPanels, mTry) * mr;
+        const int64_t mBlocks = ceilDiv(mg_, mc);
+        const int64_t tasks = outer * nTiles * mBlocks;
+        const double task = double(kg_) * (double(mc) * nc + packElement * nc + packRow + aElement * mc);
+        const double time = double(ceilDiv(tasks, threads)) * task;
+        if (bestTime == 0 || time < bestTime * 0.999) {
+          best = Plan{nc, nTiles, mc, mBlocks, tasks};
+          bestTime = time;
+        }
+        if (threads == 1) return best;
+      }
+      if (ncTry == minNc) break;
     }
-    p.nc = roundUp(ceilDiv(pixels, p.nTiles), nr);
-    p.nTiles = ceilDiv(pixels, p.nc);
-    // Still short of tasks (small maps, many channels): split the rows too, each M block packing
-    // its own copy of the B block.
-    int64_t mBlocks = 1;
-    if (outer * p.nTiles < target) mBlocks = std::min(ceilDiv(target, outer * p.nTiles), ceilDiv(mg_, mr));
-    p.mc = roundUp(ceilDiv(mg_, mBlocks), mr);
-    p.mBlocks = ceilDiv(mg_, p.mc);
-    p.tasks = outer * p.nTiles * p.mBlocks;
-    return p;
+    return best;
   }
 
   ConvAlgo algo_;

@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "kernels/conv2d_pack.h"
 
 #ifndef KILN_PACK_VEC_BYTES
@@ -43,6 +47,34 @@ inline PackVec evens(PackVec a, PackVec b) {
 #endif
 }
 
+// chunk[i] = src[i] for i in [from, to), reading only those src floats: a panel row's partial
+// chunk at a run's ends. Masked vector moves where the ISA has them.
+template <int NR>
+inline void copyLanes(float* chunk, const float* src, int64_t from, int64_t to) {
+#if defined(__AVX512F__)
+  for (int64_t i = 0; i < NR; i += 16) {
+    const int64_t lo = maxI(from - i, 0), hi = minI(to - i, 16);
+    if (lo >= hi) continue;
+    const __mmask16 mask = static_cast<__mmask16>(((1u << hi) - 1) & ~((1u << lo) - 1));
+    _mm512_mask_storeu_ps(chunk + i, mask, _mm512_maskz_loadu_ps(mask, src + i));
+  }
+#elif defined(__AVX2__)
+  // A masked load, then a blend into the chunk: AMD's masked stores are slow.
+  alignas(32) static const int32_t ramp[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  for (int64_t i = 0; i < NR; i += 8) {
+    const int64_t lo = maxI(from - i, 0), hi = minI(to - i, 8);
+    if (lo >= hi) continue;
+    const __m256i lane = _mm256_load_si256(reinterpret_cast<const __m256i*>(ramp));
+    const __m256i mask = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(lo)), lane),
+                                             _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(hi)), lane));
+    const __m256 v = _mm256_maskload_ps(src + i, mask);
+    _mm256_storeu_ps(chunk + i, _mm256_blendv_ps(_mm256_loadu_ps(chunk + i), v, _mm256_castsi256_ps(mask)));
+  }
+#else
+  for (int64_t i = from; i < to; ++i) chunk[i] = src[i];
+#endif
+}
+
 template <int NR>
 struct Packer {
   static_assert(NR % kVecFloats == 0, "a panel is whole vectors");
@@ -58,9 +90,12 @@ struct Packer {
     float* d = row.base + q / NR * row.stride + q % NR;
     // Up to the next panel boundary.
     if (q % NR) {
-      const int64_t n = minI(NR - q % NR, count);
-      for (int64_t i = 0; i < n; ++i) d[i] = src[i * step];
-      d += row.stride - q % NR;
+      const int64_t off = q % NR, n = minI(NR - off, count);
+      if (step == 1)
+        copyLanes<NR>(d - off, src - off, off, off + n);
+      else
+        for (int64_t i = 0; i < n; ++i) d[i] = src[i * step];
+      d += row.stride - off;
       src += n * step;
       count -= n;
     }
@@ -76,7 +111,10 @@ struct Packer {
     }
     for (; count > 0; count -= NR, src += NR * step, d += row.stride) {
       const int64_t n = minI(NR, count);
-      for (int64_t i = 0; i < n; ++i) d[i] = src[i * step];
+      if (step == 1)
+        copyLanes<NR>(d, src, 0, n);
+      else
+        for (int64_t i = 0; i < n; ++i) d[i] = src[i * step];
     }
   }
 

@@ -62,9 +62,9 @@ class BinaryLayer final : public Layer {
   template <BinaryOp Op>
   void runOp(const LayerRun& r) const {
     const Shape& out = *r.outputShapes[0];
-    const float* a = r.inputs[0];
-    const float* b = r.inputs[1];
-    float* y = r.outputs[0];
+    const float* a = r.in(0);
+    const float* b = r.in(1);
+    float* y = r.out(0);
     const int64_t total = elementCount(out);
     if (total == 0) return;
     if (*r.inputShapes[0] == out && *r.inputShapes[1] == out) {
@@ -110,7 +110,8 @@ class BinaryLayer final : public Layer {
   BinaryOp op_;
 };
 
-KILN_REGISTER_LAYER("Binary", [](const LayerDesc& desc, const LayerBuildContext&) {
+KILN_REGISTER_LAYER("Binary", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  Layer::requireTypes(desc, ctx, {DType::Float32});
   return std::unique_ptr<Layer>(new BinaryLayer(desc));
 });
 

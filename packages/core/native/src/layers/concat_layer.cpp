@@ -28,7 +28,7 @@ class ConcatLayer final : public Layer {
     const Shape& out = *r.outputShapes[0];
     int64_t axis;
     normalizeAxis(axis_, out.size(), &axis);
-    int64_t outer = 1, inner = 1;
+    int64_t outer = 1, inner = static_cast<int64_t>(dtypeSize(r.outputTypes[0]));
     for (int64_t d = 0; d < axis; ++d) outer *= out[d];
     for (size_t d = axis + 1; d < out.size(); ++d) inner *= out[d];
     int64_t row = 0;
@@ -43,7 +43,9 @@ class ConcatLayer final : public Layer {
   int64_t axis_;
 };
 
-KILN_REGISTER_LAYER("Concat", [](const LayerDesc& desc, const LayerBuildContext&) {
+KILN_REGISTER_LAYER("Concat", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  for (DType t : ctx.inputTypes)
+    if (t != ctx.outputTypes.at(0)) throw Error("KILN_BUILD", "layer '" + desc.name + "' (Concat): inputs of different types");
   return std::unique_ptr<Layer>(new ConcatLayer(desc));
 });
 

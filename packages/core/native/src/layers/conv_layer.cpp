@@ -49,12 +49,12 @@ class ConvLayer final : public Layer {
     g_.dilationH = dilations[0];
     g_.dilationW = dilations[1];
     if (g_.groups <= 0 || g_.cout % g_.groups != 0) attrs.fail("group", "does not divide the output channels");
-    weights_ = w.data;
+    weights_ = w.bytes;
     if (desc.inputs.size() > 2 && !desc.inputs[2].empty()) {
       if (!ctx.constantInputs[2]) throw Error("KILN_BUILD", "layer '" + desc.name + "' (Conv): the bias must be a constant");
       if (elementCount(ctx.constantInputs[2]->shape) != g_.cout)
         throw Error("KILN_BUILD", "layer '" + desc.name + "' (Conv): the bias has the wrong size");
-      bias_ = ctx.constantInputs[2]->data;
+      bias_ = ctx.constantInputs[2]->bytes;
     }
     algos_ = convAlgorithms(g_, isa_);
     setTactic(0);
@@ -73,7 +73,8 @@ class ConvLayer final : public Layer {
   std::string tacticName(int t) const override { return convAlgoName(algos_.at(t)); }
   int tactic() const override { return tactic_; }
   void setTactic(int t) override {
-    kernel_ = Conv2dKernel::create(algos_.at(t), isa_, g_, weights_->data(), bias_ ? bias_->data() : nullptr, epilogue_);
+    kernel_ = Conv2dKernel::create(algos_.at(t), isa_, g_, reinterpret_cast<const float*>(weights_->data()),
+                                   bias_ ? reinterpret_cast<const float*>(bias_->data()) : nullptr, epilogue_);
     tactic_ = t;
   }
 
@@ -83,20 +84,21 @@ class ConvLayer final : public Layer {
 
   void run(const LayerRun& r) const override {
     const Shape& x = *r.inputShapes[0];
-    kernel_->run(r.inputs[0], x[0], x[2], x[3], r.outputs[0], r.workspace, *r.pool);
+    kernel_->run(r.in(0), x[0], x[2], x[3], r.out(0), r.workspace, *r.pool);
   }
 
  private:
   Isa isa_;
   ConvGeometry g_;
   Epilogue epilogue_;
-  std::shared_ptr<std::vector<float>> weights_, bias_;
+  std::shared_ptr<std::vector<uint8_t>> weights_, bias_;
   std::vector<ConvAlgo> algos_;
   std::unique_ptr<Conv2dKernel> kernel_;
   int tactic_ = 0;
 };
 
 KILN_REGISTER_LAYER("Conv", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  Layer::requireTypes(desc, ctx, {DType::Float32});
   return std::unique_ptr<Layer>(new ConvLayer(desc, ctx));
 });
 

@@ -55,8 +55,8 @@ class Pool2dLayer final : public Layer {
     const Shape& in = *r.inputShapes[0];
     const Geometry g = geometry(in);
     const int64_t h = in[2], w = in[3];
-    const float* x = r.inputs[0];
-    float* y = r.outputs[0];
+    const float* x = r.in(0);
+    float* y = r.out(0);
     parallelRange(*r.pool, in[0] * in[1], 1, [&](int64_t begin, int64_t end) {
       for (int64_t plane = begin; plane < end; ++plane) {
         const float* src = x + plane * h * w;
@@ -100,10 +100,14 @@ class Pool2dLayer final : public Layer {
   bool ceil_ = false, countPad_ = false;
 };
 
-KILN_REGISTER_LAYER("MaxPool", [](const LayerDesc& d, const LayerBuildContext&) { return std::unique_ptr<Layer>(new Pool2dLayer(d, true, false)); });
-KILN_REGISTER_LAYER("AveragePool", [](const LayerDesc& d, const LayerBuildContext&) { return std::unique_ptr<Layer>(new Pool2dLayer(d, false, false)); });
-KILN_REGISTER_LAYER("GlobalMaxPool", [](const LayerDesc& d, const LayerBuildContext&) { return std::unique_ptr<Layer>(new Pool2dLayer(d, true, true)); });
-KILN_REGISTER_LAYER("GlobalAveragePool", [](const LayerDesc& d, const LayerBuildContext&) { return std::unique_ptr<Layer>(new Pool2dLayer(d, false, true)); });
+KILN_REGISTER_LAYER("MaxPool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
+  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, true, false)); });
+KILN_REGISTER_LAYER("AveragePool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
+  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, false, false)); });
+KILN_REGISTER_LAYER("GlobalMaxPool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
+  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, true, true)); });
+KILN_REGISTER_LAYER("GlobalAveragePool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
+  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, false, true)); });
 
 }  // namespace
 }  // namespace kiln

@@ -41,11 +41,10 @@ class ReshapeLayer final : public Layer {
 
   void run(const LayerRun& r) const override {
     if (r.outputs[0] == r.inputs[0]) return;
-    const float* x = r.inputs[0];
-    float* y = r.outputs[0];
-    parallelRange(*r.pool, elementCount(*r.outputShapes[0]), 65536, [&](int64_t begin, int64_t end) {
-      std::memcpy(y + begin, x + begin, sizeof(float) * (end - begin));
-    });
+    const auto* x = static_cast<const char*>(r.inputs[0]);
+    auto* y = static_cast<char*>(r.outputs[0]);
+    const int64_t bytes = elementCount(*r.outputShapes[0]) * static_cast<int64_t>(dtypeSize(r.inputTypes[0]));
+    parallelRange(*r.pool, bytes, 262144, [&](int64_t begin, int64_t end) { std::memcpy(y + begin, x + begin, end - begin); });
   }
 
  private:

@@ -71,8 +71,8 @@ class ResizeLayer final : public Layer {
       }
       if (moves) interpolated.push_back(d);
     }
-    const float* x = r.inputs[0];
-    float* y = r.outputs[0];
+    const float* x = r.in(0);
+    float* y = r.out(0);
     if (interpolated.empty()) {
       runNearest(x, y, in, out, lo, *r.pool);
       return;
@@ -165,7 +165,8 @@ class ResizeLayer final : public Layer {
   std::vector<int64_t> sizes_;
 };
 
-KILN_REGISTER_LAYER("Resize", [](const LayerDesc& desc, const LayerBuildContext&) {
+KILN_REGISTER_LAYER("Resize", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  Layer::requireTypes(desc, ctx, {DType::Float32});
   return std::unique_ptr<Layer>(new ResizeLayer(desc));
 });
 

@@ -68,7 +68,8 @@ class SliceLayer final : public Layer {
       offset += p.begin[d] * inStrides[d];
       strides[d] = p.step[d] * inStrides[d];
     }
-    gatherStrided(r.inputs[0] + offset, strides, p.out, r.outputs[0], *r.pool);
+    const size_t size = dtypeSize(r.inputTypes[0]);
+    gatherStrided(static_cast<const char*>(r.inputs[0]) + offset * size, strides, p.out, r.outputs[0], size, *r.pool);
   }
 
  private:

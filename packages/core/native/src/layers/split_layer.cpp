@@ -28,7 +28,7 @@ class SplitLayer final : public Layer {
     const Shape& in = *r.inputShapes[0];
     int64_t axis;
     normalizeAxis(axis_, in.size(), &axis);
-    int64_t outer = 1, inner = 1;
+    int64_t outer = 1, inner = static_cast<int64_t>(dtypeSize(r.inputTypes[0]));
     for (int64_t d = 0; d < axis; ++d) outer *= in[d];
     for (size_t d = axis + 1; d < in.size(); ++d) inner *= in[d];
     int64_t row = 0;

@@ -25,7 +25,7 @@ class TransposeLayer final : public Layer {
     const auto inStrides = stridesOf(*r.inputShapes[0]);
     std::vector<int64_t> strides(perm_.size());
     for (size_t i = 0; i < perm_.size(); ++i) strides[i] = inStrides[perm_[i]];
-    gatherStrided(r.inputs[0], strides, *r.outputShapes[0], r.outputs[0], *r.pool);
+    gatherStrided(r.inputs[0], strides, *r.outputShapes[0], r.outputs[0], dtypeSize(r.inputTypes[0]), *r.pool);
   }
 
  private:

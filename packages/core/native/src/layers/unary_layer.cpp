@@ -74,8 +74,8 @@ class UnaryLayer final : public Layer {
 
   void run(const LayerRun& r) const override {
     if (vectorized_) {
-      const float* x = r.inputs[0];
-      float* y = r.outputs[0];
+      const float* x = r.in(0);
+      float* y = r.out(0);
       parallelRange(*r.pool, elementCount(*r.outputShapes[0]), 16384, [&](int64_t begin, int64_t end) {
         if (y != x) std::memcpy(y + begin, x + begin, sizeof(float) * (end - begin));
         applyActivation(isa_, y + begin, end - begin, epilogue_);
@@ -95,8 +95,8 @@ class UnaryLayer final : public Layer {
  private:
   template <UnaryOp Op>
   void runOp(const LayerRun& r) const {
-    const float* x = r.inputs[0];
-    float* y = r.outputs[0];
+    const float* x = r.in(0);
+    float* y = r.out(0);
     const float alpha = alpha_, beta = beta_;
     parallelRange(*r.pool, elementCount(*r.outputShapes[0]), 16384, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) y[i] = apply<Op>(x[i], alpha, beta);
@@ -111,6 +111,7 @@ class UnaryLayer final : public Layer {
 };
 
 KILN_REGISTER_LAYER("Unary", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  Layer::requireTypes(desc, ctx, {DType::Float32});
   return std::unique_ptr<Layer>(new UnaryLayer(desc, ctx.isa));
 });
 

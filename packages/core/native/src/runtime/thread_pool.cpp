@@ -40,11 +40,13 @@ struct ThreadPool::Impl {
   std::mutex m;  // guards the sleeps below; the job state itself is published through the atomics
   std::condition_variable wake;  // workers wait here for a new generation
   std::condition_variable done;  // the caller waits here for pending to reach 0
-  std::atomic<uint64_t> generation{0};
+  // generation is read by every spinning worker, pending written by each one finishing: apart, so
+  // that the writes do not keep invalidating the line the spinners poll.
+  alignas(64) std::atomic<uint64_t> generation{0};
+  std::atomic<bool> stop{false};
+  alignas(64) std::atomic<int> pending{0};
   std::atomic<int> sleepers{0};
   std::atomic<bool> callerSleeping{false};
-  std::atomic<int> pending{0};
-  std::atomic<bool> stop{false};
 
   // The current job, written by the caller before it bumps generation.
   const TaskFn* fn = nullptr;

@@ -39,10 +39,6 @@ export function lowerNetwork(network: NetworkDefinition, profiles: Record<string
       problems.push(`layer '${layer.name}': no native kernel for ${layer.domain ? `${layer.domain}::` : ''}${layer.type}`);
       continue;
     }
-    for (const name of layer.outputs) {
-      const info = name ? infos.get(name) : undefined;
-      if (info && info.dtype !== 'float32') problems.push(`layer '${layer.name}': output '${name}' is ${info.dtype} at run time; the native engine computes float32 only`);
-    }
     try {
       layers.push(...lowering(layer, ctx));
     } catch (error) {
@@ -56,14 +52,14 @@ export function lowerNetwork(network: NetworkDefinition, profiles: Record<string
   for (const name of network.outputs) used.add(name);
   const constants = [...network.constants]
     .filter(([name]) => used.has(name))
-    .map(([name, tensor]) => ({ name, shape: [...tensor.shape], data: tensor.dtype === 'float32' ? (tensor.data as Float32Array) : Float32Array.from(tensor.data as ArrayLike<number | bigint>, Number) }));
+    .map(([name, tensor]) => ({ name, dtype: tensor.dtype, shape: [...tensor.shape], data: tensor.data }));
 
   const inputs = network.inputs.map((input) => {
-    if (input.dtype !== 'float32') throw new BuildError(`input '${input.name}' is ${input.dtype}; the native engine takes float32 inputs only`, undefined, 'KILN_UNSUPPORTED');
     const shape = input.shape.map((d) => (typeof d === 'number' ? d : -1));
     const profile = profiles[input.name];
     const pick = (values: number[] | undefined, fallback: number) => shape.map((d, i) => (d >= 0 ? d : (values?.[i] ?? fallback)));
-    return { name: input.name, shape, minShape: pick(profile?.min, 1), optShape: pick(profile?.opt, 1), maxShape: pick(profile?.max, -1) };
+    return { name: input.name, dtype: input.dtype, shape, minShape: pick(profile?.min, 1), optShape: pick(profile?.opt, 1), maxShape: pick(profile?.max, -1) };
   });
-  return { inputs, outputs: [...network.outputs], constants, layers };
+  const typed = layers.map((layer) => ({ ...layer, outputTypes: layer.outputs.map((name) => infos.get(name)?.dtype ?? 'float32') }));
+  return { inputs, outputs: [...network.outputs], constants, layers: typed };
 }
