@@ -1,0 +1,109 @@
+import { writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { Option, type Command } from 'commander';
+import type { Engine, Isa, NetworkDefinition } from '@kiln/core';
+import { out } from '../colors.js';
+import { CliError } from '../errors.js';
+import { countBy, formatBytes, plural, table } from '../format.js';
+import { createLogger } from '../logging.js';
+import { buildFromOnnx, readModelFile } from '../model.js';
+import { isaOption, shapesOption, threadsOption, verboseOption } from '../options.js';
+import { parseShapeSpecs, type ShapeSpecs } from '../shapes.js';
+
+interface BuildFlags {
+  output: string;
+  precision: 'fp32' | 'int8';
+  threads?: number;
+  isa?: Isa;
+  shapes?: ShapeSpecs;
+  minShapes?: ShapeSpecs;
+  optShapes?: ShapeSpecs;
+  maxShapes?: ShapeSpecs;
+  timing: boolean;
+  verbose?: boolean;
+  calib?: string;
+  calibCache?: string;
+  plugins?: string[];
+  timingCache?: string;
+}
+
+const NOT_YET: [keyof BuildFlags, string, string][] = [
+  ['calib', '--calib', 'INT8 calibration is not implemented in Kiln yet'],
+  ['calibCache', '--calib-cache', 'INT8 calibration is not implemented in Kiln yet'],
+  ['plugins', '--plugins', 'plugin libraries cannot be loaded yet'],
+  ['timingCache', '--timing-cache', 'timing caches are not implemented yet'],
+];
+
+export function registerBuild(program: Command): void {
+  program
+    .command('build')
+    .description('parse, optimize and build an ONNX model into a Kiln engine file (.kiln)')
+    .argument('<model>', 'the ONNX model')
+    .requiredOption('-o, --output <file>', 'where to write the engine')
+    .addOption(new Option('--precision <precision>', 'arithmetic precision').choices(['fp32', 'int8']).default('fp32'))
+    .addOption(threadsOption())
+    .addOption(isaOption())
+    .addOption(shapesOption('fixed shapes for dynamic inputs, name:DxD...[,name:...] (min = opt = max)'))
+    .addOption(new Option('--min-shapes <specs>', 'smallest shapes a dynamic input accepts').argParser(parseShapeSpecs))
+    .addOption(new Option('--opt-shapes <specs>', 'typical shapes, the ones tactics are timed on').argParser(parseShapeSpecs))
+    .addOption(new Option('--max-shapes <specs>', 'largest shapes a dynamic input accepts').argParser(parseShapeSpecs))
+    .option('--no-timing', 'keep the first kernel that applies to each layer instead of timing every tactic')
+    .option('--calib <dir>', 'INT8 calibration images (not supported yet)')
+    .option('--calib-cache <file>', 'INT8 calibration cache (not supported yet)')
+    .option('--plugins <libraries...>', 'plugin libraries to load (not supported yet)')
+    .option('--timing-cache <file>', 'reuse tactic timings across builds (not supported yet)')
+    .addOption(verboseOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ kiln build yolov5n.onnx -o yolov5n.kiln
+  $ kiln build yolov5n.onnx -o yolov5n-scalar.kiln --isa scalar --threads 1 --no-timing
+  $ kiln build yolov5n-dynamic.onnx -o dyn.kiln --min-shapes images:1x3x640x640 --max-shapes images:8x3x640x640
+  $ kiln build yolov5n-dynamic.onnx -o b4.kiln --shapes images:4x3x640x640
+`,
+    )
+    .action(build);
+}
+
+async function build(modelPath: string, flags: BuildFlags): Promise<void> {
+  for (const [key, flag, reason] of NOT_YET) {
+    if (flags[key] !== undefined) throw new CliError(`${flag} is not supported yet: ${reason}`);
+  }
+  const verbose = Boolean(flags.verbose);
+  const model = await readModelFile(modelPath);
+  if (model.kind === 'plan') throw new CliError(`${modelPath} is already a Kiln engine; build takes an ONNX model`);
+
+  const start = performance.now();
+  const { network, engine } = await buildFromOnnx(
+    model,
+    {
+      precision: flags.precision,
+      threads: flags.threads,
+      isa: flags.isa,
+      timing: flags.timing,
+      profiles: { shapes: flags.shapes, minShapes: flags.minShapes, optShapes: flags.optShapes, maxShapes: flags.maxShapes },
+    },
+    createLogger(verbose),
+    verbose,
+  );
+  const plan = engine.serialize();
+  await writeFile(flags.output, plan);
+  const seconds = (performance.now() - start) / 1000;
+  printSummary(flags.output, network, engine, plan.length, seconds);
+}
+
+function printSummary(output: string, network: NetworkDefinition, engine: Engine, planBytes: number, seconds: number): void {
+  const lines: string[] = [];
+  lines.push(out.green(`built ${output} in ${seconds.toFixed(2)} s`) + ` (${engine.isa}, ${plural(engine.threads, 'thread')}, ${engine.build.precision})`);
+  lines.push(`layers: ${engine.build.layersBefore} parsed, ${engine.build.layersAfter} after optimization`);
+  const parsed = new Map(countBy(network.layers, (l) => l.type));
+  const built = new Map(countBy(engine.layers, (l) => l.type));
+  const types = [...new Set([...built.keys(), ...parsed.keys()])];
+  lines.push(...table([[out.dim('type'), out.dim('parsed'), out.dim('engine')], ...types.map((t) => [t, String(parsed.get(t) ?? 0), String(built.get(t) ?? 0)])], [1, 2]));
+  const timed = engine.layers.filter((l) => l.timings.length > 1).length;
+  const tactics = countBy(engine.layers, (l) => l.tactic).map(([tactic, n]) => `${tactic} ${n}`);
+  lines.push(`tactics: ${tactics.join(', ')} (${timed} layers chose between timed candidates)`);
+  lines.push(`engine: ${formatBytes(planBytes)}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
