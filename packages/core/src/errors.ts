@@ -39,3 +39,10 @@ export class OptionsError extends KilnError {
     super('KILN_OPTIONS', message);
   }
 }
+
+/** A plugin library that cannot be loaded, a plugin that is not registered, or one that failed. */
+export class PluginError extends KilnError {
+  constructor(code: string, message: string) {
+    super(code, message);
+  }
+}

@@ -1,4 +1,4 @@
-import { BuildError, InputError, KilnError, OptionsError, PlanError } from './errors.js';
+import { BuildError, InputError, KilnError, OptionsError, PlanError, PluginError } from './errors.js';
 
 /** Turns an error thrown by the addon (a JS Error with a KILN_* code) into Kiln's typed error. */
 export function fromNativeError(error: unknown): unknown {
@@ -6,6 +6,7 @@ export function fromNativeError(error: unknown): unknown {
   const code = (error as Error & { code?: string }).code;
   if (!code || !code.startsWith('KILN_')) return error;
   if (code.startsWith('KILN_PLAN')) return new PlanError(code, error.message);
+  if (code.startsWith('KILN_PLUGIN')) return new PluginError(code, error.message);
   if (code === 'KILN_INPUT' || code === 'KILN_CONTEXT_BUSY') return new InputError(error.message);
   if (code === 'KILN_OPTIONS') return new OptionsError(error.message);
   if (code === 'KILN_BUILD' || code === 'KILN_SHAPE' || code === 'KILN_ISA') return new BuildError(error.message, undefined, code);

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { PluginCreatorInfo } from './plugins/plugin-registry.js';
 import type { DType, TypedArray } from './tensor.js';
 
 const require = createRequire(import.meta.url);
@@ -42,16 +43,23 @@ export interface NativeEngine {
   createContext(): NativeContext;
 }
 
+export interface NativePluginRegistry {
+  load(path: string): PluginCreatorInfo[];
+  list(): PluginCreatorInfo[];
+  outputInfo(layer: NativeLayer, inputShapes: number[][], inputTypes: DType[]): { shapes: number[][]; dtypes: DType[]; version: string };
+}
+
 export interface NativeAddon {
+  NativePluginRegistry: new () => NativePluginRegistry;
   supportedIsas(): string[];
   defaultIsa(): string;
   layerTypes(): string[];
   buildEngine(
     graph: NativeGraph,
-    options: { isa: string; threads: number; timeTactics: boolean; userMetadata: string },
+    options: { isa: string; threads: number; timeTactics: boolean; userMetadata: string; plugins?: NativePluginRegistry },
     onProgress?: (phase: string, done: number, total: number) => void,
   ): Promise<NativeEngine>;
-  deserialize(bytes: Uint8Array, threads?: number): NativeEngine;
+  deserialize(bytes: Uint8Array, threads?: number, plugins?: NativePluginRegistry): NativeEngine;
   readPlanHeader(bytes: Uint8Array): { formatVersion: number; kilnVersion: string; isa: string; threads: number };
 }
 

@@ -8,6 +8,7 @@ import type { NetworkDefinition } from '../network/network.js';
 import { optimizeNetwork } from '../optimizer/optimize.js';
 import { analyze } from '../optimizer/analysis/analyze.js';
 import { parseOptions } from '../options.js';
+import { PluginRegistry } from '../plugins/plugin-registry.js';
 import { Engine } from '../runtime/engine.js';
 import type { EngineMetadata } from '../runtime/engine-metadata.js';
 import { lowerNetwork } from './lowering/index.js';
@@ -32,15 +33,18 @@ const buildOptionsSchema = z.strictObject({
 
 export type BuildOptions = z.input<typeof buildOptionsSchema>;
 
-const builderOptionsSchema = z.strictObject({ logger: z.instanceof(Logger).optional() });
+const builderOptionsSchema = z.strictObject({ logger: z.instanceof(Logger).optional(), plugins: z.instanceof(PluginRegistry).optional() });
 export type BuilderOptions = z.input<typeof builderOptionsSchema>;
 
 /** Optimizes a network and compiles it into an Engine for this machine. */
 export class Builder {
   private readonly logger: Logger;
+  private readonly plugins?: PluginRegistry;
 
   constructor(options: BuilderOptions = {}) {
-    this.logger = parseOptions(builderOptionsSchema, options, 'Builder options').logger ?? new Logger();
+    const parsed = parseOptions(builderOptionsSchema, options, 'Builder options');
+    this.logger = parsed.logger ?? new Logger();
+    this.plugins = parsed.plugins;
   }
 
   async build(network: NetworkDefinition, options: BuildOptions = {}): Promise<Engine> {
@@ -55,13 +59,13 @@ export class Builder {
     }
 
     progress('optimizing', 0, 1);
-    const { network: optimized, report } = optimizeNetwork(network, this.logger);
+    const { network: optimized, report } = optimizeNetwork(network, this.logger, { plugins: this.plugins });
     progress('optimizing', 1, 1);
     this.logger.info(`optimized ${report.layersBefore} layers into ${report.layersAfter}`);
 
     progress('lowering', 0, 1);
-    const graph = lowerNetwork(optimized, opts.profiles);
-    const { infos } = analyze(optimized);
+    const graph = lowerNetwork(optimized, opts.profiles, this.plugins);
+    const { infos } = analyze(optimized, this.plugins);
     const metadata: EngineMetadata = {
       inputs: optimized.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: [...i.shape] })),
       outputs: optimized.outputs.map((name) => ({ name, dtype: infos.get(name)?.dtype ?? 'float32', shape: infos.get(name)?.shape ?? [] })),
@@ -72,7 +76,7 @@ export class Builder {
 
     progress('compiling', 0, 1);
     const nativeEngine = await nativeCall(() =>
-      native.buildEngine(graph, { isa, threads: opts.threads, timeTactics: opts.timeTactics, userMetadata: JSON.stringify(metadata) }, (_phase, done, total) =>
+      native.buildEngine(graph, { isa, threads: opts.threads, timeTactics: opts.timeTactics, userMetadata: JSON.stringify(metadata), plugins: this.plugins?.native }, (_phase, done, total) =>
         progress('timing tactics', done, total),
       ),
     );

@@ -4,6 +4,7 @@ import { valueElements } from './analysis/value.js';
 import type { Layer } from '../network/layer.js';
 import type { Dim } from '../network/network.js';
 import type { ValueInfo } from './analysis/shape-rules.js';
+import type { PassContext } from './pass-context.js';
 
 /**
  * Replaces every layer whose outputs are all computable at build time with constants, including
@@ -13,8 +14,8 @@ import type { ValueInfo } from './analysis/shape-rules.js';
  * gets per-axis scales. Returns how many layers were folded away. Dead chains are left for
  * dead-layer elimination.
  */
-export function foldConstants(network: NetworkDefinition): number {
-  const { infos, values } = analyze(network);
+export function foldConstants(network: NetworkDefinition, context: PassContext = {}): number {
+  const { infos, values } = analyze(network, context.plugins);
   const kept: Layer[] = [];
   let folded = 0;
   for (const layer of network.layers) {

@@ -1,6 +1,7 @@
 import type { NetworkDefinition } from '../network/network.js';
 import { analyze } from './analysis/analyze.js';
 import { consumersOf, producersOf, renameInput } from './graph-utils.js';
+import type { PassContext } from './pass-context.js';
 
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
 
@@ -10,8 +11,8 @@ const PASS_THROUGH = new Set(['Identity', 'Dropout']);
  * into it. A layer whose output is a graph output is kept unless its input's producer can be
  * renamed to write the graph output directly.
  */
-export function elideIdentities(network: NetworkDefinition): number {
-  const { infos } = analyze(network);
+export function elideIdentities(network: NetworkDefinition, context: PassContext = {}): number {
+  const { infos } = analyze(network, context.plugins);
   let removed = 0;
   for (let changed = true; changed; ) {
     changed = false;

@@ -5,6 +5,7 @@ import { foldConvBatchNorm } from './conv-batchnorm-folding.js';
 import { fuseConvActivations } from './conv-activation-fusion.js';
 import { eliminateDeadLayers } from './dead-layer-elimination.js';
 import { elideIdentities } from './identity-elision.js';
+import type { PassContext } from './pass-context.js';
 
 export interface OptimizationReport {
   layersBefore: number;
@@ -12,7 +13,7 @@ export interface OptimizationReport {
   passes: { name: string; changes: number }[];
 }
 
-const PASSES: [string, (network: NetworkDefinition) => number][] = [
+const PASSES: [string, (network: NetworkDefinition, context: PassContext) => number][] = [
   ['constant folding', foldConstants],
   ['dead-layer elimination', eliminateDeadLayers],
   ['identity elision', elideIdentities],
@@ -22,11 +23,11 @@ const PASSES: [string, (network: NetworkDefinition) => number][] = [
 ];
 
 /** Runs the graph passes in order over a copy of the network and returns the copy. */
-export function optimizeNetwork(network: NetworkDefinition, logger?: Logger): { network: NetworkDefinition; report: OptimizationReport } {
+export function optimizeNetwork(network: NetworkDefinition, logger?: Logger, context: PassContext = {}): { network: NetworkDefinition; report: OptimizationReport } {
   const optimized = network.clone();
   const report: OptimizationReport = { layersBefore: network.layers.length, layersAfter: 0, passes: [] };
   for (const [name, pass] of PASSES) {
-    const changes = pass(optimized);
+    const changes = pass(optimized, context);
     report.passes.push({ name, changes });
     logger?.verbose(`${name}: ${changes} change(s), ${optimized.layers.length} layers`);
   }

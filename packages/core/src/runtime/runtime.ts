@@ -5,6 +5,7 @@ import { Logger } from '../logger.js';
 import { native } from '../native.js';
 import { fromNativeError, nativeCallSync } from '../native-errors.js';
 import { parseOptions } from '../options.js';
+import { PluginRegistry } from '../plugins/plugin-registry.js';
 import { Engine } from './engine.js';
 import type { EngineMetadata } from './engine-metadata.js';
 
@@ -12,6 +13,8 @@ const runtimeOptionsSchema = z.strictObject({
   logger: z.instanceof(Logger).optional(),
   /** Threads for engines this runtime loads; default: what the engine was built with. */
   threads: z.number().int().min(0).max(1024).optional(),
+  /** The plugin libraries engines with custom layers need. */
+  plugins: z.instanceof(PluginRegistry).optional(),
 });
 export type RuntimeOptions = z.input<typeof runtimeOptionsSchema>;
 
@@ -33,17 +36,19 @@ export interface EngineCheck {
 export class Runtime {
   private readonly threads?: number;
   private readonly logger: Logger;
+  private readonly plugins?: PluginRegistry;
 
   constructor(options: RuntimeOptions = {}) {
     const parsed = parseOptions(runtimeOptionsSchema, options, 'Runtime options');
     this.threads = parsed.threads;
     this.logger = parsed.logger ?? new Logger();
+    this.plugins = parsed.plugins;
   }
 
   /** Loads a plan written by `engine.serialize()`; throws PlanError for a bad or foreign plan. */
   deserialize(bytes: Uint8Array): Engine {
     if (!(bytes instanceof Uint8Array)) throw new PlanError('KILN_PLAN_MAGIC', 'deserialize expects the plan as a Uint8Array or Buffer');
-    const nativeEngine = nativeCallSync(() => native.deserialize(bytes, this.threads));
+    const nativeEngine = nativeCallSync(() => native.deserialize(bytes, this.threads, this.plugins?.native));
     let metadata: EngineMetadata;
     try {
       metadata = JSON.parse(nativeEngine.info().userMetadata) as EngineMetadata;

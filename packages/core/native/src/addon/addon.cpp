@@ -4,6 +4,7 @@
 #include "addon/build_worker.h"
 #include "addon/context_wrap.h"
 #include "addon/engine_wrap.h"
+#include "addon/plugin_registry_wrap.h"
 #include "engine/layer.h"
 #include "runtime/cpu_features.h"
 
@@ -30,6 +31,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   auto* s = new AddonState();
   s->engineConstructor = Napi::Persistent(EngineWrap::define(env));
   s->contextConstructor = Napi::Persistent(ContextWrap::define(env));
+  Napi::Function pluginRegistry = PluginRegistryWrap::define(env);
+  s->pluginRegistryConstructor = Napi::Persistent(pluginRegistry);
+  exports.Set("NativePluginRegistry", pluginRegistry);
   env.SetInstanceData(s);
   exports.Set("supportedIsas", Napi::Function::New(env, supportedIsas));
   exports.Set("defaultIsa", Napi::Function::New(env, defaultIsa));

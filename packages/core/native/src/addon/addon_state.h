@@ -8,6 +8,7 @@ namespace kiln::addon {
 struct AddonState {
   Napi::FunctionReference engineConstructor;
   Napi::FunctionReference contextConstructor;
+  Napi::FunctionReference pluginRegistryConstructor;
 };
 
 inline AddonState& state(Napi::Env env) { return *env.GetInstanceData<AddonState>(); }

@@ -2,6 +2,7 @@
 
 #include "addon/convert.h"
 #include "addon/engine_wrap.h"
+#include "addon/plugin_registry_wrap.h"
 #include "engine/error.h"
 #include "engine/plan.h"
 
@@ -87,6 +88,7 @@ Napi::Value buildEngine(const Napi::CallbackInfo& info) {
   build.threads = options.Get("threads").IsNumber() ? options.Get("threads").As<Napi::Number>().Int32Value() : 0;
   build.timeTactics = !options.Get("timeTactics").IsBoolean() || options.Get("timeTactics").As<Napi::Boolean>().Value();
   if (options.Get("userMetadata").IsString()) build.userMetadata = options.Get("userMetadata").As<Napi::String>().Utf8Value();
+  build.plugins = PluginRegistryWrap::from(options.Get("plugins"));
   GraphDesc graph = graphFromJs(info[0].As<Napi::Object>());
   Napi::Function onProgress = info[2].IsFunction() ? info[2].As<Napi::Function>() : Napi::Function();
   auto* worker = new BuildWorker(env, std::move(graph), std::move(build), onProgress);
@@ -106,6 +108,7 @@ Napi::Value deserializeEngine(const Napi::CallbackInfo& info) {
     options.isa = plan.header.isa;
     options.threads = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : plan.header.threads;
     options.tactics = plan.tactics;
+    options.plugins = PluginRegistryWrap::from(info[2]);
     options.userMetadata = plan.userMetadata;
     return EngineWrap::wrap(env, Engine::build(std::move(plan.graph), std::move(options)));
   } catch (const Error& e) {

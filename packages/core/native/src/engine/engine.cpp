@@ -18,6 +18,7 @@ std::shared_ptr<Engine> Engine::build(GraphDesc graph, BuildOptions options) {
   engine->graph_ = std::move(graph);
   engine->isa_ = options.isa;
   engine->userMetadata_ = options.userMetadata;
+  engine->plugins_ = options.plugins;
   engine->pool_ = std::make_unique<ThreadPool>(options.threads);
   engine->index();
   engine->createLayers();
@@ -100,6 +101,7 @@ void Engine::createLayers() {
   for (size_t l = 0; l < graph_.layers.size(); ++l) {
     LayerBuildContext ctx;
     ctx.isa = isa_;
+    ctx.plugins = plugins_.get();
     for (int t : layerInputs_[l]) {
       ctx.constantInputs.push_back(tensors_[t].constant);
       ctx.inputTypes.push_back(tensors_[t].dtype);
@@ -107,7 +109,9 @@ void Engine::createLayers() {
     for (int t : layerOutputs_[l]) ctx.outputTypes.push_back(tensors_[t].dtype);
     try {
       layers_.push_back(createLayer(graph_.layers[l], ctx));
+      layers_.back()->recordInPlan(graph_.layers[l]);
     } catch (const Error& e) {
+      if (e.code() != "KILN_BUILD") throw;
       problems += std::string(problems.empty() ? "" : "\n  ") + e.what();
       continue;
     }

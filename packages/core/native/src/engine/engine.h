@@ -20,6 +20,8 @@ struct BuildOptions {
   std::vector<int> tactics;
   // Opaque bytes the TypeScript side stores with the engine (its metadata); kept in the plan.
   std::string userMetadata;
+  // Plugin libraries the network's Plugin layers come from; kept alive by the engine.
+  std::shared_ptr<const PluginRegistry> plugins;
   // Called as phases progress: (phase, done, total).
   std::function<void(const std::string&, int, int)> progress;
 };
@@ -71,6 +73,7 @@ class Engine {
   GraphDesc graph_;
   Isa isa_ = Isa::Scalar;
   std::string userMetadata_;
+  std::shared_ptr<const PluginRegistry> plugins_;
   std::unique_ptr<ThreadPool> pool_;
   std::vector<TensorSlot> tensors_;
   std::vector<std::unique_ptr<Layer>> layers_;

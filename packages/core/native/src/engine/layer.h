@@ -10,6 +10,7 @@
 #include "engine/attrs.h"
 #include "engine/graph.h"
 #include "engine/shape.h"
+#include "plugins/plugin_registry.h"
 #include "runtime/cpu_features.h"
 #include "runtime/thread_pool.h"
 
@@ -22,6 +23,7 @@ struct LayerBuildContext {
   std::vector<const ConstantDesc*> constantInputs;
   std::vector<DType> inputTypes;
   std::vector<DType> outputTypes;
+  const PluginRegistry* plugins = nullptr;
 };
 
 struct LayerRun {
@@ -73,6 +75,8 @@ class Layer {
     for (size_t i = 0; i < ctx.outputTypes.size(); ++i) check(ctx.outputTypes[i], "output " + std::to_string(i));
   }
   virtual size_t workspaceBytes(const std::vector<Shape>& /*inputs*/, int /*threads*/) const { return 0; }
+  // Lets a layer add to what the plan records of it (a plugin: its serialized bytes).
+  virtual void recordInPlan(LayerDesc& /*desc*/) const {}
   virtual void run(const LayerRun& run) const = 0;
 
  protected:

@@ -2,6 +2,8 @@ import { BuildError } from '../../errors.js';
 import type { NetworkDefinition } from '../../network/network.js';
 import { analyze } from '../../optimizer/analysis/analyze.js';
 import type { NativeGraph, NativeLayer } from '../../native.js';
+import { isPluginLayer, pluginLayerAttrs } from '../../plugins/plugin-layer.js';
+import type { PluginRegistry } from '../../plugins/plugin-registry.js';
 import { LoweringContext, type Lowering } from './context.js';
 import { lowerConv } from './convolution.js';
 import { ELEMENTWISE_LOWERINGS } from './elementwise.js';
@@ -28,12 +30,21 @@ export interface InputProfile {
  * run time must be float32; constants are passed as float32. Throws BuildError naming the layer
  * for anything the native engine cannot run, listing every such layer.
  */
-export function lowerNetwork(network: NetworkDefinition, profiles: Record<string, InputProfile>): NativeGraph {
-  const { infos } = analyze(network);
+export function lowerNetwork(network: NetworkDefinition, profiles: Record<string, InputProfile>, plugins?: PluginRegistry): NativeGraph {
+  const { infos } = analyze(network, plugins);
   const ctx = new LoweringContext(network, infos);
   const problems: string[] = [];
   const layers: NativeLayer[] = [];
   for (const layer of network.layers) {
+    if (isPluginLayer(layer, plugins)) {
+      try {
+        layers.push({ name: layer.name, type: 'Plugin', inputs: layer.inputs.filter((n) => n !== ''), outputs: [...layer.outputs], attrs: pluginLayerAttrs(layer, plugins!) });
+      } catch (error) {
+        if (error instanceof BuildError) problems.push(error.message);
+        else throw error;
+      }
+      continue;
+    }
     const lowering = LOWERINGS[layer.type];
     if (!lowering) {
       problems.push(`layer '${layer.name}': no native kernel for ${layer.domain ? `${layer.domain}::` : ''}${layer.type}`);

@@ -4,6 +4,8 @@ import type { NetworkDefinition } from '../../network/network.js';
 import { evaluateLayer } from './evaluate.js';
 import { SHAPE_RULES, ShapeRuleError, type ValueInfo } from './shape-rules.js';
 import { normalizeAxis } from './shape-utils.js';
+import { isPluginLayer } from '../../plugins/plugin-layer.js';
+import type { PluginRegistry } from '../../plugins/plugin-registry.js';
 import { tensorValue, type KnownValue } from './value.js';
 
 export interface Analysis {
@@ -25,8 +27,11 @@ function shapeValue(layer: Layer, info: ValueInfo): KnownValue {
   return { kind: 'symbolic', dtype: 'int64', shape: [dims.length], values: dims };
 }
 
-/** Shape inference with constant propagation, in topological order. Throws BuildError. */
-export function analyze(network: NetworkDefinition): Analysis {
+/**
+ * Shape inference with constant propagation, in topological order. Plugin layers ask their
+ * plugin (through the registry) and are never evaluated at build time. Throws BuildError.
+ */
+export function analyze(network: NetworkDefinition, plugins?: PluginRegistry): Analysis {
   const infos = new Map<string, ValueInfo>();
   const values = new Map<string, KnownValue>();
   for (const input of network.inputs) infos.set(input.name, { dtype: input.dtype, shape: [...input.shape] });
@@ -42,6 +47,13 @@ export function analyze(network: NetworkDefinition): Analysis {
       return info;
     });
     const inputValues = layer.inputs.map((name) => (name === '' ? undefined : values.get(name)));
+    if (isPluginLayer(layer, plugins)) {
+      const outputs = plugins!.outputInfo(layer, inputInfos.filter((i): i is ValueInfo => !!i));
+      layer.outputs.forEach((name, i) => {
+        if (name !== '' && outputs[i]) infos.set(name, outputs[i]);
+      });
+      continue;
+    }
     const rule = SHAPE_RULES[layer.type];
     if (!rule) throw new BuildError(`no shape inference for layer type '${layer.type}'`, layer.name, 'KILN_UNSUPPORTED');
     let outputs: ValueInfo[];
@@ -57,6 +69,10 @@ export function analyze(network: NetworkDefinition): Analysis {
 
     let known: KnownValue[] | undefined;
     if (layer.type === 'Shape') known = [shapeValue(layer, inputInfos[0]!)];
+    else if (layer.type === 'Size' && inputInfos[0]!.shape.every((d) => typeof d === 'number')) {
+      const count = (inputInfos[0]!.shape as number[]).reduce((a, b) => a * b, 1);
+      known = [tensorValue({ dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(count)) })];
+    }
     else if (layer.inputs.every((name, i) => name === '' || inputValues[i])) known = evaluateLayer(layer, inputValues);
     known?.forEach((value, i) => {
       if (layer.outputs[i]) values.set(layer.outputs[i], value);

@@ -1,0 +1,6 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  { entry: ['src/index.ts'], format: ['esm', 'cjs'], dts: true, shims: true, sourcemap: true, clean: true, target: 'node20' },
+  { entry: ['src/cli.ts'], format: ['esm'], shims: true, target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+]);
