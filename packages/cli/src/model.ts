@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Builder, NetworkDefinition, Runtime, type Engine, type Isa, type Logger, type PlanHeader } from '@kiln/core';
 import { OnnxParseError, OnnxParser } from '@kiln/parser-onnx';
 import { CliError } from './errors.js';
+import { plugins } from './plugins.js';
 import { BuildProgress } from './progress.js';
 import { resolveProfiles, type ProfileSpecs } from './shapes.js';
 
@@ -24,7 +25,7 @@ export async function readModelFile(file: string): Promise<ModelFile> {
 function parseOnnx(file: ModelFile, logger: Logger): NetworkDefinition {
   const network = new NetworkDefinition();
   try {
-    new OnnxParser(network, { logger }).parse(file.bytes, { modelPath: file.path });
+    new OnnxParser(network, { logger, plugins: plugins() }).parse(file.bytes, { modelPath: file.path });
   } catch (error) {
     if (error instanceof OnnxParseError) throw new CliError(`${file.path}: ${error.message}`);
     throw error;
@@ -48,7 +49,7 @@ export async function buildFromOnnx(model: ModelFile, settings: BuildSettings, l
     progress.update('parsing', 0, 1);
     const network = parseOnnx(model, logger);
     progress.update('parsing', 1, 1);
-    const engine = await new Builder({ logger }).build(network, {
+    const engine = await new Builder({ logger, plugins: plugins() }).build(network, {
       precision: settings.precision,
       threads: settings.threads,
       isa: settings.isa,
@@ -66,7 +67,7 @@ export async function buildFromOnnx(model: ModelFile, settings: BuildSettings, l
 export function loadPlan(file: ModelFile, threads: number | undefined, logger: Logger): { engine: Engine; header: PlanHeader } {
   const check = Runtime.checkEngine(file.bytes);
   if (!check.header || check.problems.length) throw new CliError(`${file.path}: ${check.problems.join('; ')}`);
-  const engine = new Runtime({ logger, threads }).deserialize(file.bytes);
+  const engine = new Runtime({ logger, threads, plugins: plugins() }).deserialize(file.bytes);
   return { engine, header: check.header };
 }
 

@@ -23,14 +23,12 @@ interface BuildFlags {
   verbose?: boolean;
   calib?: string;
   calibCache?: string;
-  plugins?: string[];
   timingCache?: string;
 }
 
 const NOT_YET: [keyof BuildFlags, string, string][] = [
   ['calib', '--calib', 'INT8 calibration is not implemented in Kiln yet'],
   ['calibCache', '--calib-cache', 'INT8 calibration is not implemented in Kiln yet'],
-  ['plugins', '--plugins', 'plugin libraries cannot be loaded yet'],
   ['timingCache', '--timing-cache', 'timing caches are not implemented yet'],
 ];
 
@@ -50,7 +48,6 @@ export function registerBuild(program: Command): void {
     .option('--no-timing', 'keep the first kernel that applies to each layer instead of timing every tactic')
     .option('--calib <dir>', 'INT8 calibration images (not supported yet)')
     .option('--calib-cache <file>', 'INT8 calibration cache (not supported yet)')
-    .option('--plugins <libraries...>', 'plugin libraries to load (not supported yet)')
     .option('--timing-cache <file>', 'reuse tactic timings across builds (not supported yet)')
     .addOption(verboseOption())
     .addHelpText(
