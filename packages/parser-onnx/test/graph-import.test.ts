@@ -132,15 +132,21 @@ describe('OnnxParser.supportedOps', () => {
   const ops = OnnxParser.supportedOps();
 
   it('lists every op with its opset range', () => {
-    expect(ops).toContainEqual({ domain: '', opType: 'Conv', sinceVersion: 7, untilVersion: 21 });
-    expect(ops).toContainEqual({ domain: '', opType: 'HardSwish', sinceVersion: 14, untilVersion: 21 });
-    expect(ops).toContainEqual({ domain: '', opType: 'Resize', sinceVersion: 10, untilVersion: 21 });
+    expect(ops).toContainEqual({ domain: '', opType: 'Conv', sinceVersion: 7, untilVersion: 25 });
+    expect(ops).toContainEqual({ domain: '', opType: 'HardSwish', sinceVersion: 14, untilVersion: 25 });
+    expect(ops).toContainEqual({ domain: '', opType: 'Resize', sinceVersion: 10, untilVersion: 25 });
     expect(ops.map((op) => op.opType)).toEqual([
-      'Add', 'AveragePool', 'BatchNormalization', 'Cast', 'Clip', 'Concat', 'Constant', 'ConstantOfShape', 'Conv', 'ConvTranspose',
-      'Div', 'Dropout', 'Equal', 'Exp', 'Expand', 'Flatten', 'Floor', 'Gather', 'Gemm', 'GlobalAveragePool', 'GlobalMaxPool',
-      'HardSigmoid', 'HardSwish', 'Identity', 'LeakyRelu', 'MatMul', 'Max', 'MaxPool', 'Min', 'Mul', 'Pad', 'Pow', 'ReduceMean',
-      'Relu', 'Reshape', 'Resize', 'Shape', 'Sigmoid', 'Slice', 'Softmax', 'Split', 'Sqrt', 'Squeeze', 'Sub', 'Tanh', 'Transpose',
-      'Unsqueeze', 'Upsample', 'Where',
+      'Abs', 'Acos', 'Acosh', 'Add', 'And', 'ArgMax', 'ArgMin', 'Asin', 'Asinh', 'Atan', 'Atanh', 'AveragePool',
+      'BatchNormalization', 'Cast', 'CastLike', 'Ceil', 'Celu', 'Clip', 'Concat', 'Constant', 'ConstantOfShape', 'Conv',
+      'ConvTranspose', 'Cos', 'Cosh', 'DepthToSpace', 'Div', 'Dropout', 'Elu', 'Equal', 'Erf', 'Exp', 'Expand', 'Flatten',
+      'Floor', 'Gather', 'GatherElements', 'Gelu', 'Gemm', 'GlobalAveragePool', 'GlobalMaxPool', 'Greater', 'GreaterOrEqual',
+      'GroupNormalization', 'HardSigmoid', 'HardSwish', 'Identity', 'InstanceNormalization', 'IsInf', 'IsNaN',
+      'LayerNormalization', 'LeakyRelu', 'Less', 'LessOrEqual', 'Log', 'LogSoftmax', 'MatMul', 'Max', 'MaxPool', 'Mean', 'Min',
+      'Mish', 'Mod', 'Mul', 'Neg', 'Not', 'Or', 'Pad', 'Pow', 'PRelu', 'Range', 'Reciprocal', 'ReduceL1', 'ReduceL2',
+      'ReduceLogSum', 'ReduceLogSumExp', 'ReduceMax', 'ReduceMean', 'ReduceMin', 'ReduceProd', 'ReduceSum', 'ReduceSumSquare',
+      'Relu', 'Reshape', 'Resize', 'Round', 'Selu', 'Shape', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Size', 'Slice', 'Softmax',
+      'Softplus', 'Softsign', 'SpaceToDepth', 'Split', 'Sqrt', 'Squeeze', 'Sub', 'Sum', 'Tan', 'Tanh', 'ThresholdedRelu',
+      'Tile', 'TopK', 'Transpose', 'Unsqueeze', 'Upsample', 'Where', 'Xor',
     ]);
   });
 });

@@ -1,9 +1,17 @@
+import type { Layer } from '../network/layer.js';
 import type { NetworkDefinition } from '../network/network.js';
+import { toNumbers } from '../tensor.js';
 import { analyze } from './analysis/analyze.js';
 import { consumersOf, producersOf, renameInput } from './graph-utils.js';
 import type { PassContext } from './pass-context.js';
 
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
+
+/** A Reshape whose target has a 0 copies a dimension of its own input, so that input cannot change. */
+function copiesDims(network: NetworkDefinition, reshape: Layer): boolean {
+  const target = network.constants.get(reshape.inputs[1]);
+  return !target || (reshape.attributes.allowzero !== 1 && toNumbers(target).includes(0));
+}
 
 /**
  * Removes layers that do not change their input: Identity and inference-time Dropout, and a
@@ -27,7 +35,7 @@ export function elideIdentities(network: NetworkDefinition, context: PassContext
         const b = infos.get(output)?.shape;
         identity = !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
         const next = consumers.get(output) ?? [];
-        if (!identity && next.length === 1 && next[0].type === 'Reshape' && next[0].inputs[0] === output && !network.outputs.includes(output)) {
+        if (!identity && next.length === 1 && next[0].type === 'Reshape' && next[0].inputs[0] === output && !network.outputs.includes(output) && !copiesDims(network, next[0])) {
           next[0].inputs[0] = input;
           network.layers = network.layers.filter((l) => l !== layer);
           removed++;

@@ -1,7 +1,7 @@
 import type { NodeContext } from '../graph/node-context.js';
 import { ImportFailure } from '../import-failure.js';
 import { kilnDType, onnxDataTypeName } from '../tensor/onnx-dtypes.js';
-import { standardOp, type OpImporter } from './op-importer.js';
+import { sameFormOp, standardOp, type OpImporter } from './op-importer.js';
 
 /** Cast: `to` becomes the Kiln dtype name ('float32', 'int64', ...). */
 function importCast(node: NodeContext): void {
@@ -17,4 +17,7 @@ function importCast(node: NodeContext): void {
   });
 }
 
-export const castImporters: OpImporter[] = [standardOp('Cast', 1, importCast)];
+export const castImporters: OpImporter[] = [
+  standardOp('Cast', 1, importCast),
+  sameFormOp('CastLike', 15, (node) => ({ saturate: node.attrs.int('saturate', 1) })),
+];

@@ -9,6 +9,8 @@ function importDropout(node: NodeContext): void {
   const trainingMode = node.graph.constantOf(node.input(2));
   if (trainingMode && toNumbers(trainingMode).some((value) => value !== 0)) {
     node.fail("input 'training_mode' is true, which Kiln (inference only) cannot honour");
+  } else if (node.input(2) && !trainingMode) {
+    node.fail("input 'training_mode' is computed at run time; Kiln (inference only) needs it to be a constant false");
   }
   const mask = node.output(1);
   if (node.graph.isUsed(mask)) node.fail(`output 'mask' ('${mask}') is used; Kiln imports Dropout as Identity, which has none`);

@@ -25,4 +25,29 @@ function reduceOp(opType: string, axesInputSince: number) {
   };
 }
 
-export const reductionImporters: OpImporter[] = [standardOp('ReduceMean', 1, reduceOp('ReduceMean', 18))];
+const reduce = (opType: string, axesInputSince = 18) => standardOp(opType, 1, reduceOp(opType, axesInputSince));
+
+/** ArgMax / ArgMin: `select_last_index` (opset 12) defaults to the first extreme element. */
+function argReduce(node: NodeContext): void {
+  node.emit({
+    type: node.opType,
+    inputs: [node.input(0)],
+    outputs: [node.output(0)],
+    attributes: { axis: node.attrs.int('axis', 0), keepdims: node.attrs.int('keepdims', 1), select_last_index: node.opset >= 12 ? node.attrs.int('select_last_index', 0) : 0 },
+  });
+}
+
+export const reductionImporters: OpImporter[] = [
+  reduce('ReduceMean'),
+  reduce('ReduceSum', 13),
+  reduce('ReduceMax'),
+  reduce('ReduceMin'),
+  reduce('ReduceProd'),
+  reduce('ReduceL1'),
+  reduce('ReduceL2'),
+  reduce('ReduceLogSum'),
+  reduce('ReduceLogSumExp'),
+  reduce('ReduceSumSquare'),
+  standardOp('ArgMax', 1, argReduce),
+  standardOp('ArgMin', 1, argReduce),
+];

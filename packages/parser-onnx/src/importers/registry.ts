@@ -4,6 +4,7 @@ import { constantImporters } from './constant.js';
 import { convolutionImporters } from './convolution.js';
 import { dropoutImporters } from './dropout.js';
 import { elementwiseImporters } from './elementwise.js';
+import { indexingImporters } from './indexing.js';
 import { matmulImporters } from './matmul.js';
 import { normalizationImporters } from './normalization.js';
 import type { OpImporter } from './op-importer.js';
@@ -24,6 +25,7 @@ const ALL_IMPORTERS: OpImporter[] = [
   ...convolutionImporters,
   ...dropoutImporters,
   ...elementwiseImporters,
+  ...indexingImporters,
   ...matmulImporters,
   ...normalizationImporters,
   ...padImporters,

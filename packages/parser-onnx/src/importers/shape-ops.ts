@@ -23,4 +23,6 @@ export const shapeOpImporters: OpImporter[] = [
   sameFormOp('Shape', 1, shapeAttributes),
   sameFormOp('Expand', 8),
   sameFormOp('Identity', 1),
+  sameFormOp('Size', 1),
+  sameFormOp('Range', 11),
 ];

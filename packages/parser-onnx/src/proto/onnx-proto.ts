@@ -104,6 +104,14 @@ const root = protobuf.parse(ONNX_SCHEMA, { keepCase: true }).root;
 /** The reflected ModelProto type, for decoding models and (in tests) encoding them. */
 export const ModelProtoType = root.lookupType('onnx.ModelProto');
 
+/** The reflected TensorProto type, for the serialized tensors of test data (`input_0.pb`). */
+export const TensorProtoType = root.lookupType('onnx.TensorProto');
+
+/** Decodes a serialized TensorProto. */
+export function decodeTensorProto(bytes: Uint8Array): TensorProto {
+  return TensorProtoType.decode(bytes) as unknown as TensorProto;
+}
+
 /** Decodes a ModelProto; throws protobufjs' error on bytes that are not one. */
 export function decodeModelProto(bytes: Uint8Array): ModelProto {
   return ModelProtoType.decode(bytes) as unknown as ModelProto;

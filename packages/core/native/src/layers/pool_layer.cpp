@@ -2,6 +2,7 @@
 #include <limits>
 
 #include "engine/layer.h"
+#include "layers/max_pool_separable.h"
 #include "layers/parallel.h"
 
 namespace kiln {
@@ -57,9 +58,18 @@ class Pool2dLayer final : public Layer {
     const int64_t h = in[2], w = in[3];
     const float* x = r.in(0);
     float* y = r.out(0);
+    // Every window must overlap the plane for the clipped separable pass (true unless padding is
+    // at least the kernel, which ONNX forbids).
+    const bool separable = max_ && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.pt < g.kh && g.pl < g.kw &&
+                           g.oh - 1 - g.pt < h && g.ow - 1 - g.pl < w;
     parallelRange(*r.pool, in[0] * in[1], 1, [&](int64_t begin, int64_t end) {
+      std::vector<float> rows;
       for (int64_t plane = begin; plane < end; ++plane) {
         const float* src = x + plane * h * w;
+        if (separable) {
+          maxPoolStride1Plane(src, h, w, y + plane * g.oh * g.ow, g.oh, g.ow, g.kh, g.kw, g.pt, g.pl, rows);
+          continue;
+        }
         float* dst = y + plane * g.oh * g.ow;
         for (int64_t oy = 0; oy < g.oh; ++oy) {
           for (int64_t ox = 0; ox < g.ow; ++ox) {

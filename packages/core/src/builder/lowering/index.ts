@@ -10,6 +10,11 @@ import { ELEMENTWISE_LOWERINGS } from './elementwise.js';
 import { POOLING_LOWERINGS } from './pooling.js';
 import { lowerResize } from './resize.js';
 import { SHAPE_LOWERINGS } from './shape-ops.js';
+import { INDEXING_LOWERINGS } from './indexing.js';
+import { MATH_LOWERINGS } from './math.js';
+import { MATMUL_LOWERINGS } from './matmul.js';
+import { NORMALIZATION_LOWERINGS } from './normalization.js';
+import { REDUCTION_LOWERINGS } from './reduction.js';
 
 const LOWERINGS: Record<string, Lowering> = {
   Conv: lowerConv,
@@ -17,6 +22,11 @@ const LOWERINGS: Record<string, Lowering> = {
   ...ELEMENTWISE_LOWERINGS,
   ...SHAPE_LOWERINGS,
   ...POOLING_LOWERINGS,
+  ...MATH_LOWERINGS,
+  ...MATMUL_LOWERINGS,
+  ...REDUCTION_LOWERINGS,
+  ...NORMALIZATION_LOWERINGS,
+  ...INDEXING_LOWERINGS,
 };
 
 export interface InputProfile {

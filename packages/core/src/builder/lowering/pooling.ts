@@ -4,6 +4,7 @@ import { resolveAutoPad } from '../../optimizer/analysis/shape-utils.js';
 import { ints, nativeLayer, type Lowering } from './context.js';
 
 export const lowerPool: Lowering = (layer, ctx) => {
+  if (layer.outputs[1]) throw new BuildError('MaxPool Indices output is not supported', layer.name, 'KILN_UNSUPPORTED');
   const kernel = attributeNumbers(layer, 'kernel_shape');
   if (kernel.length !== 2) throw new BuildError(`only 2-D pooling is supported (kernel [${kernel.join(', ')}])`, layer.name, 'KILN_UNSUPPORTED');
   const strides = attributeNumbers(layer, 'strides', [1, 1]);

@@ -3,7 +3,7 @@ import { attributeNumber, type Layer } from '../../network/layer.js';
 import type { NetworkDefinition } from '../../network/network.js';
 import { evaluateLayer } from './evaluate.js';
 import { SHAPE_RULES, ShapeRuleError, type ValueInfo } from './shape-rules.js';
-import { normalizeAxis } from './shape-utils.js';
+import { normalizeBoundary } from './shape-utils.js';
 import { isPluginLayer } from '../../plugins/plugin-layer.js';
 import type { PluginRegistry } from '../../plugins/plugin-registry.js';
 import { tensorValue, type KnownValue } from './value.js';
@@ -17,7 +17,7 @@ export interface Analysis {
 
 function shapeValue(layer: Layer, info: ValueInfo): KnownValue {
   const rank = info.shape.length;
-  const start = Math.min(Math.max(normalizeAxis(attributeNumber(layer, 'start', 0), rank + 1) ?? 0, 0), rank);
+  const start = normalizeBoundary(attributeNumber(layer, 'start', 0), rank);
   let end = layer.attributes.end === undefined ? rank : attributeNumber(layer, 'end');
   if (end < 0) end += rank;
   const dims = info.shape.slice(start, Math.min(Math.max(end, 0), rank));

@@ -1,7 +1,7 @@
 import { attributeNumber, attributeNumbers, attributeString, type Layer } from '../../network/layer.js';
 import type { Dim } from '../../network/network.js';
 import { createTensor, type DType, type Tensor } from '../../tensor.js';
-import { broadcastDims, normalizeAxis } from './shape-utils.js';
+import { broadcastDims, normalizeAxis, normalizeBoundary } from './shape-utils.js';
 import { reshapeTarget, sliceRange } from './shape-rules.js';
 import { valueDType, valueElements, valueShape, type KnownValue } from './value.js';
 
@@ -142,7 +142,7 @@ function evaluateDense(layer: Layer, inputs: (Dense | undefined)[]): Dense[] | u
       return [{ ...x!, shape: x!.shape.filter((_, i) => !axes.includes(i)) }];
     }
     case 'Flatten': {
-      const axis = normalizeAxis(attributeNumber(layer, 'axis', 1), x!.shape.length + 1)!;
+      const axis = normalizeBoundary(attributeNumber(layer, 'axis', 1), x!.shape.length);
       return [{ ...x!, shape: [product(x!.shape.slice(0, axis)), product(x!.shape.slice(axis))] }];
     }
     case 'Concat': {

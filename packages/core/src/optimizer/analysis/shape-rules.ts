@@ -1,8 +1,9 @@
 import { attributeNumber, attributeNumbers, attributeString, type Layer } from '../../network/layer.js';
 import type { Dim } from '../../network/network.js';
 import type { DType } from '../../tensor.js';
-import { broadcastDims, formatShape, normalizeAxis, resolveAutoPad, windowOutput } from './shape-utils.js';
+import { broadcastDims, formatShape, normalizeAxis, normalizeBoundary, resolveAutoPad, windowOutput } from './shape-utils.js';
 import { valueElements, type KnownValue } from './value.js';
+import { OP_SHAPE_RULES } from './op-shape-rules.js';
 
 export interface ValueInfo {
   dtype: DType;
@@ -131,7 +132,7 @@ const reshape: ShapeRule = (layer, input) => {
 
 const flatten: ShapeRule = (layer, input) => {
   const x = first(input, layer);
-  const axis = normalizeAxis(attributeNumber(layer, 'axis', 1), x.shape.length + 1) ?? 1;
+  const axis = normalizeBoundary(attributeNumber(layer, 'axis', 1), x.shape.length);
   const product = (dims: Dim[]): Dim => (dims.every((d) => typeof d === 'number') ? (dims as number[]).reduce((a, b) => a * b, 1) : `${layer.name}_flat`);
   return [{ dtype: x.dtype, shape: [product(x.shape.slice(0, axis)), product(x.shape.slice(axis))] }];
 };
@@ -154,7 +155,7 @@ const unsqueeze: ShapeRule = (layer, input) => {
 
 const squeeze: ShapeRule = (layer, input) => {
   const x = first(input, layer);
-  const axes = optionalInts(input, 1) as number[] | undefined;
+  const axes = (input.infos[1] ? knownInts(input, 1, layer, 'axes') : undefined) as number[] | undefined;
   const drop = new Set(axes ? axes.map((a) => normalizeAxis(a, x.shape.length)!) : x.shape.flatMap((d, i) => (d === 1 ? [i] : [])));
   return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !drop.has(i)) }];
 };
@@ -223,7 +224,7 @@ const resize: ShapeRule = (layer, input) => {
 const shapeOp: ShapeRule = (layer, input) => {
   const x = first(input, layer);
   const rank = x.shape.length;
-  let start = normalizeAxis(attributeNumber(layer, 'start', 0), rank + 1) ?? 0;
+  let start = normalizeBoundary(attributeNumber(layer, 'start', 0), rank);
   let end = layer.attributes.end === undefined ? rank : attributeNumber(layer, 'end');
   if (end < 0) end += rank;
   start = Math.min(Math.max(start, 0), rank);
@@ -339,4 +340,6 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   ReduceMin: reduce,
   ConstantOfShape: constantOfShape,
   Pad: pad,
+  Mod: broadcast(),
+  ...OP_SHAPE_RULES,
 };

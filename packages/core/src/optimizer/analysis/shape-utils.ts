@@ -53,3 +53,8 @@ export function resolveAutoPad(autoPad: string, pads: number[], spatial: Dim[], 
   }
   return out;
 }
+
+/** A position between axes (Flatten's axis, Shape's start): -1 is before the last axis; clamped to [0, rank]. */
+export function normalizeBoundary(position: number, rank: number): number {
+  return Math.min(Math.max(position < 0 ? position + rank : position, 0), rank);
+}

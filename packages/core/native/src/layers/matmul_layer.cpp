@@ -1,0 +1,136 @@
+#include <algorithm>
+#include <cstring>
+
+#include "engine/broadcast.h"
+#include "engine/layer.h"
+#include "layers/parallel.h"
+
+namespace kiln {
+namespace {
+
+// Y = alpha · op(A) · op(B) + beta · C over float32, with NumPy matmul semantics: 1-D operands are
+// promoted (and the added axis dropped again), leading axes broadcast as batches. op() transposes
+// the last two axes when trans_a / trans_b is set; C (Gemm's bias) broadcasts to the output.
+// A blocked i-k-j loop that the compiler vectorizes along the output row.
+class MatMulLayer final : public Layer {
+ public:
+  MatMulLayer(const LayerDesc& desc) : Layer(desc) {
+    Attrs attrs(desc);
+    transA_ = attrs.getInt("trans_a", 0) != 0;
+    transB_ = attrs.getInt("trans_b", 0) != 0;
+    alpha_ = attrs.getFloat("alpha", 1.f);
+    beta_ = attrs.getFloat("beta", 1.f);
+  }
+
+  struct Dims {
+    Shape a, b, batch, out;  // a, b: promoted to rank >= 2
+    int64_t m, n, k;
+  };
+
+  Dims dims(const std::vector<Shape>& in) const {
+    Dims d;
+    d.a = in[0];
+    d.b = in[1];
+    if (d.a.empty() || d.b.empty()) shapeError("MatMul operands must have at least one axis");
+    if (d.a.size() == 1) d.a.insert(d.a.begin(), 1);
+    if (d.b.size() == 1) d.b.push_back(1);
+    const size_t ra = d.a.size(), rb = d.b.size();
+    d.m = transA_ ? d.a[ra - 1] : d.a[ra - 2];
+    d.k = transA_ ? d.a[ra - 2] : d.a[ra - 1];
+    const int64_t kb = transB_ ? d.b[rb - 1] : d.b[rb - 2];
+    d.n = transB_ ? d.b[rb - 2] : d.b[rb - 1];
+    if (kb != d.k) shapeError("inner dimensions differ: " + shapeToString(in[0]) + " x " + shapeToString(in[1]));
+    if (!broadcastShapes(Shape(d.a.begin(), d.a.end() - 2), Shape(d.b.begin(), d.b.end() - 2), &d.batch))
+      shapeError("batch dimensions do not broadcast: " + shapeToString(in[0]) + " x " + shapeToString(in[1]));
+    d.out = d.batch;
+    if (in[0].size() > 1) d.out.push_back(d.m);
+    if (in[1].size() > 1) d.out.push_back(d.n);
+    return d;
+  }
+
+  std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
+    if (in.size() != 2 && in.size() != 3) shapeError("expects 2 or 3 inputs");
+    const Dims d = dims(in);
+    if (in.size() == 3) {
+      Shape mn{d.m, d.n}, out;
+      if (!broadcastShapes(in[2], mn, &out) || out != mn) shapeError("C " + shapeToString(in[2]) + " does not broadcast to [M, N]");
+    }
+    return {d.out};
+  }
+
+  void run(const LayerRun& r) const override {
+    const std::vector<Shape> in = {*r.inputShapes[0], *r.inputShapes[1]};
+    const Dims d = dims(in);
+    const float* a = r.in(0);
+    const float* b = r.in(1);
+    float* y = r.out(0);
+    const int64_t m = d.m, n = d.n, k = d.k;
+    const int64_t batches = elementCount(d.batch);
+    const Shape batchA(d.a.begin(), d.a.end() - 2), batchB(d.b.begin(), d.b.end() - 2);
+    const auto sa = broadcastStrides(batchA, d.batch), sb = broadcastStrides(batchB, d.batch);
+    const std::vector<int64_t> cStrides = r.inputs.size() == 3 ? broadcastStrides(*r.inputShapes[2], {m, n}) : std::vector<int64_t>{};
+    const float* c = r.inputs.size() == 3 ? r.in(2) : nullptr;
+    parallelRange(*r.pool, batches * m, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, n * k / 16 + 1)), [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t bi = row / m, i = row % m;
+        int64_t rem = bi, offA = 0, offB = 0;
+        for (int64_t dim = static_cast<int64_t>(d.batch.size()) - 1; dim >= 0; --dim) {
+          const int64_t idx = rem % d.batch[dim];
+          rem /= d.batch[dim];
+          offA += idx * sa[dim];
+          offB += idx * sb[dim];
+        }
+        const float* pa = a + offA * m * k;
+        const float* pb = b + offB * k * n;
+        float* py = y + row * n;
+        computeRow(pa, pb, py, i, m, n, k);
+        for (int64_t j = 0; j < n; ++j) {
+          float v = alpha_ * py[j];
+          if (c) v += beta_ * c[i * cStrides[0] + j * cStrides[1]];
+          py[j] = v;
+        }
+      }
+    });
+  }
+
+ private:
+  // y[0..n) = row i of op(A) · op(B).
+  void computeRow(const float* a, const float* b, float* y, int64_t i, int64_t m, int64_t n, int64_t k) const {
+    auto aAt = [&](int64_t kk) { return transA_ ? a[kk * m + i] : a[i * k + kk]; };
+    if (transB_) {
+      for (int64_t j = 0; j < n; ++j) {
+        const float* bj = b + j * k;
+        float acc = 0.f;
+        if (!transA_) {
+          const float* ai = a + i * k;
+          for (int64_t kk = 0; kk < k; ++kk) acc += ai[kk] * bj[kk];
+        } else {
+          for (int64_t kk = 0; kk < k; ++kk) acc += aAt(kk) * bj[kk];
+        }
+        y[j] = acc;
+      }
+      return;
+    }
+    std::fill(y, y + n, 0.f);
+    constexpr int64_t kBlockN = 512;
+    for (int64_t j0 = 0; j0 < n; j0 += kBlockN) {
+      const int64_t j1 = std::min(n, j0 + kBlockN);
+      for (int64_t kk = 0; kk < k; ++kk) {
+        const float av = aAt(kk);
+        const float* bk = b + kk * n;
+        for (int64_t j = j0; j < j1; ++j) y[j] += av * bk[j];
+      }
+    }
+  }
+
+  bool transA_, transB_;
+  float alpha_, beta_;
+};
+
+KILN_REGISTER_LAYER("MatMul", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  Layer::requireTypes(desc, ctx, {DType::Float32});
+  return std::unique_ptr<Layer>(new MatMulLayer(desc));
+});
+
+}  // namespace
+}  // namespace kiln
