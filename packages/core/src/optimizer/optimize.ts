@@ -5,6 +5,7 @@ import { foldConvBatchNorm } from './conv-batchnorm-folding.js';
 import { fuseConvActivations } from './conv-activation-fusion.js';
 import { eliminateDeadLayers } from './dead-layer-elimination.js';
 import { elideIdentities } from './identity-elision.js';
+import { fuseYoloDecode } from './yolo-decode-fusion.js';
 import type { PassContext } from './pass-context.js';
 
 export interface OptimizationReport {
@@ -19,6 +20,7 @@ const PASSES: [string, (network: NetworkDefinition, context: PassContext) => num
   ['identity elision', elideIdentities],
   ['conv+batchnorm folding', foldConvBatchNorm],
   ['conv+activation fusion', fuseConvActivations],
+  ['YOLO decode fusion', fuseYoloDecode],
   ['dead-layer elimination', eliminateDeadLayers],
 ];
 

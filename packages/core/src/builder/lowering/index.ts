@@ -10,6 +10,7 @@ import { ELEMENTWISE_LOWERINGS } from './elementwise.js';
 import { POOLING_LOWERINGS } from './pooling.js';
 import { lowerResize } from './resize.js';
 import { SHAPE_LOWERINGS } from './shape-ops.js';
+import { lowerYoloDecode } from './yolo-decode.js';
 import { INDEXING_LOWERINGS } from './indexing.js';
 import { MATH_LOWERINGS } from './math.js';
 import { MATMUL_LOWERINGS } from './matmul.js';
@@ -18,6 +19,7 @@ import { REDUCTION_LOWERINGS } from './reduction.js';
 
 const LOWERINGS: Record<string, Lowering> = {
   Conv: lowerConv,
+  KilnYoloDecode: lowerYoloDecode,
   Resize: lowerResize,
   ...ELEMENTWISE_LOWERINGS,
   ...SHAPE_LOWERINGS,

@@ -304,6 +304,16 @@ const where: ShapeRule = (layer, input) => {
   return [{ dtype: input.infos[1]!.dtype, shape: info.shape }];
 };
 
+/** KilnYoloDecode (created by yolo-decode-fusion): [N, A·K, H, W] → [N, A·H·W, K]. */
+const yoloDecode: ShapeRule = (layer, input) => {
+  const x = first(input, layer);
+  const anchors = attributeNumber(layer, 'anchors');
+  const outputs = attributeNumber(layer, 'outputs');
+  const [h, w] = [x.shape[2], x.shape[3]];
+  const cells = typeof h === 'number' && typeof w === 'number' ? anchors * h * w : `${layer.name}_cells`;
+  return [{ dtype: x.dtype, shape: [x.shape[0], cells, outputs] }];
+};
+
 const UNARY = ['Identity', 'Relu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Neg', 'Abs', 'Floor', 'Ceil', 'Reciprocal', 'LeakyRelu', 'Clip', 'HardSwish', 'HardSigmoid', 'Softmax', 'LogSoftmax', 'Elu', 'Selu', 'Softplus', 'Erf', 'Gelu', 'Mish', 'Round', 'Sign', 'BatchNormalization', 'InstanceNormalization', 'LayerNormalization', 'Dropout', 'PRelu'];
 const BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean'];
 const COMPARE = ['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor'];
@@ -314,6 +324,7 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   ...Object.fromEntries(COMPARE.map((op) => [op, broadcast('bool')])),
   Not: sameAsInput,
   Conv: conv,
+  KilnYoloDecode: yoloDecode,
   Expand: expand,
   Where: where,
   MaxPool: pool,
