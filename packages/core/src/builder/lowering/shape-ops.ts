@@ -17,6 +17,11 @@ export const lowerAsReshape: Lowering = (layer, ctx) => {
     if (given.filter((d) => d === -1).length <= 1) target = given;
   }
   target ??= staticReshapeTarget(input, output);
+  // The native Reshape reads 0 as "copy this dimension" (ONNX's allowzero = 0): a target that
+  // means an empty dimension cannot be said to it.
+  if (target && output.some((d, i) => d === 0 && target![i] === 0 && input[i] !== 0)) {
+    throw new BuildError(`reshaping to an empty dimension ([${output.join(', ')}]) is not supported`, layer.name, 'KILN_UNSUPPORTED');
+  }
   if (!target) throw new BuildError(`cannot express the reshape of [${input.join(', ')}] to [${output.join(', ')}] statically`, layer.name, 'KILN_UNSUPPORTED');
   return [nativeLayer(layer, 'Reshape', { shape: ints(target) }, [layer.inputs[0]])];
 };
