@@ -11,3 +11,11 @@ export function supportedIsas(): Isa[] {
 export function defaultIsa(): Isa {
   return native.defaultIsa() as Isa;
 }
+
+/**
+ * The floating-point peak of `threads` cores on an ISA path, measured with an unrolled
+ * multiply-add loop (12 accumulators), in GFLOP/s: what benchmarks compare achieved speed with.
+ */
+export function measurePeakGflops(isa: Isa = defaultIsa(), threads = 1, seconds = 0.3): number {
+  return native.measurePeakGflops(isa, threads, seconds);
+}

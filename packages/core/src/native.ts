@@ -54,6 +54,7 @@ export interface NativeAddon {
   supportedIsas(): string[];
   defaultIsa(): string;
   layerTypes(): string[];
+  measurePeakGflops(isa: string, threads: number, seconds: number): number;
   buildEngine(
     graph: NativeGraph,
     options: { isa: string; threads: number; timeTactics: boolean; userMetadata: string; plugins?: NativePluginRegistry },

@@ -7,6 +7,7 @@
 #include "addon/plugin_registry_wrap.h"
 #include "engine/layer.h"
 #include "runtime/cpu_features.h"
+#include "runtime/fma_peak.h"
 
 namespace kiln::addon {
 namespace {
@@ -27,6 +28,17 @@ Napi::Value layerTypes(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// measurePeakGflops(isa, threads, seconds): the FMA-loop peak the benchmarks compare against.
+Napi::Value measurePeakGflops(const Napi::CallbackInfo& info) {
+  Isa isa = kiln::defaultIsa();
+  if (info[0].IsString() && !parseIsa(info[0].As<Napi::String>().Utf8Value(), &isa))
+    throw Napi::Error::New(info.Env(), "unknown ISA");
+  if (!cpuSupports(isa)) throw Napi::Error::New(info.Env(), "this CPU lacks that ISA");
+  const int threads = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 1;
+  const double seconds = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0.3;
+  return Napi::Number::New(info.Env(), kiln::measurePeakGflops(isa, threads, seconds));
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   auto* s = new AddonState();
   s->engineConstructor = Napi::Persistent(EngineWrap::define(env));
@@ -38,6 +50,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("supportedIsas", Napi::Function::New(env, supportedIsas));
   exports.Set("defaultIsa", Napi::Function::New(env, defaultIsa));
   exports.Set("layerTypes", Napi::Function::New(env, layerTypes));
+  exports.Set("measurePeakGflops", Napi::Function::New(env, measurePeakGflops));
   exports.Set("buildEngine", Napi::Function::New(env, buildEngine));
   exports.Set("deserialize", Napi::Function::New(env, deserializeEngine));
   exports.Set("readPlanHeader", Napi::Function::New(env, readPlanHeader));

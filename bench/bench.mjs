@@ -1,0 +1,127 @@
+// Kiln against onnxruntime-node, measured side by side in one run: for each model, batch and
+// thread count, the median latency of each runtime (their iterations interleaved, the one going
+// first alternating, so machine noise hits both alike), the ratio, and Kiln's achieved GFLOP/s
+// against the machine's measured peak (an FMA loop). Prints a table; writes results.json.
+//
+//   node bench.mjs [--models yolov5n,yolov5s,resnet18,mobilenetv2] [--batches 1,8] [--threads 1,2]
+//                  [--iterations 20] [--warmup 3] [--json]
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Builder, NetworkDefinition, defaultIsa, measurePeakGflops } from '@kiln/core';
+import { OnnxParser } from '@kiln/parser-onnx';
+import * as ort from 'onnxruntime-node';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shared = path.resolve(here, '../../shared/models');
+const { values: args } = parseArgs({
+  options: {
+    models: { type: 'string', default: 'yolov5n,yolov5s,resnet18,mobilenetv2' },
+    batches: { type: 'string', default: '1,8' },
+    threads: { type: 'string', default: '1,2' },
+    iterations: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const list = (s) => s.split(',').filter(Boolean);
+const numbers = (s) => list(s).map(Number);
+
+// yolov5s-random has a fixed batch of 1; the others take any batch.
+const MODELS = {
+  yolov5n: { file: path.join(shared, 'yolov5n-dynamic.onnx'), input: 'images', shape: [3, 640, 640], gflop: 4.47 },
+  yolov5s: { file: path.join(shared, 'yolov5s-random.onnx'), input: 'images', shape: [3, 640, 640], gflop: 16.4, fixedBatch: 1 },
+  resnet18: { generated: 'resnet18' },
+  mobilenetv2: { generated: 'mobilenetv2' },
+};
+
+function resolveModel(name) {
+  const model = MODELS[name];
+  if (!model) throw new Error(`unknown model '${name}' (known: ${Object.keys(MODELS).join(', ')})`);
+  if (!model.generated) return model;
+  const file = path.join(here, 'models', `${model.generated}.onnx`);
+  if (!existsSync(file)) execFileSync('python3', [path.join(here, 'generate_models.py')], { stdio: 'ignore' });
+  const meta = JSON.parse(readFileSync(path.join(here, 'models', `${model.generated}.json`), 'utf8'));
+  return { file, input: meta.input, shape: meta.shape, gflop: meta.gflop };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function timed(fn) {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const iterations = Number(args.iterations);
+const warmup = Number(args.warmup);
+const isa = defaultIsa();
+const peaks = Object.fromEntries(numbers(args.threads).map((t) => [t, measurePeakGflops(isa, t, 0.5)]));
+const rows = [];
+for (const name of list(args.models)) {
+  const model = resolveModel(name);
+  const bytes = await readFile(model.file);
+  for (const threads of numbers(args.threads)) {
+    const network = new NetworkDefinition();
+    new OnnxParser(network).parse(bytes);
+    const engine = await new Builder().build(network, { threads });
+    const context = engine.createContext();
+    // ORT's workers spin after every run by default; interleaved with Kiln that spinning would
+    // steal the cores Kiln runs on next (and Kiln's brief spin ORT's), so both pools sleep between runs.
+    const session = await ort.InferenceSession.create(model.file, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      extra: { session: { 'intra_op.allow_spinning': '0' } },
+    });
+    for (const batch of numbers(args.batches)) {
+      if (model.fixedBatch && batch !== model.fixedBatch) continue;
+      const shape = [batch, ...model.shape];
+      const data = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => ((i * 2654435761) % 1000) / 1000);
+      const kiln = () => context.execute({ [model.input]: { dtype: 'float32', shape, data } });
+      const feeds = { [model.input]: new ort.Tensor('float32', data, shape) };
+      const onnxruntime = () => session.run(feeds);
+      for (let i = 0; i < warmup; i++) {
+        await kiln();
+        await onnxruntime();
+      }
+      const kilnMs = [];
+      const ortMs = [];
+      for (let i = 0; i < iterations; i++) {
+        const [first, second] = i % 2 ? [kiln, onnxruntime] : [onnxruntime, kiln];
+        const a = await timed(first);
+        const b = await timed(second);
+        (first === kiln ? kilnMs : ortMs).push(a);
+        (second === kiln ? kilnMs : ortMs).push(b);
+      }
+      const k = median(kilnMs);
+      const o = median(ortMs);
+      const gflops = (model.gflop * batch) / (k / 1000);
+      rows.push({ model: name, batch, threads, kilnMs: +k.toFixed(2), ortMs: +o.toFixed(2), ratio: +(k / o).toFixed(3), kilnGflops: +gflops.toFixed(1), peakGflops: +peaks[threads].toFixed(1), ofPeak: +(gflops / peaks[threads]).toFixed(3) });
+      if (!args.json) process.stderr.write(`${name} batch ${batch} threads ${threads}: kiln ${k.toFixed(1)} ms, ort ${o.toFixed(1)} ms\n`);
+    }
+    await session.release();
+  }
+}
+
+const cpu = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores`;
+const result = { date: new Date().toISOString(), cpu, isa, iterations, warmup, rows };
+await writeFile(path.join(here, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
+if (args.json) {
+  console.log(JSON.stringify(result, null, 2));
+} else {
+  console.log(`${cpu}; Kiln ISA ${isa}; ${iterations} interleaved iterations after ${warmup} warm-up; peak = FMA loop`);
+  console.log('model        batch threads   kiln ms    ort ms  kiln/ort  kiln GFLOP/s  of peak');
+  for (const r of rows) {
+    console.log(
+      `${r.model.padEnd(12)} ${String(r.batch).padStart(5)} ${String(r.threads).padStart(7)} ${r.kilnMs.toFixed(2).padStart(9)} ${r.ortMs.toFixed(2).padStart(9)} ${r.ratio.toFixed(2).padStart(9)} ${r.kilnGflops.toFixed(1).padStart(13)} ${(r.ofPeak * 100).toFixed(0).padStart(7)}%`,
+    );
+  }
+}
