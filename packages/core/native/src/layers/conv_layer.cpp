@@ -1,5 +1,6 @@
 #include "engine/layer.h"
 #include "kernels/conv2d.h"
+#include "kernels/depthwise_conv2d.h"
 
 namespace kiln {
 namespace {
@@ -57,6 +58,7 @@ class ConvLayer final : public Layer {
       bias_ = ctx.constantInputs[2]->bytes;
     }
     algos_ = convAlgorithms(g_, isa_);
+    depthwise_ = isDepthwise(g_);
     setTactic(0);
   }
 
@@ -69,22 +71,31 @@ class ConvLayer final : public Layer {
     return {{x[0], g_.cout, oh, ow}};
   }
 
-  int tacticCount() const override { return static_cast<int>(algos_.size()); }
-  std::string tacticName(int t) const override { return convAlgoName(algos_.at(t)); }
+  // Tactics: the direct depthwise kernel first where it applies, then the GEMM algorithms.
+  int tacticCount() const override { return static_cast<int>(algos_.size()) + (depthwise_ ? 1 : 0); }
+  std::string tacticName(int t) const override {
+    if (depthwise_ && t == 0) return "depthwise-direct";
+    return convAlgoName(algos_.at(t - (depthwise_ ? 1 : 0)));
+  }
   int tactic() const override { return tactic_; }
   void setTactic(int t) override {
-    kernel_ = Conv2dKernel::create(algos_.at(t), isa_, g_, reinterpret_cast<const float*>(weights_->data()),
-                                   bias_ ? reinterpret_cast<const float*>(bias_->data()) : nullptr, epilogue_);
+    const auto* weights = reinterpret_cast<const float*>(weights_->data());
+    const auto* bias = bias_ ? reinterpret_cast<const float*>(bias_->data()) : nullptr;
+    kernel_.reset();
+    depthwiseKernel_.reset();
+    if (depthwise_ && t == 0) depthwiseKernel_ = std::make_unique<DepthwiseConv2d>(isa_, g_, weights, bias, epilogue_);
+    else kernel_ = Conv2dKernel::create(algos_.at(t - (depthwise_ ? 1 : 0)), isa_, g_, weights, bias, epilogue_);
     tactic_ = t;
   }
 
   size_t workspaceBytes(const std::vector<Shape>& in, int threads) const override {
-    return kernel_->workspaceBytes(in[0][0], in[0][2], in[0][3], threads);
+    return kernel_ ? kernel_->workspaceBytes(in[0][0], in[0][2], in[0][3], threads) : 0;
   }
 
   void run(const LayerRun& r) const override {
     const Shape& x = *r.inputShapes[0];
-    kernel_->run(r.in(0), x[0], x[2], x[3], r.out(0), r.workspace, *r.pool);
+    if (depthwiseKernel_) depthwiseKernel_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
+    else kernel_->run(r.in(0), x[0], x[2], x[3], r.out(0), r.workspace, *r.pool);
   }
 
  private:
@@ -94,6 +105,8 @@ class ConvLayer final : public Layer {
   std::shared_ptr<std::vector<uint8_t>> weights_, bias_;
   std::vector<ConvAlgo> algos_;
   std::unique_ptr<Conv2dKernel> kernel_;
+  std::unique_ptr<DepthwiseConv2d> depthwiseKernel_;
+  bool depthwise_ = false;
   int tactic_ = 0;
 };
 

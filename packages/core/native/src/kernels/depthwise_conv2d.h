@@ -1,0 +1,44 @@
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "kernels/activation.h"
+#include "kernels/conv2d.h"
+#include "runtime/cpu_features.h"
+#include "runtime/thread_pool.h"
+
+namespace kiln {
+
+// Whether a convolution is depthwise with one filter per channel (groups = cin = cout).
+inline bool isDepthwise(const ConvGeometry& g) { return g.groups > 1 && g.groups == g.cin && g.groups == g.cout; }
+
+// A direct depthwise convolution over NCHW float32: each output row accumulates kh·kw scaled input
+// rows (contiguous at stride 1), then gets bias and activation. Weights are [c, 1, kh, kw].
+class DepthwiseConv2d {
+ public:
+  DepthwiseConv2d(Isa isa, const ConvGeometry& geometry, const float* weights, const float* bias, const Epilogue& epilogue);
+  void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const;
+
+ private:
+  Isa isa_;
+  ConvGeometry g_;
+  std::vector<float> weights_, bias_;
+  Epilogue epilogue_;
+};
+
+// One plane of the kernel, compiled once per ISA (depthwise_conv2d_impl.h).
+struct DepthwisePlane {
+  const float* x;
+  int64_t h, w;
+  float* y;
+  int64_t oh, ow;
+  const float* weights;  // kh·kw
+  float bias;
+};
+namespace detail {
+void depthwisePlaneScalar(const DepthwisePlane& p, const ConvGeometry& g);
+void depthwisePlaneAvx2(const DepthwisePlane& p, const ConvGeometry& g);
+void depthwisePlaneAvx512(const DepthwisePlane& p, const ConvGeometry& g);
+}  // namespace detail
+
+}  // namespace kiln
