@@ -1,26 +1,10 @@
 #include "engine/layer.h"
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
+#include "layers/conv_epilogue.h"
 
 namespace kiln {
 namespace {
-
-Epilogue parseEpilogue(const LayerDesc& desc) {
-  Attrs attrs(desc);
-  static const std::pair<const char*, Activation> names[] = {
-      {"none", Activation::None}, {"relu", Activation::Relu}, {"sigmoid", Activation::Sigmoid},
-      {"silu", Activation::Silu}, {"leaky_relu", Activation::LeakyRelu}, {"clip", Activation::Clip},
-      {"hard_swish", Activation::HardSwish}, {"hard_sigmoid", Activation::HardSigmoid}};
-  const std::string name = attrs.getString("activation", "none");
-  Epilogue e;
-  bool known = false;
-  for (const auto& [n, act] : names)
-    if (name == n) { e.act = act; known = true; }
-  if (!known) attrs.fail("activation", "names an unknown activation '" + name + "'");
-  e.alpha = attrs.getFloat("activation_alpha", 0.f);
-  e.beta = attrs.getFloat("activation_beta", 0.f);
-  return e;
-}
 
 // A 2-D convolution whose weights (input 1) and optional bias (input 2) are constants, packed at
 // build for the chosen algorithm, with bias and activation fused into the kernel's epilogue.

@@ -4,11 +4,13 @@ import { resolveAutoPad } from '../../optimizer/analysis/shape-utils.js';
 import { floats, ints, nativeLayer, str, type Lowering } from './context.js';
 
 export const lowerConv: Lowering = (layer, ctx) => {
-  const weight = ctx.network.constants.get(layer.inputs[1]);
-  if (!weight) throw new BuildError('Conv weights must be constant', layer.name, 'KILN_UNSUPPORTED');
-  if (weight.shape.length !== 4) throw new BuildError(`only 2-D convolution is supported (weights [${weight.shape.join(', ')}])`, layer.name, 'KILN_UNSUPPORTED');
-  if (layer.inputs[2] && !ctx.network.constants.has(layer.inputs[2])) throw new BuildError('Conv bias must be constant', layer.name, 'KILN_UNSUPPORTED');
-  const kernel = attributeNumbers(layer, 'kernel_shape', weight.shape.slice(2));
+  const weightShape = ctx.info(layer.inputs[1], layer).shape;
+  if (weightShape.length !== 4 || weightShape.some((d) => typeof d !== 'number')) {
+    throw new BuildError(`only 2-D convolution with weights of a known shape is supported (weights [${weightShape.join(', ')}])`, layer.name, 'KILN_UNSUPPORTED');
+  }
+  // Weights computed at run time cannot be packed ahead: such a convolution runs unpacked.
+  const packed = ctx.network.constants.has(layer.inputs[1]) && (!layer.inputs[2] || ctx.network.constants.has(layer.inputs[2]));
+  const kernel = attributeNumbers(layer, 'kernel_shape', (weightShape as number[]).slice(2));
   const strides = attributeNumbers(layer, 'strides', [1, 1]);
   const dilations = attributeNumbers(layer, 'dilations', [1, 1]);
   const x = ctx.info(layer.inputs[0], layer);
@@ -23,5 +25,5 @@ export const lowerConv: Lowering = (layer, ctx) => {
     activation_alpha: floats([attributeNumber(layer, 'activation_alpha', 0)]),
     activation_beta: floats([attributeNumber(layer, 'activation_beta', 0)]),
   };
-  return [nativeLayer(layer, 'Conv', attrs)];
+  return [nativeLayer(layer, packed ? 'Conv' : 'ConvDynamic', attrs)];
 };

@@ -6,6 +6,7 @@ import { isPluginLayer, pluginLayerAttrs } from '../../plugins/plugin-layer.js';
 import type { PluginRegistry } from '../../plugins/plugin-registry.js';
 import { LoweringContext, type Lowering } from './context.js';
 import { lowerConv } from './convolution.js';
+import { lowerConvTranspose } from './conv-transpose.js';
 import { ELEMENTWISE_LOWERINGS } from './elementwise.js';
 import { POOLING_LOWERINGS } from './pooling.js';
 import { lowerResize } from './resize.js';
@@ -19,6 +20,7 @@ import { REDUCTION_LOWERINGS } from './reduction.js';
 
 const LOWERINGS: Record<string, Lowering> = {
   Conv: lowerConv,
+  ConvTranspose: lowerConvTranspose,
   KilnYoloDecode: lowerYoloDecode,
   Resize: lowerResize,
   ...ELEMENTWISE_LOWERINGS,

@@ -3,6 +3,7 @@ import type { Dim } from '../../network/network.js';
 import type { DType } from '../../tensor.js';
 import { broadcastDims, formatShape, normalizeAxis, normalizeBoundary, resolveAutoPad, windowOutput } from './shape-utils.js';
 import { valueElements, type KnownValue } from './value.js';
+import { convTransposeGeometry } from './conv-transpose-geometry.js';
 import { OP_SHAPE_RULES } from './op-shape-rules.js';
 
 export interface ValueInfo {
@@ -61,6 +62,15 @@ const conv: ShapeRule = (layer, input) => {
   const pads = resolveAutoPad(attributeString(layer, 'auto_pad', 'NOTSET'), attributeNumbers(layer, 'pads', new Array(2 * n).fill(0)), x.shape.slice(2), kernel, strides, dilations);
   const spatial = x.shape.slice(2).map((size, i) => (pads ? windowOutput(size, kernel[i], strides[i], pads[i], pads[i + n], dilations[i]) : `${layer.name}_d${i}`));
   return [{ dtype: x.dtype, shape: [x.shape[0], w.shape[0], ...spatial] }];
+};
+
+const convTranspose: ShapeRule = (layer, input) => {
+  const x = first(input, layer);
+  const w = input.infos[1];
+  if (!w) throw new ShapeRuleError(`layer '${layer.name}' (ConvTranspose) has no weights`);
+  const { spatial } = convTransposeGeometry(layer, w.shape as number[], x.shape.slice(2));
+  const cout = typeof w.shape[1] === 'number' ? w.shape[1] * attributeNumber(layer, 'group', 1) : `${layer.name}_channels`;
+  return [{ dtype: x.dtype, shape: [x.shape[0], cout, ...spatial] }];
 };
 
 const pool: ShapeRule = (layer, input) => {
@@ -324,6 +334,7 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   ...Object.fromEntries(COMPARE.map((op) => [op, broadcast('bool')])),
   Not: sameAsInput,
   Conv: conv,
+  ConvTranspose: convTranspose,
   KilnYoloDecode: yoloDecode,
   Expand: expand,
   Where: where,
