@@ -34,6 +34,7 @@ export interface NativeContext {
   execute(inputs: TypedArray[], shapes: number[][]): Promise<{ outputs: TypedArray[]; shapes: number[][] }>;
   arenaBytes(): number;
   setProfiling(on: boolean): void;
+  setInputShapes(shapes: number[][]): number[][];
   profile(): { runs: number; layerMillis: number[] };
 }
 

@@ -77,3 +77,18 @@ describe('engine', () => {
     expect(engine.layers[0].timings.map((t) => t.tactic)).toContain(engine.layers[0].tactic);
   });
 });
+
+describe('planning input shapes ahead', () => {
+  it('returns the output shapes and refuses shapes outside the profile', async () => {
+    const network = convSiluNetwork(3, 4, 'batch', 6);
+    const engine = await new Builder().build(network, { profiles: { x: { min: [1, 3, 6, 6], opt: [2, 3, 6, 6], max: [4, 3, 6, 6] } } });
+    const ctx = engine.createContext();
+    expect(await ctx.setInputShapes({ x: [3, 3, 6, 6] })).toEqual({ y: [3, 4, 6, 6] });
+    expect(ctx.memoryBytes).toBeGreaterThan(0);
+    await expect(ctx.setInputShapes({ x: [5, 3, 6, 6] })).rejects.toThrow(/input 'x': expected shape \[\?, 3, 6, 6\] \(dynamic dims between \[1, 3, 6, 6\] and \[4, 3, 6, 6\]\), got \[5, 3, 6, 6\]/);
+    await expect(ctx.setInputShapes({ x: [2, 3, 6, 7] })).rejects.toThrow(/must have shape \[batch, 3, 6, 6\]/);
+    await expect(ctx.execute({ x: f32([5, 3, 6, 6]) })).rejects.toThrow(/dynamic dims between/);
+    const { y } = await ctx.execute({ x: f32([2, 3, 6, 6], 2) });
+    expect(y.shape).toEqual([2, 4, 6, 6]);
+  });
+});

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import type { NativeContext } from '../native.js';
-import { nativeCall } from '../native-errors.js';
+import { nativeCall, nativeCallSync } from '../native-errors.js';
 import { isTypedArrayFor, type Tensor, type TypedArray } from '../tensor.js';
 
 const TYPED_ARRAY_NAMES = { float32: 'Float32Array', float16: 'Uint16Array', int8: 'Int8Array', uint8: 'Uint8Array', int32: 'Int32Array', int64: 'BigInt64Array', bool: 'Uint8Array' } as const;
@@ -31,6 +31,28 @@ export class ExecutionContext {
     readonly outputs: readonly EngineTensorInfo[],
     private readonly layers: readonly { name: string; type: string }[],
   ) {}
+
+  /**
+   * Plans shapes and memory for these input shapes ahead of `execute` (TensorRT's
+   * setInputShape), checking them against the engine's inputs and profiles, and returns the
+   * output shapes they give. `execute` plans on its own when its inputs' shapes change.
+   */
+  async setInputShapes(shapes: Record<string, number[]>): Promise<Record<string, number[]>> {
+    for (const name of Object.keys(shapes)) {
+      if (!this.inputs.some((i) => i.name === name)) throw new InputError(`unknown input '${name}'`, name);
+    }
+    const list = this.inputs.map((info) => {
+      const shape = shapes[info.name];
+      if (!shape) throw new InputError(`missing a shape for input '${info.name}' ([${info.shape.join(', ')}])`, info.name);
+      if (shape.length !== info.shape.length || shape.some((d, i) => !Number.isInteger(d) || d < 0 || (typeof info.shape[i] === 'number' && d !== info.shape[i]))) {
+        throw new InputError(`input '${info.name}' must have shape [${info.shape.join(', ')}], got [${shape.join(', ')}]`, info.name);
+      }
+      return [...shape];
+    });
+    await this.queue;
+    const outputs = nativeCallSync(() => this.nativeContext.setInputShapes(list));
+    return Object.fromEntries(this.outputs.map((info, i) => [info.name, outputs[i]]));
+  }
 
   /** Starts (or stops) timing every layer of every execute; `profile()` reads the result. */
   async setProfiling(on: boolean): Promise<void> {

@@ -75,7 +75,8 @@ class ExecuteWorker : public Napi::AsyncWorker {
 Napi::Function ContextWrap::define(Napi::Env env) {
   return DefineClass(env, "NativeContext",
                      {InstanceMethod("execute", &ContextWrap::execute), InstanceMethod("arenaBytes", &ContextWrap::arenaBytes),
-                      InstanceMethod("setProfiling", &ContextWrap::setProfiling), InstanceMethod("profile", &ContextWrap::profile)});
+                      InstanceMethod("setProfiling", &ContextWrap::setProfiling), InstanceMethod("profile", &ContextWrap::profile),
+                      InstanceMethod("setInputShapes", &ContextWrap::setInputShapes)});
 }
 
 Napi::Object ContextWrap::wrap(Napi::Env env, std::shared_ptr<ExecutionContext> context) {
@@ -94,6 +95,25 @@ Napi::Value ContextWrap::setProfiling(const Napi::CallbackInfo& info) {
   if (*busy_) throw errorToJs(info.Env(), "KILN_CONTEXT_BUSY", "cannot change profiling while an inference runs");
   context_->setProfiling(info[0].ToBoolean().Value());
   return info.Env().Undefined();
+}
+
+// setInputShapes(shapes: number[][]) → output shapes: plans shapes and memory ahead of execute.
+Napi::Value ContextWrap::setInputShapes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (*busy_) throw errorToJs(env, "KILN_CONTEXT_BUSY", "cannot change input shapes while an inference runs");
+  if (!info[0].IsArray()) throw errorToJs(env, "KILN_INPUT", "setInputShapes expects one shape per input");
+  const auto shapesJs = info[0].As<Napi::Array>();
+  std::vector<Shape> shapes;
+  for (uint32_t i = 0; i < shapesJs.Length(); ++i) shapes.push_back(shapeFromJs(shapesJs.Get(i), "input shape"));
+  try {
+    context_->setInputShapes(shapes);
+  } catch (const Error& e) {
+    throw errorToJs(env, e.code(), e.what());
+  }
+  const size_t outputs = context_->engine().graph().outputs.size();
+  Napi::Array out = Napi::Array::New(env, outputs);
+  for (size_t o = 0; o < outputs; ++o) out.Set(o, shapeToJs(env, context_->outputShape(o)));
+  return out;
 }
 
 // profile() → {runs, layerMillis: number[]} (summed over runs).

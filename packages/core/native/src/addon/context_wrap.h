@@ -18,6 +18,7 @@ class ContextWrap : public Napi::ObjectWrap<ContextWrap> {
   Napi::Value execute(const Napi::CallbackInfo& info);
   Napi::Value arenaBytes(const Napi::CallbackInfo& info);
   Napi::Value setProfiling(const Napi::CallbackInfo& info);
+  Napi::Value setInputShapes(const Napi::CallbackInfo& info);
   Napi::Value profile(const Napi::CallbackInfo& info);
 
   std::shared_ptr<ExecutionContext> context_;
