@@ -1,11 +1,14 @@
-// kiln_native_tests --bench [--quick] [--threads=1,2,...]: GFLOP/s of a few YOLOv5n-like
-// convolutions (SiLU epilogue, batch 1) per ISA, algorithm and thread count; best of several batches.
+// kiln_native_tests --bench [--quick] [--yolo] [--isa=NAME] [--filter=TEXT] [--threads=1,2,...]:
+// GFLOP/s and milliseconds of YOLOv5n's convolutions (--yolo: only those) and a few more (SiLU
+// epilogue, batch 1) per ISA, algorithm and thread count; best of several batches. --isa runs one
+// ISA, --filter only the layers whose name contains TEXT.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <string>
 #include <cstring>
 #include <memory>
+#include <iterator>
 #include <new>
 #include <vector>
 
@@ -21,8 +24,22 @@ struct Layer {
   int64_t cin, cout, k, stride, pad, h, w;
 };
 
+// The first group: yolov5n's most expensive convolutions at 640x640 (--yolo runs only these).
 const Layer kLayers[] = {
     {"stem 3->16 6x6 s2 p2 @640", 3, 16, 6, 2, 2, 640, 640},
+    {"m1 16->32 3x3 s2 @320", 16, 32, 3, 2, 1, 320, 320},
+    {"m3 32->64 3x3 s2 @160", 32, 64, 3, 2, 1, 160, 160},
+    {"m5 64->128 3x3 s2 @80", 64, 128, 3, 2, 1, 80, 80},
+    {"m7 128->256 3x3 s2 @40", 128, 256, 3, 2, 1, 40, 40},
+    {"m24 64->255 1x1 @80 (head)", 64, 255, 1, 1, 0, 80, 80},
+    {"m2 16->16 3x3 p1 @160", 16, 16, 3, 1, 1, 160, 160},
+    {"m17 32->32 3x3 p1 @80", 32, 32, 3, 1, 1, 80, 80},
+    {"m2.cv1 32->16 1x1 @160", 32, 16, 1, 1, 0, 160, 160},
+    {"m2.cv3 32->32 1x1 @160", 32, 32, 1, 1, 0, 160, 160},
+};
+constexpr int kYoloLayers = 10;
+
+const Layer kOtherLayers[] = {
     {"32->32 3x3 p1 @160", 32, 32, 3, 1, 1, 160, 160},
     {"64->64 1x1 @80", 64, 64, 1, 1, 0, 80, 80},
     {"128->128 3x3 s2 p1 @80", 128, 128, 3, 2, 1, 80, 80},
@@ -38,10 +55,14 @@ double seconds() {
 }  // namespace
 
 int runConvBenchmarks(int argc, char** argv) {
-  bool quick = false;
+  bool quick = false, yoloOnly = false;
+  std::string onlyIsa, filter;
   std::vector<int> threadCounts = {1, 2};
   for (int i = 1; i < argc; ++i) {
     quick = quick || std::strcmp(argv[i], "--quick") == 0;
+    yoloOnly = yoloOnly || std::strcmp(argv[i], "--yolo") == 0;
+    if (std::strncmp(argv[i], "--isa=", 6) == 0) onlyIsa = argv[i] + 6;
+    if (std::strncmp(argv[i], "--filter=", 9) == 0) filter = argv[i] + 9;
     if (std::strncmp(argv[i], "--threads=", 10) == 0) {
       threadCounts.clear();
       const std::string list = argv[i] + 10;
@@ -54,13 +75,16 @@ int runConvBenchmarks(int argc, char** argv) {
   const double minTime = quick ? 0.05 : 0.4;
   kt::Random rng(7);
   std::vector<std::unique_ptr<ThreadPool>> pools;
-  std::printf("%-30s %-8s %-14s", "layer", "isa", "algorithm");
+  std::printf("%-30s %-8s %-15s", "layer", "isa", "algorithm");
   for (int t : threadCounts) {
     pools.push_back(std::make_unique<ThreadPool>(t));
-    std::printf(" %10s", (std::to_string(t) + (t == 1 ? " thread" : " threads")).c_str());
+    std::printf(" %16s", (std::to_string(t) + (t == 1 ? " thread" : " threads")).c_str());
   }
-  std::printf("   (GFLOP/s)\n");
-  for (const Layer& l : kLayers) {
+  std::printf("   (GFLOP/s, ms)\n");
+  std::vector<Layer> layers(kLayers, kLayers + kYoloLayers);
+  if (!yoloOnly) layers.insert(layers.end(), std::begin(kOtherLayers), std::end(kOtherLayers));
+  for (const Layer& l : layers) {
+    if (!filter.empty() && std::string(l.name).find(filter) == std::string::npos) continue;
     ConvGeometry g;
     g.cin = l.cin, g.cout = l.cout, g.kh = g.kw = l.k, g.strideH = g.strideW = l.stride;
     g.padTop = g.padLeft = g.padBottom = g.padRight = l.pad;
@@ -70,9 +94,10 @@ int runConvBenchmarks(int argc, char** argv) {
     std::vector<float> y(l.cout * g.outH(l.h) * g.outW(l.w));
     const double flops = 2.0 * l.cout * l.cin * l.k * l.k * g.outH(l.h) * g.outW(l.w);
     for (Isa isa : supportedIsas()) {
+      if (!onlyIsa.empty() && onlyIsa != isaName(isa)) continue;
       for (ConvAlgo algo : convAlgorithms(g, isa)) {
         const auto kernel = Conv2dKernel::create(algo, isa, g, w.data(), bias.data(), {Activation::Silu});
-        std::printf("%-30s %-8s %-14s", l.name, isaName(isa), convAlgoName(algo));
+        std::printf("%-30s %-8s %-15s", l.name, isaName(isa), convAlgoName(algo));
         for (auto& pool : pools) {
           const size_t bytes = kernel->workspaceBytes(1, l.h, l.w, pool->size());
           void* ws = ::operator new[](std::max<size_t>(bytes, 64), std::align_val_t(64));
@@ -92,7 +117,7 @@ int runConvBenchmarks(int argc, char** argv) {
             total += t1 - t0;
           }
           ::operator delete[](ws, std::align_val_t(64));
-          std::printf(" %10.1f", flops / best * 1e-9);
+          std::printf(" %8.1f %7.3f", flops / best * 1e-9, best * 1e3);
           std::fflush(stdout);
         }
         std::printf("\n");

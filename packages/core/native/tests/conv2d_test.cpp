@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <new>
@@ -51,6 +52,12 @@ const Family kFamilies[] = {
     {"5x5 pad 2", 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, Family::One},
     {"6x6 stride 2 pad 2 (YOLOv5 stem)", 6, 6, 2, 2, 2, 2, 2, 2, 1, 1, Family::One},
     {"2x5 stride 1,2 dilation 2,1 pads 1,0,0,3", 2, 5, 1, 2, 1, 0, 0, 3, 2, 1, Family::One},
+    // Stride 2 with odd, asymmetric and no padding: the space-to-depth borders and phases.
+    {"3x3 stride 2 no pad", 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, Family::One},
+    {"4x4 stride 2 pads 1,2,0,3", 4, 4, 2, 2, 1, 2, 0, 3, 1, 1, Family::One},
+    {"5x3 stride 2 pads 2,1,1,0 groups=2", 5, 3, 2, 2, 2, 1, 1, 0, 1, 1, Family::Two},
+    {"2x2 stride 2", 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, Family::One},
+    {"6x6 stride 2 pads 3,1,2,2", 6, 6, 2, 2, 3, 1, 2, 2, 1, 1, Family::One},
 };
 
 std::vector<Case> casesOf(const Family& f, int familyIndex) {
@@ -175,9 +182,9 @@ void checkCase(const Case& c, const std::vector<Isa>& isas, ThreadPool* const (&
 }
 
 Case largerCase(int64_t cin, int64_t cout, int64_t k, int64_t pad, int64_t batch, int64_t h, int64_t w,
-                Epilogue epilogue) {
+                Epilogue epilogue, int64_t stride = 1) {
   Case c;
-  c.g.cin = cin, c.g.cout = cout, c.g.kh = c.g.kw = k;
+  c.g.cin = cin, c.g.cout = cout, c.g.kh = c.g.kw = k, c.g.strideH = c.g.strideW = stride;
   c.g.padTop = c.g.padLeft = c.g.padBottom = c.g.padRight = pad;
   c.batch = batch, c.h = h, c.w = w, c.epilogue = epilogue, c.bias = true;
   return c;
@@ -216,10 +223,27 @@ void testConv2d() {
         largerCase(48, 96, 1, 0, 2, 30, 30, {Activation::Sigmoid}),
         largerCase(300, 16, 1, 0, 1, 9, 9, {Activation::HardSwish}),
         largerCase(3, 16, 6, 2, 1, 128, 96, {Activation::Silu}),
+        largerCase(3, 16, 6, 2, 1, 128, 96, {Activation::Silu}, 2),
+        largerCase(3, 16, 6, 2, 2, 67, 93, {Activation::Silu}, 2),
+        largerCase(64, 70, 3, 1, 1, 41, 39, {Activation::Silu}, 2),
+        largerCase(16, 32, 3, 1, 1, 97, 130, {Activation::Relu}, 2),
+        // Space-to-depth reading whole panels in place: output rows a multiple of every NR, and
+        // rows of 131 (several K blocks in the second).
+        largerCase(5, 24, 3, 1, 1, 9, 261, {Activation::Silu}, 2),
+        largerCase(40, 20, 3, 1, 2, 14, 64, {Activation::Silu}, 2),
+        largerCase(40, 13, 3, 1, 1, 7, 261, {Activation::None}, 2),
+        largerCase(3, 16, 6, 2, 1, 40, 124, {Activation::Silu}, 2),
+        // Direct rows reading whole panels in place (rows of 64 and 131; several K blocks).
+        largerCase(16, 16, 3, 1, 1, 21, 64, {Activation::Silu}),
+        largerCase(40, 13, 3, 1, 2, 9, 131, {Activation::HardSwish}),
+        largerCase(6, 24, 5, 2, 1, 11, 128, {Activation::None}),
+        // Pointwise: every panel whole, and several K blocks with a remainder.
+        largerCase(64, 40, 1, 0, 1, 16, 32, {Activation::Silu}),
+        largerCase(520, 20, 1, 0, 2, 9, 15, {Activation::Silu}),
     };
     for (const Case& c : cases) checkCase(c, isas, pools, rng, &runs, &worst);
     kt::reportGroup("conv2d larger shapes (several K blocks, N tiles, M blocks)", before,
-                    kt::format("5 shapes, %d runs, max err %.2g", runs, worst));
+                    kt::format("%zu shapes, %d runs, max err %.2g", std::size(cases), runs, worst));
   }
 
   // Algorithm applicability.
@@ -233,7 +257,50 @@ void testConv2d() {
     const auto algos1 = convAlgorithms(g1, isa), algos3 = convAlgorithms(g3, isa);
     KT_CHECK(algos1.size() == 2 && algos1[0] == ConvAlgo::Pointwise && algos1[1] == ConvAlgo::ImplicitGemm,
              "1x1 algorithms on %s", isaName(isa));
-    KT_CHECK(algos3.size() == 1 && algos3[0] == ConvAlgo::ImplicitGemm, "3x3 algorithms on %s", isaName(isa));
+    KT_CHECK(algos3.size() == 2 && algos3[0] == ConvAlgo::ImplicitGemm && algos3[1] == ConvAlgo::DirectRows,
+             "3x3 algorithms on %s", isaName(isa));
+    ConvGeometry s2 = g3;
+    s2.strideH = s2.strideW = 2;
+    const auto algosS2 = convAlgorithms(s2, isa);
+    KT_CHECK(algosS2.size() == 2 && algosS2[0] == ConvAlgo::ImplicitGemm &&
+                 algosS2[1] == ConvAlgo::SpaceToDepth,
+             "3x3 stride 2 algorithms on %s", isaName(isa));
+    // workspaceBytes is total: an empty batch, or a map the kernel does not fit, needs no plan.
+    for (const ConvGeometry& gw : {g3, s2})
+      for (ConvAlgo a : convAlgorithms(gw, isa)) {
+        const auto kernel = Conv2dKernel::create(a, isa, gw, w.data(), nullptr, {});
+        (void)kernel->workspaceBytes(0, 8, 8, 2);
+        (void)kernel->workspaceBytes(1, 1, 0, 3);
+      }
+    ConvGeometry s2dilated = s2, s21x1 = g1, s12 = s2;
+    s2dilated.dilationW = 2;
+    s21x1.strideH = s21x1.strideW = 2;
+    s12.strideH = 1;
+    for (const ConvGeometry& gn : {s2dilated, s21x1, s12}) {
+      for (ConvAlgo a : convAlgorithms(gn, isa))
+        KT_CHECK(a != ConvAlgo::SpaceToDepth, "space-to-depth listed for a geometry it does not apply to");
+      // Direct rows: stride 1, dilation 1, wider than 1x1 (s12 has stride 2 across).
+      ConvGeometry s1 = gn;
+      s1.strideH = s1.strideW = 1;
+      bool listed = false;
+      for (ConvAlgo a : convAlgorithms(s1, isa)) listed = listed || a == ConvAlgo::DirectRows;
+      KT_CHECK(listed == (s1.dilationH == 1 && s1.dilationW == 1 && (s1.kh > 1 || s1.kw > 1)),
+               "direct rows listed wrongly (%s)", isaName(isa));
+      bool threwD = false;
+      try {
+        Conv2dKernel::create(ConvAlgo::DirectRows, isa, gn, w.data(), nullptr, {});
+      } catch (const std::invalid_argument&) {
+        threwD = true;
+      }
+      KT_CHECK(threwD, "direct rows on a stride-2 or 1x1 geometry must throw (%s)", isaName(isa));
+      bool threwS2 = false;
+      try {
+        Conv2dKernel::create(ConvAlgo::SpaceToDepth, isa, gn, w.data(), nullptr, {});
+      } catch (const std::invalid_argument&) {
+        threwS2 = true;
+      }
+      KT_CHECK(threwS2, "space-to-depth on a geometry it does not apply to must throw (%s)", isaName(isa));
+    }
     bool threw = false;
     try {
       Conv2dKernel::create(ConvAlgo::Pointwise, isa, g3, w.data(), nullptr, {});
@@ -255,5 +322,6 @@ void testConv2d() {
   }
   KT_CHECK(threw, "groups not dividing the channels must throw");
   kt::reportGroup("conv2d algorithm selection", before,
-                  "Pointwise only for 1x1/stride 1/no pad/dilation 1, listed first");
+                  "Pointwise only for 1x1/stride 1/no pad/dilation 1, listed first; SpaceToDepth only for "
+                  "stride 2/dilation 1 kernels wider than 1x1, DirectRows for stride 1");
 }

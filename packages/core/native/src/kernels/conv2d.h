@@ -26,6 +26,11 @@ struct ConvGeometry {
 enum class ConvAlgo : int {
   ImplicitGemm = 0,  // any geometry: the input is gathered (im2col) into packed GEMM panels
   Pointwise = 1,     // 1x1, stride 1, no padding: the input is the GEMM's right-hand matrix
+  SpaceToDepth = 2,  // stride 2, dilation 1, a kernel wider than 1x1: the input is first split
+                     // into its four (row, column) parity planes (space-to-depth), so that the
+                     // GEMM panels are gathered by unit-stride copies with no padding tests
+  DirectRows = 3,    // stride 1, dilation 1, a kernel wider than 1x1: the input rows each tile needs
+                     // are copied with their zero padding, and the GEMM reads its panels in place
 };
 const char* convAlgoName(ConvAlgo algo);
 

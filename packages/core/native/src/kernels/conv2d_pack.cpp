@@ -4,7 +4,8 @@
 namespace kiln::conv {
 
 const ConvPackers& convPackersScalar() {
-  static const ConvPackers packers{8, Packer<8>::pointwise, Packer<8>::im2col};
+  static const ConvPackers packers{8, Packer<8>::pointwise, Packer<8>::im2col, Packer<8>::phaseIm2col,
+                                        Packer<8>::splitPhaseRow};
   return packers;
 }
 

@@ -4,7 +4,8 @@
 namespace kiln::conv {
 
 const ConvPackers& convPackersAvx2() {
-  static const ConvPackers packers{16, Packer<16>::pointwise, Packer<16>::im2col};
+  static const ConvPackers packers{16, Packer<16>::pointwise, Packer<16>::im2col, Packer<16>::phaseIm2col,
+                                        Packer<16>::splitPhaseRow};
   return packers;
 }
 

@@ -4,7 +4,8 @@
 namespace kiln::conv {
 
 const ConvPackers& convPackersAvx512() {
-  static const ConvPackers packers{32, Packer<32>::pointwise, Packer<32>::im2col};
+  static const ConvPackers packers{32, Packer<32>::pointwise, Packer<32>::im2col, Packer<32>::phaseIm2col,
+                                        Packer<32>::splitPhaseRow};
   return packers;
 }
 

@@ -47,6 +47,17 @@ inline PackVec evens(PackVec a, PackVec b) {
 #endif
 }
 
+// The odd-indexed floats of a followed by those of b.
+inline PackVec odds(PackVec a, PackVec b) {
+#if KILN_PACK_VEC_BYTES == 16
+  return __builtin_shufflevector(a, b, 1, 3, 5, 7);
+#elif KILN_PACK_VEC_BYTES == 32
+  return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
+#else
+  return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+#endif
+}
+
 // chunk[i] = src[i] for i in [from, to), reading only those src floats: a panel row's partial
 // chunk at a run's ends. Masked vector moves where the ISA has them.
 template <int NR>
@@ -180,6 +191,61 @@ struct Packer {
           ++c;
         }
       }
+    }
+  }
+
+  // Stride st (1 or 2): tap (c, ky, kx) reads input row st oy - padTop + ky = st (oy + a - bt) + r
+  // with ey = ky - padTop + st bt = st a + r >= 0: row oy + a of phase r, and likewise for
+  // columns, so every output row's run is a unit-stride copy with no padding test.
+  static void phaseIm2col(const ConvGeometry& g, const PhaseView& in, int64_t k0, int64_t kc, int64_t n0,
+                          int64_t n, int64_t panelStride, float* dst) {
+    const int64_t plane = in.zh * in.zw, padded = ceilDivI(n, NR) * NR;
+    const int64_t st = g.strideH, bt = (g.padTop + st - 1) / st, bl = (g.padLeft + st - 1) / st;
+    const int64_t oyFirst = n0 / in.outW, oxFirst = n0 % in.outW;
+    int64_t c = k0 / (g.kh * g.kw), ky = k0 / g.kw % g.kh, kx = k0 % g.kw;
+    for (int64_t k = 0; k < kc; ++k) {
+      const Row row{dst + k * NR, panelStride};
+      const int64_t ey = ky - g.padTop + st * bt, ex = kx - g.padLeft + st * bl;
+      const float* src = in.z + ((c * st + ey % st) * st + ex % st) * plane + ey / st * in.zw + ex / st;
+      int64_t oy = oyFirst, ox = oxFirst;
+      for (int64_t q = 0; q < n; ox = 0, ++oy) {
+        const int64_t len = minI(in.outW - ox, n - q);
+        put(row, q, src + oy * in.zw + ox, 1, len);
+        q += len;
+      }
+      zero(row, n, padded - n);
+      if (++kx == g.kw) {
+        kx = 0;
+        if (++ky == g.kh) {
+          ky = 0;
+          ++c;
+        }
+      }
+    }
+  }
+
+  static void splitPhaseRow(const float* x, int64_t h, int64_t w, int64_t bt, int64_t bl, int64_t r, int64_t u,
+                            int64_t zw, float* d0, float* d1) {
+    const int64_t iy = 2 * (u - bt) + r;
+    if (iy < 0 || iy >= h) {
+      for (int64_t v = 0; v < zw; ++v) d0[v] = d1[v] = 0.f;
+      return;
+    }
+    const float* src = x + iy * w;
+    // Column v reads input columns 2 (v - bl) and 2 (v - bl) + 1: both inside for v in [bl, vEnd).
+    const int64_t vBegin = minI(bl, zw), vEnd = maxI(vBegin, minI(zw, bl + w / 2));
+    int64_t v = 0;
+    for (; v < vBegin; ++v) d0[v] = d1[v] = 0.f;
+    for (; v + kVecFloats <= vEnd; v += kVecFloats) {
+      const float* s = src + 2 * (v - bl);
+      const PackVec a = loadVec(s), b = loadVec(s + kVecFloats);
+      storeVec(d0 + v, evens(a, b));
+      storeVec(d1 + v, odds(a, b));
+    }
+    for (; v < zw; ++v) {
+      const int64_t ix = 2 * (v - bl);
+      d0[v] = ix >= 0 && ix < w ? src[ix] : 0.f;
+      d1[v] = ix + 1 >= 0 && ix + 1 < w ? src[ix + 1] : 0.f;
     }
   }
 };

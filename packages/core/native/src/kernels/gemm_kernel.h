@@ -16,6 +16,10 @@ struct MacroTile {
   int64_t aPanelStride = 0;   // floats from one A panel to the next
   const float* b = nullptr;   // ceil(n / NR) B panels of k x NR floats
   int64_t bPanelStride = 0;   // floats from one B panel to the next (>= k * NR)
+  // Indirect B, or null: row p of panel j is then the NR floats at b + j * bPanelStride + bRows[p]
+  // (B read in place, e.g. from an input plane, instead of packed); every panel must be full (n a
+  // multiple of NR).
+  const int64_t* bRows = nullptr;
   float* c = nullptr;
   int64_t ldc = 0;
   int64_t m = 0, n = 0, k = 0;

@@ -18,7 +18,8 @@ inline __mmask16 laneMask(int n) {
                                                              : static_cast<__mmask16>((1u << n) - 1);
 }
 
-template <int R>
+// Indirect: row p of B is at b + t.bRows[p] instead of b + p * NR.
+template <int R, bool Indirect>
 void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int cols, const MacroTile& t,
           const float* bias, const avx512::Act& act) {
   __m512 c0[R], c1[R];
@@ -36,7 +37,8 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
   }
 #pragma GCC unroll 2
   for (int64_t p = 0; p < k; ++p) {
-    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+    const float* bp = Indirect ? b + t.bRows[p] : b;
+    const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
       const __m512 ar = _mm512_set1_ps(a[r]);
@@ -44,7 +46,7 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
       c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
     }
     a += MR;
-    b += NR;
+    if (!Indirect) b += NR;
   }
   if (t.last) {
     if (bias) {
@@ -80,8 +82,13 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
 
 using TileFn = void (*)(const float*, const float*, int64_t, float*, int64_t, int, const MacroTile&,
                         const float*, const avx512::Act&);
-constexpr TileFn kTiles[MR + 1] = {nullptr,  tile<1>, tile<2>, tile<3>,  tile<4>,  tile<5>, tile<6>,
-                                   tile<7>,  tile<8>, tile<9>, tile<10>, tile<11>, tile<12>};
+constexpr TileFn kTiles[MR + 1] = {nullptr, tile<1, false>, tile<2, false>, tile<3, false>, tile<4, false>,
+                                   tile<5, false>, tile<6, false>, tile<7, false>, tile<8, false>,
+                                   tile<9, false>, tile<10, false>, tile<11, false>, tile<12, false>};
+constexpr TileFn kTilesIndirect[MR + 1] = {nullptr, tile<1, true>, tile<2, true>, tile<3, true>,
+                                           tile<4, true>, tile<5, true>, tile<6, true>, tile<7, true>,
+                                           tile<8, true>, tile<9, true>, tile<10, true>, tile<11, true>,
+                                           tile<12, true>};
 
 void macro(const MacroTile& t) {
   const avx512::Act act(t.epilogue);
@@ -89,7 +96,7 @@ void macro(const MacroTile& t) {
     const int rows = t.m - i < MR ? static_cast<int>(t.m - i) : MR;
     const float* a = t.a + (i / MR) * t.aPanelStride;
     const float* bias = t.bias ? t.bias + i : nullptr;
-    const TileFn fn = kTiles[rows];
+    const TileFn fn = (t.bRows ? kTilesIndirect : kTiles)[rows];
     for (int64_t j = 0; j < t.n; j += NR) {
       const int cols = t.n - j < NR ? static_cast<int>(t.n - j) : NR;
       fn(a, t.b + (j / NR) * t.bPanelStride, t.k, t.c + i * t.ldc + j, t.ldc, cols, t, bias, act);

@@ -11,19 +11,21 @@ namespace {
 constexpr int MR = 4;
 constexpr int NR = 8;
 
-template <int R>
+// Indirect: row p of B is at b + t.bRows[p] instead of b + p * NR.
+template <int R, bool Indirect>
 void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int cols, const MacroTile& t,
           const float* bias) {
   float acc[R][NR];
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < NR; ++j) acc[r][j] = (t.accumulate && j < cols) ? c[r * ldc + j] : 0.f;
   for (int64_t p = 0; p < k; ++p) {
+    const float* bp = Indirect ? b + t.bRows[p] : b;
     for (int r = 0; r < R; ++r) {
       const float ar = a[r];
-      for (int j = 0; j < NR; ++j) acc[r][j] += ar * b[j];
+      for (int j = 0; j < NR; ++j) acc[r][j] += ar * bp[j];
     }
     a += MR;
-    b += NR;
+    if (!Indirect) b += NR;
   }
   if (t.last) {
     for (int r = 0; r < R; ++r) {
@@ -37,16 +39,19 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
 
 using TileFn = void (*)(const float*, const float*, int64_t, float*, int64_t, int, const MacroTile&,
                         const float*);
-constexpr TileFn kTiles[MR + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>};
+constexpr TileFn kTiles[MR + 1] = {nullptr, tile<1, false>, tile<2, false>, tile<3, false>, tile<4, false>};
+constexpr TileFn kTilesIndirect[MR + 1] = {nullptr, tile<1, true>, tile<2, true>, tile<3, true>,
+                                           tile<4, true>};
 
 void macro(const MacroTile& t) {
   for (int64_t i = 0; i < t.m; i += MR) {
     const int rows = static_cast<int>(std::min<int64_t>(MR, t.m - i));
     const float* a = t.a + (i / MR) * t.aPanelStride;
     const float* bias = t.bias ? t.bias + i : nullptr;
+    const TileFn fn = (t.bRows ? kTilesIndirect : kTiles)[rows];
     for (int64_t j = 0; j < t.n; j += NR) {
       const int cols = static_cast<int>(std::min<int64_t>(NR, t.n - j));
-      kTiles[rows](a, t.b + (j / NR) * t.bPanelStride, t.k, t.c + i * t.ldc + j, t.ldc, cols, t, bias);
+      fn(a, t.b + (j / NR) * t.bPanelStride, t.k, t.c + i * t.ldc + j, t.ldc, cols, t, bias);
     }
   }
 }
