@@ -1,6 +1,6 @@
 #include "engine/layer.h"
 #include "kernels/conv2d.h"
-#include "layers/conv_epilogue.h"
+#include "layers/conv_attrs.h"
 
 namespace kiln {
 namespace {
@@ -9,33 +9,9 @@ namespace {
 // ahead: it runs the plain reference kernel. Attributes as for Conv.
 class ConvDynamicLayer final : public Layer {
  public:
-  explicit ConvDynamicLayer(const LayerDesc& desc) : Layer(desc), epilogue_(parseEpilogue(desc)) {
-    Attrs attrs(desc);
-    strides_ = attrs.getInts("strides", {1, 1});
-    pads_ = attrs.getInts("pads", {0, 0, 0, 0});
-    dilations_ = attrs.getInts("dilations", {1, 1});
-    group_ = attrs.getInt("group", 1);
-    if (strides_.size() != 2 || pads_.size() != 4 || dilations_.size() != 2) attrs.fail("pads", "must describe a 2-D convolution");
-  }
+  explicit ConvDynamicLayer(const LayerDesc& desc) : Layer(desc), epilogue_(parseEpilogue(desc)) {}
 
-  ConvGeometry geometry(const Shape& weights) const {
-    if (weights.size() != 4) shapeError("only 2-D convolution is supported (weights " + shapeToString(weights) + ")");
-    ConvGeometry g;
-    g.groups = group_;
-    g.cout = weights[0];
-    g.cin = weights[1] * group_;
-    g.kh = weights[2];
-    g.kw = weights[3];
-    g.strideH = strides_[0];
-    g.strideW = strides_[1];
-    g.padTop = pads_[0];
-    g.padLeft = pads_[1];
-    g.padBottom = pads_[2];
-    g.padRight = pads_[3];
-    g.dilationH = dilations_[0];
-    g.dilationW = dilations_[1];
-    return g;
-  }
+  ConvGeometry geometry(const Shape& weights) const { return convGeometry(desc_, weights); }
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     const ConvGeometry g = geometry(in.at(1));
@@ -55,8 +31,6 @@ class ConvDynamicLayer final : public Layer {
   }
 
  private:
-  std::vector<int64_t> strides_, pads_, dilations_;
-  int64_t group_ = 1;
   Epilogue epilogue_;
 };
 

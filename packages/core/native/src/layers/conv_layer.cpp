@@ -1,7 +1,7 @@
 #include "engine/layer.h"
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
-#include "layers/conv_epilogue.h"
+#include "layers/conv_attrs.h"
 
 namespace kiln {
 namespace {
@@ -16,23 +16,7 @@ class ConvLayer final : public Layer {
       throw Error("KILN_BUILD", "layer '" + desc.name + "' (Conv): the weights must be a constant");
     const ConstantDesc& w = *ctx.constantInputs[1];
     if (w.shape.size() != 4) attrs.fail("kernel_shape", "only 2-D convolution is supported (weights " + shapeToString(w.shape) + ")");
-    const auto strides = attrs.getInts("strides", {1, 1});
-    const auto pads = attrs.getInts("pads", {0, 0, 0, 0});
-    const auto dilations = attrs.getInts("dilations", {1, 1});
-    if (strides.size() != 2 || pads.size() != 4 || dilations.size() != 2) attrs.fail("pads", "must describe a 2-D convolution");
-    g_.groups = attrs.getInt("group", 1);
-    g_.cout = w.shape[0];
-    g_.cin = w.shape[1] * g_.groups;
-    g_.kh = w.shape[2];
-    g_.kw = w.shape[3];
-    g_.strideH = strides[0];
-    g_.strideW = strides[1];
-    g_.padTop = pads[0];
-    g_.padLeft = pads[1];
-    g_.padBottom = pads[2];
-    g_.padRight = pads[3];
-    g_.dilationH = dilations[0];
-    g_.dilationW = dilations[1];
+    g_ = convGeometry(desc, w.shape);
     if (g_.groups <= 0 || g_.cout % g_.groups != 0) attrs.fail("group", "does not divide the output channels");
     weights_ = w.bytes;
     if (desc.inputs.size() > 2 && !desc.inputs[2].empty()) {

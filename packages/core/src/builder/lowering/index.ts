@@ -40,9 +40,9 @@ export interface InputProfile {
 }
 
 /**
- * Translates the optimized network into the native engine's layer set. Every tensor computed at
- * run time must be float32; constants are passed as float32. Throws BuildError naming the layer
- * for anything the native engine cannot run, listing every such layer.
+ * Translates the optimized network into the native engine's layer set, each tensor with its
+ * element type (the native layers refuse types they have no kernel for). Throws BuildError listing
+ * every layer the native engine cannot run, by name.
  */
 export function lowerNetwork(network: NetworkDefinition, profiles: Record<string, InputProfile>, plugins?: PluginRegistry): NativeGraph {
   const { infos } = analyze(network, plugins);
