@@ -172,23 +172,26 @@ void Engine::timeTactics(const BuildOptions& options) {
   for (size_t l : candidates) {
     Layer& layer = *layers_[l];
     TacticChoice& choice = tacticChoices_[l];
-    choice.millis.assign(layer.tacticCount(), 0.0);
     int best = 0;
-    for (int t = 0; t < layer.tacticCount(); ++t) {
-      layer.setTactic(t);
-      workspace.reserve(std::max<size_t>(64, context.layerWorkspaceBytes(l)));
-      context.runLayer(l, workspace.data());  // warm-up
-      double bestMs = 1e30;
-      for (int rep = 0; rep < 5; ++rep) {
-        const auto start = std::chrono::steady_clock::now();
-        context.runLayer(l, workspace.data());
-        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        bestMs = std::min(bestMs, ms);
-        if (ms > 50) break;
+    // Rounds that take the tactics in turn, so a burst of load elsewhere on the machine hits them
+    // alike; each tactic keeps its best time.
+    choice.millis.assign(layer.tacticCount(), 1e30);
+    for (int round = 0; round < 3; ++round) {
+      for (int t = 0; t < layer.tacticCount(); ++t) {
+        layer.setTactic(t);
+        workspace.reserve(std::max<size_t>(64, context.layerWorkspaceBytes(l)));
+        context.runLayer(l, workspace.data());  // warm-up
+        for (int rep = 0; rep < 3; ++rep) {
+          const auto start = std::chrono::steady_clock::now();
+          context.runLayer(l, workspace.data());
+          const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+          choice.millis[t] = std::min(choice.millis[t], ms);
+          if (ms > 50) break;
+        }
       }
-      choice.millis[t] = bestMs;
-      if (bestMs < choice.millis[best]) best = t;
     }
+    for (int t = 0; t < layer.tacticCount(); ++t)
+      if (choice.millis[t] < choice.millis[best]) best = t;
     layer.setTactic(best);
     choice.chosen = best;
     if (options.progress) options.progress("timing tactics", ++done, static_cast<int>(candidates.size()));
