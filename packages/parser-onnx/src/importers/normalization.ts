@@ -29,16 +29,15 @@ function importBatchNormalization(node: NodeContext): void {
   });
 }
 
-/** LayerNormalization: the Mean and InvStdDev outputs (for training) are refused when used. */
+/** LayerNormalization, with its Mean and InvStdDev outputs where the graph uses them. */
 function importLayerNormalization(node: NodeContext): void {
-  const used = node.node.outputs.slice(1).filter((name) => node.graph.isUsed(name));
-  if (used.length) node.fail(`outputs ${used.map((n) => `'${n}'`).join(', ')} (Mean, InvStdDev) are used, which Kiln does not produce`);
+  const extra = node.node.outputs.slice(1, 3).map((name) => (name && node.graph.isUsed(name) ? name : ''));
   const stashType = node.attrs.int('stash_type', 1);
   if (stashType !== 1) node.fail(`attribute 'stash_type' = ${stashType} is not supported (Kiln computes in float32)`);
   node.emit({
     type: 'LayerNormalization',
     inputs: node.node.inputs.slice(0, 3),
-    outputs: [node.output(0)],
+    outputs: extra.some(Boolean) ? [node.output(0), ...extra] : [node.output(0)],
     attributes: { axis: node.attrs.int('axis', -1), epsilon: node.attrs.float('epsilon', 1e-5), stash_type: stashType },
   });
 }

@@ -8,6 +8,7 @@ namespace {
 
 // (x - mean) / sqrt(var + epsilon) over the axes from `axis` to the last, for every index of the
 // axes before it. Layer, instance and group normalization lower to this plus a scale and a shift.
+// Optional outputs 1 and 2: the mean and 1 / sqrt(var + epsilon), the normalized axes kept as 1.
 class NormalizeLayer final : public Layer {
  public:
   NormalizeLayer(const LayerDesc& desc) : Layer(desc), axis_(Attrs(desc).getInt("axis")), epsilon_(Attrs(desc).getFloat("epsilon")) {}
@@ -16,7 +17,11 @@ class NormalizeLayer final : public Layer {
     expectInputs(in, 1);
     int64_t axis;
     if (!normalizeAxis(axis_, in[0].size(), &axis)) shapeError("axis " + std::to_string(axis_) + " is out of range");
-    return {in[0]};
+    std::vector<Shape> out{in[0]};
+    Shape reduced = in[0];
+    for (size_t d = axis; d < reduced.size(); ++d) reduced[d] = 1;
+    for (size_t o = 1; o < desc_.outputs.size(); ++o) out.push_back(reduced);
+    return out;
   }
 
   void run(const LayerRun& r) const override {
@@ -28,6 +33,8 @@ class NormalizeLayer final : public Layer {
     for (size_t d = axis; d < shape.size(); ++d) inner *= shape[d];
     const float* x = r.in(0);
     float* y = r.out(0);
+    float* means = r.outputs.size() > 1 ? r.out(1) : nullptr;
+    float* invs = r.outputs.size() > 2 ? r.out(2) : nullptr;
     parallelRange(*r.pool, outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, inner)), [&](int64_t begin, int64_t end) {
       for (int64_t o = begin; o < end; ++o) {
         const float* px = x + o * inner;
@@ -41,6 +48,8 @@ class NormalizeLayer final : public Layer {
         const float inv = static_cast<float>(1.0 / std::sqrt(var + epsilon_));
         const float m = static_cast<float>(mean);
         for (int64_t i = 0; i < inner; ++i) py[i] = (px[i] - m) * inv;
+        if (means) means[o] = m;
+        if (invs) invs[o] = inv;
       }
     });
   }

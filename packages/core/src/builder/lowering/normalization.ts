@@ -43,10 +43,17 @@ function affine(chain: Chain, layer: Layer, scale: string, bias: string | undefi
 }
 
 const lowerLayerNorm: Lowering = (layer, ctx) => {
-  if (layer.outputs.slice(1).some((n) => n !== '')) throw new BuildError('LayerNormalization Mean and InvStdDev outputs are not supported', layer.name, 'KILN_UNSUPPORTED');
   const x = ctx.info(layer.inputs[0], layer);
   const chain = new Chain(ctx, layer, layer.inputs[0]);
   chain.add('Normalize', { axis: ints([attributeNumber(layer, 'axis', -1)]), epsilon: floats([attributeNumber(layer, 'epsilon', 1e-5)]) }, x.shape);
+  // Mean and InvStdDev, when used, are the Normalize layer's second and third outputs.
+  const [mean, invStdDev] = [layer.outputs[1] ?? '', layer.outputs[2] ?? ''];
+  if (mean || invStdDev) {
+    const normalize = chain.layers[chain.layers.length - 1];
+    normalize.outputs.push(mean || `${layer.name}__mean`, invStdDev || `${layer.name}__inv_std_dev`);
+    const reduced = ctx.info(mean || invStdDev, layer).shape;
+    for (const name of normalize.outputs.slice(1)) ctx.infos.set(name, { dtype: 'float32', shape: reduced });
+  }
   return affine(chain, layer, layer.inputs[1], layer.inputs[2] || undefined, x.shape);
 };
 

@@ -324,7 +324,17 @@ const yoloDecode: ShapeRule = (layer, input) => {
   return [{ dtype: x.dtype, shape: [x.shape[0], cells, outputs] }];
 };
 
-const UNARY = ['Identity', 'Relu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Neg', 'Abs', 'Floor', 'Ceil', 'Reciprocal', 'LeakyRelu', 'Clip', 'HardSwish', 'HardSigmoid', 'Softmax', 'LogSoftmax', 'Elu', 'Selu', 'Softplus', 'Erf', 'Gelu', 'Mish', 'Round', 'Sign', 'BatchNormalization', 'InstanceNormalization', 'LayerNormalization', 'Dropout', 'PRelu'];
+/** LayerNormalization: Y like X; Mean and InvStdDev (float32) with the normalized axes kept as 1. */
+const layerNorm: ShapeRule = (layer, input) => {
+  const x = first(input, layer);
+  const axis = normalizeAxis(attributeNumber(layer, 'axis', -1), x.shape.length);
+  if (axis === undefined) throw new ShapeRuleError(`layer '${layer.name}' (LayerNormalization): axis out of range`);
+  const reduced = x.shape.map((d, i) => (i < axis ? d : 1));
+  const stats: ValueInfo = { dtype: 'float32', shape: reduced };
+  return [{ ...x }, stats, { ...stats }].slice(0, Math.max(1, layer.outputs.length));
+};
+
+const UNARY = ['Identity', 'Relu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Neg', 'Abs', 'Floor', 'Ceil', 'Reciprocal', 'LeakyRelu', 'Clip', 'HardSwish', 'HardSigmoid', 'Softmax', 'LogSoftmax', 'Elu', 'Selu', 'Softplus', 'Erf', 'Gelu', 'Mish', 'Round', 'Sign', 'BatchNormalization', 'InstanceNormalization', 'Dropout', 'PRelu'];
 const BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean'];
 const COMPARE = ['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor'];
 
@@ -334,6 +344,7 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   ...Object.fromEntries(COMPARE.map((op) => [op, broadcast('bool')])),
   Not: sameAsInput,
   Conv: conv,
+  LayerNormalization: layerNorm,
   ConvTranspose: convTranspose,
   KilnYoloDecode: yoloDecode,
   Expand: expand,
