@@ -85,7 +85,10 @@ export class ExecutionContext {
     const result = await nativeCall(() => this.nativeContext.execute(arrays, shapes));
     const out: TensorMap = {};
     this.outputs.forEach((info, i) => {
-      out[info.name] = { dtype: info.dtype, shape: result.shapes[i], data: result.outputs[i] } as Tensor;
+      // An output whose length depends on the data (NonMaxSuppression) was allocated for its upper bound.
+      const count = result.shapes[i].reduce((a, b) => a * b, 1);
+      const data = result.outputs[i].length > count ? result.outputs[i].subarray(0, count) : result.outputs[i];
+      out[info.name] = { dtype: info.dtype, shape: result.shapes[i], data } as Tensor;
     });
     return out;
   }

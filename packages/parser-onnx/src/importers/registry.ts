@@ -5,6 +5,7 @@ import { convolutionImporters } from './convolution.js';
 import { dropoutImporters } from './dropout.js';
 import { elementwiseImporters } from './elementwise.js';
 import { indexingImporters } from './indexing.js';
+import { detectionImporters } from './detection.js';
 import { matmulImporters } from './matmul.js';
 import { normalizationImporters } from './normalization.js';
 import type { OpImporter } from './op-importer.js';
@@ -26,6 +27,7 @@ const ALL_IMPORTERS: OpImporter[] = [
   ...dropoutImporters,
   ...elementwiseImporters,
   ...indexingImporters,
+  ...detectionImporters,
   ...matmulImporters,
   ...normalizationImporters,
   ...padImporters,

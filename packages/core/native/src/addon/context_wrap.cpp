@@ -43,7 +43,7 @@ class ExecuteWorker : public Napi::AsyncWorker {
     Napi::Array shapes = Napi::Array::New(env, outputs_.size());
     for (size_t o = 0; o < outputs_.size(); ++o) {
       outputs.Set(o, outputs_[o].Value());
-      shapes.Set(o, shapeToJs(env, context_->outputShape(o)));
+      shapes.Set(o, shapeToJs(env, context_->resultShape(o)));
     }
     Napi::Object result = Napi::Object::New(env);
     result.Set("outputs", outputs);

@@ -133,6 +133,7 @@ void ExecutionContext::runLayer(size_t l, void* workspace) {
     run.outputs.push_back(tensorData(t));
     run.outputShapes.push_back(&shapes_[t]);
     run.outputTypes.push_back(tensors[t].dtype);
+    run.resultShapes.push_back(&resultShapes_[t]);
   }
   run.workspace = workspace;
   run.pool = &engine_->pool();
@@ -145,6 +146,7 @@ void ExecutionContext::execute(const std::vector<const void*>& inputs, const std
     throw Error("KILN_INPUT", "wrong number of input or output buffers");
   boundInputs_ = inputs;
   boundOutputs_ = outputs;
+  resultShapes_ = shapes_;
   const size_t layers = engine_->layers().size();
   if (profiling_) {
     layerMillis_.resize(layers, 0.0);

@@ -36,6 +36,9 @@ class ExecutionContext {
   void setInputShapes(const std::vector<Shape>& shapes);
   const Shape& inputShape(size_t i) const { return shapes_[engine_->inputTensors()[i]]; }
   const Shape& outputShape(size_t i) const { return shapes_[engine_->outputTensors()[i]]; }
+  // The shape output i actually has after the last execute (below outputShape() only for outputs
+  // whose length depends on the data).
+  const Shape& resultShape(size_t i) const { return resultShapes_[engine_->outputTensors()[i]]; }
   size_t arenaBytes() const { return arenaBytes_; }
   size_t workspaceBytes() const { return workspaceBytes_; }
 
@@ -61,6 +64,7 @@ class ExecutionContext {
   std::shared_ptr<const Engine> engine_;
   std::vector<Shape> inputShapes_;
   std::vector<Shape> shapes_;
+  std::vector<Shape> resultShapes_;
   std::vector<size_t> offsets_;
   std::vector<TensorView> roots_;
   size_t arenaBytes_ = 0, workspaceBytes_ = 0;

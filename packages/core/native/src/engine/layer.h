@@ -33,6 +33,9 @@ struct LayerRun {
   std::vector<void*> outputs;
   std::vector<const Shape*> outputShapes;
   std::vector<DType> outputTypes;
+  // Where a layer whose output length depends on the data (NonMaxSuppression) writes the shape it
+  // actually produced; outputShapes then hold its upper bound.
+  std::vector<Shape*> resultShapes;
   void* workspace = nullptr;
   ThreadPool* pool = nullptr;
 

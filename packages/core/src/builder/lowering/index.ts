@@ -7,6 +7,7 @@ import type { PluginRegistry } from '../../plugins/plugin-registry.js';
 import { LoweringContext, type Lowering } from './context.js';
 import { lowerConv } from './convolution.js';
 import { lowerConvTranspose } from './conv-transpose.js';
+import { lowerNonMaxSuppression } from './detection.js';
 import { ELEMENTWISE_LOWERINGS } from './elementwise.js';
 import { POOLING_LOWERINGS } from './pooling.js';
 import { lowerResize } from './resize.js';
@@ -21,6 +22,7 @@ import { REDUCTION_LOWERINGS } from './reduction.js';
 const LOWERINGS: Record<string, Lowering> = {
   Conv: lowerConv,
   ConvTranspose: lowerConvTranspose,
+  NonMaxSuppression: lowerNonMaxSuppression,
   KilnYoloDecode: lowerYoloDecode,
   Resize: lowerResize,
   ...ELEMENTWISE_LOWERINGS,

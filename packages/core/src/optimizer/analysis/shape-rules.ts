@@ -334,6 +334,9 @@ const layerNorm: ShapeRule = (layer, input) => {
   return [{ ...x }, stats, { ...stats }].slice(0, Math.max(1, layer.outputs.length));
 };
 
+/** NonMaxSuppression: [selected, 3] int64, the count known only when it runs. */
+const nonMaxSuppression: ShapeRule = (layer) => [{ dtype: 'int64', shape: [`${layer.name}_selected`, 3] }];
+
 const UNARY = ['Identity', 'Relu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Neg', 'Abs', 'Floor', 'Ceil', 'Reciprocal', 'LeakyRelu', 'Clip', 'HardSwish', 'HardSigmoid', 'Softmax', 'LogSoftmax', 'Elu', 'Selu', 'Softplus', 'Erf', 'Gelu', 'Mish', 'Round', 'Sign', 'BatchNormalization', 'InstanceNormalization', 'Dropout', 'PRelu'];
 const BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean'];
 const COMPARE = ['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor'];
@@ -344,6 +347,7 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   ...Object.fromEntries(COMPARE.map((op) => [op, broadcast('bool')])),
   Not: sameAsInput,
   Conv: conv,
+  NonMaxSuppression: nonMaxSuppression,
   LayerNormalization: layerNorm,
   ConvTranspose: convTranspose,
   KilnYoloDecode: yoloDecode,
