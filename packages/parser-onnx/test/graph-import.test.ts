@@ -142,7 +142,7 @@ describe('OnnxParser.supportedOps', () => {
       'Floor', 'Gather', 'GatherElements', 'Gelu', 'Gemm', 'GlobalAveragePool', 'GlobalMaxPool', 'Greater', 'GreaterOrEqual',
       'GroupNormalization', 'HardSigmoid', 'HardSwish', 'Identity', 'InstanceNormalization', 'IsInf', 'IsNaN',
       'LayerNormalization', 'LeakyRelu', 'Less', 'LessOrEqual', 'Log', 'LogSoftmax', 'MatMul', 'Max', 'MaxPool', 'Mean', 'Min',
-      'Mish', 'Mod', 'Mul', 'Neg', 'Not', 'Or', 'Pad', 'Pow', 'PRelu', 'Range', 'Reciprocal', 'ReduceL1', 'ReduceL2',
+      'Mish', 'Mod', 'Mul', 'Neg', 'NonMaxSuppression', 'Not', 'Or', 'Pad', 'Pow', 'PRelu', 'Range', 'Reciprocal', 'ReduceL1', 'ReduceL2',
       'ReduceLogSum', 'ReduceLogSumExp', 'ReduceMax', 'ReduceMean', 'ReduceMin', 'ReduceProd', 'ReduceSum', 'ReduceSumSquare',
       'Relu', 'Reshape', 'Resize', 'Round', 'Selu', 'Shape', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Size', 'Slice', 'Softmax',
       'Softplus', 'Softsign', 'SpaceToDepth', 'Split', 'Sqrt', 'Squeeze', 'Sub', 'Sum', 'Tan', 'Tanh', 'ThresholdedRelu',
