@@ -6,7 +6,6 @@ import { native } from '../native.js';
 import { nativeCall } from '../native-errors.js';
 import type { NetworkDefinition } from '../network/network.js';
 import { optimizeNetwork } from '../optimizer/optimize.js';
-import { analyze } from '../optimizer/analysis/analyze.js';
 import { parseOptions } from '../options.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
 import { Engine } from '../runtime/engine.js';
@@ -64,8 +63,7 @@ export class Builder {
     this.logger.info(`optimized ${report.layersBefore} layers into ${report.layersAfter}`);
 
     progress('lowering', 0, 1);
-    const graph = lowerNetwork(optimized, opts.profiles, this.plugins);
-    const { infos } = analyze(optimized, this.plugins);
+    const { graph, infos } = lowerNetwork(optimized, opts.profiles, this.plugins);
     const metadata: EngineMetadata = {
       inputs: optimized.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: [...i.shape] })),
       outputs: optimized.outputs.map((name) => ({ name, dtype: infos.get(name)?.dtype ?? 'float32', shape: infos.get(name)?.shape ?? [] })),

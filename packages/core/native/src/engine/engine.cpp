@@ -4,7 +4,6 @@
 #include <chrono>
 #include <map>
 #include <random>
-#include <set>
 
 #include "engine/error.h"
 #include "engine/execution_context.h"

@@ -26,6 +26,8 @@ ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine) : engin
   offsets_.resize(engine_->tensors().size(), 0);
   for (size_t t = 0; t < engine_->tensors().size(); ++t)
     if (const ConstantDesc* c = engine_->tensors()[t].constant) shapes_[t] = c->shape;
+  resultShapes_.resize(shapes_.size());
+  prepareRuns();
 }
 
 void ExecutionContext::setInputShapes(const std::vector<Shape>& shapes) {
@@ -91,6 +93,7 @@ void ExecutionContext::setInputShapes(const std::vector<Shape>& shapes) {
   workspaceBytes_ = workspace;
   arena_.reserve(arenaBytes_);
   workspace_.reserve(workspaceBytes_);
+  resultShapes_ = shapes_;
   inputShapes_ = shapes;
   planned_ = true;
 }
@@ -120,24 +123,36 @@ size_t ExecutionContext::layerWorkspaceBytes(size_t l) const {
   return engine_->layers()[l]->workspaceBytes(in, engine_->threads());
 }
 
-void ExecutionContext::runLayer(size_t l, void* workspace) {
-  const auto& layer = engine_->layers()[l];
-  LayerRun run;
+// Each layer's run arguments are built once per plan; an execute only fills in the data pointers,
+// which depend on the buffers bound to it.
+void ExecutionContext::prepareRuns() {
   const auto& tensors = engine_->tensors();
-  for (int t : engine_->layerInputs()[l]) {
-    run.inputs.push_back(tensorData(t));
-    run.inputShapes.push_back(&shapes_[t]);
-    run.inputTypes.push_back(tensors[t].dtype);
+  runs_.assign(engine_->layers().size(), LayerRun{});
+  for (size_t l = 0; l < runs_.size(); ++l) {
+    LayerRun& run = runs_[l];
+    for (int t : engine_->layerInputs()[l]) {
+      run.inputShapes.push_back(&shapes_[t]);
+      run.inputTypes.push_back(tensors[t].dtype);
+    }
+    for (int t : engine_->layerOutputs()[l]) {
+      run.outputShapes.push_back(&shapes_[t]);
+      run.outputTypes.push_back(tensors[t].dtype);
+      run.resultShapes.push_back(&resultShapes_[t]);
+    }
+    run.inputs.resize(run.inputShapes.size());
+    run.outputs.resize(run.outputShapes.size());
+    run.pool = &engine_->pool();
   }
-  for (int t : engine_->layerOutputs()[l]) {
-    run.outputs.push_back(tensorData(t));
-    run.outputShapes.push_back(&shapes_[t]);
-    run.outputTypes.push_back(tensors[t].dtype);
-    run.resultShapes.push_back(&resultShapes_[t]);
-  }
+}
+
+void ExecutionContext::runLayer(size_t l, void* workspace) {
+  LayerRun& run = runs_[l];
+  const auto& in = engine_->layerInputs()[l];
+  const auto& out = engine_->layerOutputs()[l];
+  for (size_t i = 0; i < in.size(); ++i) run.inputs[i] = tensorData(in[i]);
+  for (size_t o = 0; o < out.size(); ++o) run.outputs[o] = tensorData(out[o]);
   run.workspace = workspace;
-  run.pool = &engine_->pool();
-  layer->run(run);
+  engine_->layers()[l]->run(run);
 }
 
 void ExecutionContext::execute(const std::vector<const void*>& inputs, const std::vector<void*>& outputs) {
@@ -146,7 +161,6 @@ void ExecutionContext::execute(const std::vector<const void*>& inputs, const std
     throw Error("KILN_INPUT", "wrong number of input or output buffers");
   boundInputs_ = inputs;
   boundOutputs_ = outputs;
-  resultShapes_ = shapes_;
   const size_t layers = engine_->layers().size();
   if (profiling_) {
     layerMillis_.resize(layers, 0.0);

@@ -58,6 +58,7 @@ class ExecutionContext {
   int profiledRuns() const { return profiledRuns_; }
 
  private:
+  void prepareRuns();
   void* tensorData(int tensor) const;
   void* storageOf(int tensor) const;
 
@@ -67,6 +68,7 @@ class ExecutionContext {
   std::vector<Shape> resultShapes_;
   std::vector<size_t> offsets_;
   std::vector<TensorView> roots_;
+  std::vector<LayerRun> runs_;
   size_t arenaBytes_ = 0, workspaceBytes_ = 0;
   bool planned_ = false;
   AlignedBuffer arena_, workspace_;

@@ -1,6 +1,7 @@
 import { BuildError } from '../../errors.js';
 import type { NetworkDefinition } from '../../network/network.js';
 import { analyze } from '../../optimizer/analysis/analyze.js';
+import type { ValueInfo } from '../../optimizer/analysis/shape-rules.js';
 import type { NativeGraph, NativeLayer } from '../../native.js';
 import { isPluginLayer, pluginLayerAttrs } from '../../plugins/plugin-layer.js';
 import type { PluginRegistry } from '../../plugins/plugin-registry.js';
@@ -46,7 +47,7 @@ export interface InputProfile {
  * element type (the native layers refuse types they have no kernel for). Throws BuildError listing
  * every layer the native engine cannot run, by name.
  */
-export function lowerNetwork(network: NetworkDefinition, profiles: Record<string, InputProfile>, plugins?: PluginRegistry): NativeGraph {
+export function lowerNetwork(network: NetworkDefinition, profiles: Record<string, InputProfile>, plugins?: PluginRegistry): { graph: NativeGraph; infos: Map<string, ValueInfo> } {
   const { infos } = analyze(network, plugins);
   const ctx = new LoweringContext(network, infos);
   const problems: string[] = [];
@@ -88,5 +89,5 @@ export function lowerNetwork(network: NetworkDefinition, profiles: Record<string
     return { name: input.name, dtype: input.dtype, shape, minShape: pick(profile?.min, 1), optShape: pick(profile?.opt, 1), maxShape: pick(profile?.max, -1) };
   });
   const typed = layers.map((layer) => ({ ...layer, outputTypes: layer.outputs.map((name) => infos.get(name)?.dtype ?? 'float32') }));
-  return { inputs, outputs: [...network.outputs], constants, layers: typed };
+  return { graph: { inputs, outputs: [...network.outputs], constants, layers: typed }, infos };
 }

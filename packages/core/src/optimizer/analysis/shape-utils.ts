@@ -19,10 +19,6 @@ export function normalizeAxis(axis: number, rank: number): number | undefined {
   return axis < 0 ? axis + rank : axis;
 }
 
-export function isStatic(shape: Dim[]): shape is number[] {
-  return shape.every((d) => typeof d === 'number');
-}
-
 export function formatShape(shape: readonly Dim[]): string {
   return `[${shape.join(', ')}]`;
 }
