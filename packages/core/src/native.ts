@@ -36,6 +36,8 @@ export interface NativeContext {
   setProfiling(on: boolean): void;
   setInputShapes(shapes: number[][]): number[][];
   profile(): { runs: number; layerMillis: number[] };
+  observe(tensorNames: string[], initialBins: number): void;
+  statistics(): { name: string; min: number; max: number; binWidth: number; counts: Float64Array }[];
 }
 
 export interface NativeEngine {
@@ -56,6 +58,7 @@ export interface NativeAddon {
   defaultIsa(): string;
   layerTypes(): string[];
   measurePeakGflops(isa: string, threads: number, seconds: number): number;
+  int8Path(isa: string): { name: string; fast: boolean };
   buildEngine(
     graph: NativeGraph,
     options: { isa: string; threads: number; timeTactics: boolean; userMetadata: string; plugins?: NativePluginRegistry },

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { BuildError } from '../errors.js';
+import { BuildError, OptionsError } from '../errors.js';
+import { analyze } from '../optimizer/analysis/analyze.js';
+import type { ValueInfo } from '../optimizer/analysis/shape-rules.js';
+import { calibratedTensors, collectStatistics } from '../quantization/calibrate.js';
+import type { Int8Calibrator } from '../quantization/calibrator.js';
+import { quantizeNetwork, type QuantizationReport } from '../quantization/quantize-network.js';
 import { defaultIsa, supportedIsas, type Isa } from '../isa.js';
 import { Logger } from '../logger.js';
 import { native } from '../native.js';
@@ -12,13 +17,19 @@ import { Engine } from '../runtime/engine.js';
 import type { EngineMetadata } from '../runtime/engine-metadata.js';
 import { lowerNetwork } from './lowering/index.js';
 
-export type BuildPhase = 'optimizing' | 'lowering' | 'compiling' | 'timing tactics';
+export type BuildPhase = 'optimizing' | 'calibrating' | 'lowering' | 'compiling' | 'timing tactics';
 export type ProgressCallback = (phase: BuildPhase, done: number, total: number) => void;
 
 const dims = z.array(z.number().int().nonnegative());
 
 const buildOptionsSchema = z.strictObject({
   precision: z.enum(['fp32', 'int8']).default('fp32'),
+  /** INT8 only: the calibration data and method (see @kiln/calibrator). */
+  calibrator: z
+    .custom<Int8Calibrator>((v) => !!v && typeof v === 'object' && typeof (v as Int8Calibrator).batches === 'function' && typeof (v as Int8Calibrator).computeScales === 'function', 'an Int8Calibrator (batches() and computeScales())')
+    .optional(),
+  /** INT8 only: per layer name, a precision that overrides Kiln's choice. */
+  layerPrecision: z.record(z.string(), z.enum(['int8', 'fp32'])).default({}),
   /** Threads of the engine's pool; 0 = one per core. */
   threads: z.number().int().min(0).max(1024).default(0),
   /** The instruction-set path; default: the best this CPU has (or KILN_ISA). */
@@ -31,6 +42,7 @@ const buildOptionsSchema = z.strictObject({
 });
 
 export type BuildOptions = z.input<typeof buildOptionsSchema>;
+type ParsedBuildOptions = z.output<typeof buildOptionsSchema>;
 
 const builderOptionsSchema = z.strictObject({ logger: z.instanceof(Logger).optional(), plugins: z.instanceof(PluginRegistry).optional() });
 export type BuilderOptions = z.input<typeof builderOptionsSchema>;
@@ -50,7 +62,7 @@ export class Builder {
     const opts = parseOptions(buildOptionsSchema, options, 'build options');
     const isa: Isa = opts.isa ?? defaultIsa();
     if (!supportedIsas().includes(isa)) throw new BuildError(`this CPU cannot run the '${isa}' path (it has ${supportedIsas().join(', ')})`, undefined, 'KILN_ISA');
-    if (opts.precision === 'int8') throw new BuildError("precision 'int8' is not implemented yet; build with 'fp32'", undefined, 'KILN_UNSUPPORTED');
+    if (opts.precision === 'int8' && !opts.calibrator) throw new OptionsError("invalid build options: precision 'int8' needs a calibrator (see @kiln/calibrator)");
     const progress = opts.onProgress ?? (() => {});
     if (!network.outputs.length) throw new BuildError('the network has no outputs');
     for (const name of Object.keys(opts.profiles)) {
@@ -62,13 +74,29 @@ export class Builder {
     progress('optimizing', 1, 1);
     this.logger.info(`optimized ${report.layersBefore} layers into ${report.layersAfter}`);
 
+    let target = optimized;
+    if (opts.precision === 'int8') {
+      const { infos } = analyze(optimized, this.plugins);
+      const scales = await this.calibrate(optimized, infos, opts, isa);
+      const quantized = quantizeNetwork(optimized, infos, scales, opts.layerPrecision);
+      target = quantized.network;
+      this.logPrecisions(quantized.report, optimized, opts.layerPrecision, isa);
+    }
+    const build = { layersBefore: report.layersBefore, layersAfter: target.layers.length, precision: opts.precision };
+    const engine = await this.compile(target, opts, isa, build, network.metadata);
+    this.logger.info(`built for ${engine.isa} with ${engine.threads} threads`);
+    return engine;
+  }
+
+  private async compile(network: NetworkDefinition, opts: ParsedBuildOptions, isa: Isa, build: EngineMetadata['build'], modelMetadata: Record<string, string>): Promise<Engine> {
+    const progress = opts.onProgress ?? (() => {});
     progress('lowering', 0, 1);
-    const { graph, infos } = lowerNetwork(optimized, opts.profiles, this.plugins);
+    const { graph, infos } = lowerNetwork(network, opts.profiles, this.plugins);
     const metadata: EngineMetadata = {
-      inputs: optimized.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: [...i.shape] })),
-      outputs: optimized.outputs.map((name) => ({ name, dtype: infos.get(name)?.dtype ?? 'float32', shape: infos.get(name)?.shape ?? [] })),
-      modelMetadata: { ...network.metadata },
-      build: { layersBefore: report.layersBefore, layersAfter: report.layersAfter, precision: opts.precision },
+      inputs: network.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: [...i.shape] })),
+      outputs: network.outputs.map((name) => ({ name, dtype: infos.get(name)?.dtype ?? 'float32', shape: infos.get(name)?.shape ?? [] })),
+      modelMetadata: { ...modelMetadata },
+      build,
     };
     progress('lowering', 1, 1);
 
@@ -79,8 +107,34 @@ export class Builder {
       ),
     );
     progress('compiling', 1, 1);
-    const engine = new Engine(nativeEngine, metadata);
-    this.logger.info(`built for ${engine.isa} with ${engine.threads} threads`);
-    return engine;
+    return new Engine(nativeEngine, metadata);
+  }
+
+  /** INT8 scales: from the calibrator's cache, or by running its batches through an FP32 engine. */
+  private async calibrate(network: NetworkDefinition, infos: Map<string, ValueInfo>, opts: ParsedBuildOptions, isa: Isa): Promise<ReadonlyMap<string, number>> {
+    const calibrator = opts.calibrator!;
+    const cached = await calibrator.readCache?.();
+    if (cached) {
+      this.logger.info(`INT8: ${cached.size} scales from the calibration cache`);
+      return cached;
+    }
+    const fp32 = await this.compile(network, { ...opts, timeTactics: false, onProgress: undefined }, isa, { layersBefore: 0, layersAfter: 0, precision: 'fp32' }, {});
+    const progress = opts.onProgress ?? (() => {});
+    const tensors = calibratedTensors(network, infos);
+    const statistics = await collectStatistics(fp32, tensors, calibrator, (done, total) => progress('calibrating', done, total));
+    const scales = calibrator.computeScales(statistics);
+    this.logger.info(`INT8: calibrated ${scales.size} tensors (${calibrator.method})`);
+    await calibrator.writeCache?.(scales);
+    return scales;
+  }
+
+  private logPrecisions(report: QuantizationReport, network: NetworkDefinition, layerPrecision: Record<string, string>, isa: Isa): void {
+    const unknown = Object.keys(layerPrecision).filter((name) => !network.layers.some((l) => l.name === name));
+    if (unknown.length) this.logger.warning(`layerPrecision names no layer of the optimized network: ${unknown.map((n) => `'${n}'`).join(', ')}`);
+    this.logger.info(`INT8: ${report.int8.length} layers in INT8, ${report.fp32.length} convolutions in FP32, ${report.quantizeLayers} quantize and ${report.dequantizeLayers} dequantize boundaries`);
+    for (const name of report.int8) this.logger.verbose(`  int8  ${name}`);
+    for (const { name, reason } of report.fp32) this.logger.verbose(`  fp32  ${name}: ${reason}`);
+    const path = native.int8Path(isa);
+    if (!path.fast) this.logger.warning(`this CPU has no fast INT8 instructions (VNNI or AMX): INT8 layers run on the ${path.name} path, correct but not faster than FP32`);
   }
 }

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import type { NativeContext } from '../native.js';
 import { nativeCall, nativeCallSync } from '../native-errors.js';
+import type { TensorStatistics } from '../quantization/calibrator.js';
 import { isTypedArrayFor, type Tensor, type TypedArray } from '../tensor.js';
 
 const TYPED_ARRAY_NAMES = { float32: 'Float32Array', float16: 'Uint16Array', int8: 'Int8Array', uint8: 'Uint8Array', int32: 'Int32Array', int64: 'BigInt64Array', bool: 'Uint8Array' } as const;
@@ -67,6 +68,21 @@ export class ExecutionContext {
     return this.layers
       .map((layer, i) => ({ name: layer.name, type: layer.type, ms: runs ? (layerMillis[i] ?? 0) / runs : 0, share: (layerMillis[i] ?? 0) / total }))
       .sort((a, b) => b.ms - a.ms);
+  }
+
+  /**
+   * @internal Calibration: from now on every execute adds these float32 tensors' values to
+   * native histograms (`initialBins` over the first batch's range).
+   */
+  async observe(tensorNames: string[], initialBins: number): Promise<void> {
+    await this.queue;
+    nativeCallSync(() => this.nativeContext.observe(tensorNames, initialBins));
+  }
+
+  /** @internal What the observed tensors held over the executes since `observe`. */
+  async statistics(): Promise<Map<string, TensorStatistics>> {
+    await this.queue;
+    return new Map(this.nativeContext.statistics().map(({ name, ...stats }) => [name, stats]));
   }
 
   /** Bytes of activation and scratch memory planned for the last input shapes. */

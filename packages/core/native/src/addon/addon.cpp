@@ -6,6 +6,7 @@
 #include "addon/engine_wrap.h"
 #include "addon/plugin_registry_wrap.h"
 #include "engine/layer.h"
+#include "kernels/qconv2d.h"
 #include "runtime/cpu_features.h"
 #include "runtime/fma_peak.h"
 
@@ -39,6 +40,18 @@ Napi::Value measurePeakGflops(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), kiln::measurePeakGflops(isa, threads, seconds));
 }
 
+// int8Path(isa) → {name, fast}: the integer path INT8 layers built for this ISA would take.
+Napi::Value int8Path(const Napi::CallbackInfo& info) {
+  Isa isa = kiln::defaultIsa();
+  if (info[0].IsString() && !parseIsa(info[0].As<Napi::String>().Utf8Value(), &isa))
+    throw Napi::Error::New(info.Env(), "unknown ISA");
+  const Int8Path path = int8PathFor(isa);
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("name", int8PathName(path));
+  out.Set("fast", int8PathIsFast(path));
+  return out;
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   auto* s = new AddonState();
   s->engineConstructor = Napi::Persistent(EngineWrap::define(env));
@@ -51,6 +64,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("defaultIsa", Napi::Function::New(env, defaultIsa));
   exports.Set("layerTypes", Napi::Function::New(env, layerTypes));
   exports.Set("measurePeakGflops", Napi::Function::New(env, measurePeakGflops));
+  exports.Set("int8Path", Napi::Function::New(env, int8Path));
   exports.Set("buildEngine", Napi::Function::New(env, buildEngine));
   exports.Set("deserialize", Napi::Function::New(env, deserializeEngine));
   exports.Set("readPlanHeader", Napi::Function::New(env, readPlanHeader));

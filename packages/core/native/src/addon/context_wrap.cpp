@@ -1,5 +1,7 @@
 #include "addon/context_wrap.h"
 
+#include <algorithm>
+
 #include "addon/addon_state.h"
 #include "addon/convert.h"
 #include "engine/error.h"
@@ -76,7 +78,8 @@ Napi::Function ContextWrap::define(Napi::Env env) {
   return DefineClass(env, "NativeContext",
                      {InstanceMethod("execute", &ContextWrap::execute), InstanceMethod("arenaBytes", &ContextWrap::arenaBytes),
                       InstanceMethod("setProfiling", &ContextWrap::setProfiling), InstanceMethod("profile", &ContextWrap::profile),
-                      InstanceMethod("setInputShapes", &ContextWrap::setInputShapes)});
+                      InstanceMethod("setInputShapes", &ContextWrap::setInputShapes), InstanceMethod("observe", &ContextWrap::observe),
+                      InstanceMethod("statistics", &ContextWrap::statistics)});
 }
 
 Napi::Object ContextWrap::wrap(Napi::Env env, std::shared_ptr<ExecutionContext> context) {
@@ -125,6 +128,42 @@ Napi::Value ContextWrap::profile(const Napi::CallbackInfo& info) {
   Napi::Array array = Napi::Array::New(env, ms.size());
   for (size_t i = 0; i < ms.size(); ++i) array.Set(i, ms[i]);
   out.Set("layerMillis", array);
+  return out;
+}
+
+// observe(tensorNames: string[], initialBins: number): histograms of these tensors from now on.
+Napi::Value ContextWrap::observe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (*busy_) throw errorToJs(env, "KILN_CONTEXT_BUSY", "cannot change observed tensors while an inference runs");
+  if (!info[0].IsArray() || !info[1].IsNumber()) throw errorToJs(env, "KILN_INPUT", "observe expects (tensorNames[], initialBins)");
+  const auto namesJs = info[0].As<Napi::Array>();
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < namesJs.Length(); ++i) names.push_back(namesJs.Get(i).ToString().Utf8Value());
+  try {
+    context_->observe(names, info[1].As<Napi::Number>().Int32Value());
+  } catch (const Error& e) {
+    throw errorToJs(env, e.code(), e.what());
+  }
+  return env.Undefined();
+}
+
+// statistics() → [{name, min, max, binWidth, counts: Float64Array}] of the observed tensors.
+Napi::Value ContextWrap::statistics(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto& observations = context_->observations();
+  Napi::Array out = Napi::Array::New(env, observations.size());
+  for (size_t i = 0; i < observations.size(); ++i) {
+    const TensorHistogram& h = observations[i].histogram;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", context_->engine().tensors()[observations[i].tensor].name);
+    o.Set("min", h.min());
+    o.Set("max", h.max());
+    o.Set("binWidth", h.binWidth());
+    auto counts = Napi::Float64Array::New(env, h.counts().size());
+    std::copy(h.counts().begin(), h.counts().end(), counts.Data());
+    o.Set("counts", counts);
+    out.Set(i, o);
+  }
   return out;
 }
 

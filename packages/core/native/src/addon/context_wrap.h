@@ -20,6 +20,8 @@ class ContextWrap : public Napi::ObjectWrap<ContextWrap> {
   Napi::Value setProfiling(const Napi::CallbackInfo& info);
   Napi::Value setInputShapes(const Napi::CallbackInfo& info);
   Napi::Value profile(const Napi::CallbackInfo& info);
+  Napi::Value observe(const Napi::CallbackInfo& info);
+  Napi::Value statistics(const Napi::CallbackInfo& info);
 
   std::shared_ptr<ExecutionContext> context_;
   std::shared_ptr<bool> busy_ = std::make_shared<bool>(false);

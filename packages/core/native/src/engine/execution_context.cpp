@@ -111,6 +111,32 @@ void* ExecutionContext::storageOf(int t) const {
   return arena_.data() + offsets_[t];
 }
 
+void ExecutionContext::observe(const std::vector<std::string>& names, int initialBins) {
+  if (initialBins < 1) throw Error("KILN_INPUT", "a histogram needs at least one bin");
+  const auto& tensors = engine_->tensors();
+  std::vector<Observation> observations;
+  std::vector<int> observationOf(tensors.size(), -1);
+  for (const std::string& name : names) {
+    int found = -1;
+    for (size_t t = 0; t < tensors.size(); ++t)
+      if (tensors[t].name == name) found = static_cast<int>(t);
+    if (found < 0 || (tensors[found].producer < 0 && tensors[found].graphInput < 0) || tensors[found].dtype != DType::Float32)
+      throw Error("KILN_INPUT", "cannot observe '" + name + "': it is not a float32 input or layer output of this engine");
+    if (observationOf[found] >= 0) continue;
+    observationOf[found] = static_cast<int>(observations.size());
+    observations.push_back({found, TensorHistogram(initialBins)});
+  }
+  observations_ = std::move(observations);
+  observationOf_ = std::move(observationOf);
+}
+
+void ExecutionContext::observeOutputs(size_t l) {
+  for (int t : engine_->layerOutputs()[l]) {
+    const int o = observationOf_[t];
+    if (o >= 0) observations_[o].histogram.add(static_cast<const float*>(tensorData(t)), elementCount(resultShapes_[t]));
+  }
+}
+
 void ExecutionContext::setProfiling(bool on) {
   profiling_ = on;
   layerMillis_.assign(engine_->layers().size(), 0.0);
@@ -170,6 +196,15 @@ void ExecutionContext::execute(const std::vector<const void*>& inputs, const std
       layerMillis_[l] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     }
     ++profiledRuns_;
+  } else if (!observations_.empty()) {
+    for (Observation& o : observations_) {
+      const int input = engine_->tensors()[o.tensor].graphInput;
+      if (input >= 0) o.histogram.add(static_cast<const float*>(inputs[input]), elementCount(shapes_[o.tensor]));
+    }
+    for (size_t l = 0; l < layers; ++l) {
+      runLayer(l, workspace_.data());
+      observeOutputs(l);
+    }
   } else {
     for (size_t l = 0; l < layers; ++l) runLayer(l, workspace_.data());
   }

@@ -2,6 +2,7 @@
 #include <memory>
 #include <vector>
 
+#include "calibration/tensor_histogram.h"
 #include "engine/engine.h"
 #include "engine/shape.h"
 #include "engine/tensor_views.h"
@@ -57,6 +58,15 @@ class ExecutionContext {
   const std::vector<double>& layerMillis() const { return layerMillis_; }
   int profiledRuns() const { return profiledRuns_; }
 
+  // Calibration: every later execute adds the values of these float32 tensors (layer outputs)
+  // to their histograms. Throws KILN_INPUT naming a tensor that is not a float32 layer output.
+  void observe(const std::vector<std::string>& tensorNames, int initialBins);
+  struct Observation {
+    int tensor;
+    TensorHistogram histogram;
+  };
+  const std::vector<Observation>& observations() const { return observations_; }
+
  private:
   void prepareRuns();
   void* tensorData(int tensor) const;
@@ -74,7 +84,10 @@ class ExecutionContext {
   AlignedBuffer arena_, workspace_;
   std::vector<const void*> boundInputs_;
   std::vector<void*> boundOutputs_;
+  void observeOutputs(size_t layer);
   bool profiling_ = false;
+  std::vector<Observation> observations_;
+  std::vector<int> observationOf_;  // per tensor: index into observations_, or -1
   std::vector<double> layerMillis_;
   int profiledRuns_ = 0;
 };

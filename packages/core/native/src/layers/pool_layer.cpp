@@ -53,24 +53,33 @@ class Pool2dLayer final : public Layer {
   }
 
   void run(const LayerRun& r) const override {
+    if (r.inputTypes[0] == DType::Uint8) runTyped<uint8_t>(r);
+    else runTyped<float>(r);
+  }
+
+ private:
+  // float, or the u8 of INT8 regions (max pooling only: the max of quantized values is the
+  // quantized max).
+  template <typename T>
+  void runTyped(const LayerRun& r) const {
     const Shape& in = *r.inputShapes[0];
     const Geometry g = geometry(in);
     const int64_t h = in[2], w = in[3];
-    const float* x = r.in(0);
-    float* y = r.out(0);
+    const T* x = r.in<T>(0);
+    T* y = r.out<T>(0);
     // Every window must overlap the plane for the clipped separable pass (true unless padding is
     // at least the kernel, which ONNX forbids).
     const bool separable = max_ && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.pt < g.kh && g.pl < g.kw &&
                            g.oh - 1 - g.pt < h && g.ow - 1 - g.pl < w;
     parallelRange(*r.pool, in[0] * in[1], 1, [&](int64_t begin, int64_t end) {
-      std::vector<float> rows;
+      std::vector<T> rows;
       for (int64_t plane = begin; plane < end; ++plane) {
-        const float* src = x + plane * h * w;
+        const T* src = x + plane * h * w;
         if (separable) {
           maxPoolStride1Plane(src, h, w, y + plane * g.oh * g.ow, g.oh, g.ow, g.kh, g.kw, g.pt, g.pl, rows);
           continue;
         }
-        float* dst = y + plane * g.oh * g.ow;
+        T* dst = y + plane * g.oh * g.ow;
         for (int64_t oy = 0; oy < g.oh; ++oy) {
           for (int64_t ox = 0; ox < g.ow; ++ox) {
             float acc = max_ ? -std::numeric_limits<float>::infinity() : 0.f;
@@ -81,7 +90,7 @@ class Pool2dLayer final : public Layer {
               for (int64_t kx = 0; kx < g.kw; ++kx) {
                 const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
                 if (ix < 0 || ix >= w) continue;
-                const float v = src[iy * w + ix];
+                const float v = static_cast<float>(src[iy * w + ix]);
                 acc = max_ ? std::max(acc, v) : acc + v;
                 ++count;
               }
@@ -97,21 +106,20 @@ class Pool2dLayer final : public Layer {
               }
               acc = divisor ? acc / static_cast<float>(divisor) : 0.f;
             }
-            dst[oy * g.ow + ox] = acc;
+            dst[oy * g.ow + ox] = static_cast<T>(acc);
           }
         }
       }
     });
   }
 
- private:
   bool max_, global_;
   std::vector<int64_t> kernel_, strides_, pads_, dilations_;
   bool ceil_ = false, countPad_ = false;
 };
 
 KILN_REGISTER_LAYER("MaxPool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
-  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, true, false)); });
+  Layer::requireTypes(d, ctx, {DType::Float32, DType::Uint8}); return std::unique_ptr<Layer>(new Pool2dLayer(d, true, false)); });
 KILN_REGISTER_LAYER("AveragePool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
   Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, false, false)); });
 KILN_REGISTER_LAYER("GlobalMaxPool", [](const LayerDesc& d, const LayerBuildContext& ctx) {

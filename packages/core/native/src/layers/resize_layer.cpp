@@ -71,12 +71,14 @@ class ResizeLayer final : public Layer {
       }
       if (moves) interpolated.push_back(d);
     }
-    const float* x = r.in(0);
-    float* y = r.out(0);
     if (interpolated.empty()) {
-      runNearest(x, y, in, out, lo, *r.pool);
+      if (dtypeSize(r.inputTypes[0]) == 1) runNearest(r.in<uint8_t>(0), r.out<uint8_t>(0), in, out, lo, *r.pool);
+      else runNearest(r.in(0), r.out(0), in, out, lo, *r.pool);
       return;
     }
+    if (r.inputTypes[0] != DType::Float32) throw Error("KILN_INTERNAL", "layer '" + desc_.name + "': linear Resize of a non-float tensor");
+    const float* x = r.in(0);
+    float* y = r.out(0);
     const int64_t total = elementCount(out);
     parallelRange(*r.pool, total, 4096, [&](int64_t begin, int64_t end) {
       std::vector<int64_t> idx(rank);
@@ -127,7 +129,8 @@ class ResizeLayer final : public Layer {
 
   // Nearest: each output row (all axes but the last) copies from one source row through the
   // last axis' index map; a row equal to the previous one is copied whole.
-  static void runNearest(const float* x, float* y, const Shape& in, const Shape& out,
+  template <typename T>
+  static void runNearest(const T* x, T* y, const Shape& in, const Shape& out,
                          const std::vector<std::vector<int64_t>>& index, ThreadPool& pool) {
     const size_t rank = out.size();
     if (rank == 0) {
@@ -146,11 +149,11 @@ class ResizeLayer final : public Layer {
           source += index[d][rem % out[d]] * inStrides[d];
           rem /= out[d];
         }
-        float* dst = y + row * width;
+        T* dst = y + row * width;
         if (source == previousSource) {
-          std::memcpy(dst, dst - width, sizeof(float) * width);
+          std::memcpy(dst, dst - width, sizeof(T) * width);
         } else {
-          const float* src = x + source;
+          const T* src = x + source;
           for (int64_t i = 0; i < width; ++i) dst[i] = src[columns[i]];
         }
         previousSource = source;
@@ -165,8 +168,10 @@ class ResizeLayer final : public Layer {
   std::vector<int64_t> sizes_;
 };
 
+// Nearest resizing only moves elements, so it also takes the u8 tensors of INT8 regions.
 KILN_REGISTER_LAYER("Resize", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
-  Layer::requireTypes(desc, ctx, {DType::Float32});
+  if (Attrs(desc).getString("mode", "nearest") == "nearest") Layer::requireTypes(desc, ctx, {DType::Float32, DType::Uint8});
+  else Layer::requireTypes(desc, ctx, {DType::Float32});
   return std::unique_ptr<Layer>(new ResizeLayer(desc));
 });
 

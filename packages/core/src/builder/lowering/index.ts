@@ -19,6 +19,7 @@ import { MATH_LOWERINGS } from './math.js';
 import { MATMUL_LOWERINGS } from './matmul.js';
 import { NORMALIZATION_LOWERINGS } from './normalization.js';
 import { REDUCTION_LOWERINGS } from './reduction.js';
+import { QUANTIZATION_LOWERINGS } from './quantization.js';
 
 const LOWERINGS: Record<string, Lowering> = {
   Conv: lowerConv,
@@ -34,6 +35,7 @@ const LOWERINGS: Record<string, Lowering> = {
   ...REDUCTION_LOWERINGS,
   ...NORMALIZATION_LOWERINGS,
   ...INDEXING_LOWERINGS,
+  ...QUANTIZATION_LOWERINGS,
 };
 
 export interface InputProfile {

@@ -5,6 +5,7 @@ import { broadcastDims, formatShape, normalizeAxis, normalizeBoundary, resolveAu
 import { valueElements, type KnownValue } from './value.js';
 import { convTransposeGeometry } from './conv-transpose-geometry.js';
 import { OP_SHAPE_RULES } from './op-shape-rules.js';
+import { quantizationShapeRules } from '../../quantization/shape-rules.js';
 
 export interface ValueInfo {
   dtype: DType;
@@ -19,7 +20,7 @@ export interface RuleInputs {
 
 export class ShapeRuleError extends Error {}
 
-type ShapeRule = (layer: Layer, input: RuleInputs) => ValueInfo[];
+export type ShapeRule = (layer: Layer, input: RuleInputs) => ValueInfo[];
 
 function first(input: RuleInputs, layer: Layer): ValueInfo {
   const info = input.infos[0];
@@ -379,4 +380,5 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   Pad: pad,
   Mod: broadcast(),
   ...OP_SHAPE_RULES,
+  ...quantizationShapeRules(conv),
 };

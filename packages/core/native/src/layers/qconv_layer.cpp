@@ -1,0 +1,81 @@
+#include <cmath>
+
+#include "engine/layer.h"
+#include "kernels/qconv2d.h"
+#include "layers/conv_attrs.h"
+
+namespace kiln {
+namespace {
+
+// An INT8 convolution: u8 input (x_scale, x_zero_point), float32 weights and bias constants that
+// the kernel quantizes per output channel at build, the fused activation, an optional u8
+// residual (input 3, added after the activation), and a u8 output (y_scale, y_zero_point) or a
+// float32 one.
+class QConvLayer final : public Layer {
+ public:
+  QConvLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc) {
+    Attrs attrs(desc);
+    if (desc.inputs.size() < 3 || !ctx.constantInputs[1] || !ctx.constantInputs[2])
+      throw Error("KILN_BUILD", "layer '" + desc.name + "' (QConv): the weights and bias must be constants");
+    const ConstantDesc& w = *ctx.constantInputs[1];
+    g_ = convGeometry(desc, w.shape);
+    if (g_.groups != 1) attrs.fail("group", "INT8 convolution takes group 1 only");
+    if (elementCount(ctx.constantInputs[2]->shape) != g_.cout) attrs.fail("bias", "has the wrong size");
+    const QuantParams input = params(attrs, "x");
+    QConvOutput output;
+    output.isFloat = ctx.outputTypes.at(0) == DType::Float32;
+    if (!output.isFloat) output.quant = params(attrs, "y");
+    QResidual residual;
+    residual.present = desc.inputs.size() > 3;
+    if (residual.present) residual.quant = params(attrs, "r");
+    path_ = int8PathFor(ctx.isa);
+    kernel_ = QConv2dKernel::create(path_, g_, w.floats(), ctx.constantInputs[2]->floats(), parseEpilogue(desc), input,
+                                    output, residual);
+  }
+
+  std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
+    const Shape& x = in[0];
+    if (x.size() != 4) shapeError("expects a 4-D NCHW input, got " + shapeToString(x));
+    if (x[1] != g_.cin) shapeError("expects " + std::to_string(g_.cin) + " input channels, got " + shapeToString(x));
+    const int64_t oh = g_.outH(x[2]), ow = g_.outW(x[3]);
+    if (oh <= 0 || ow <= 0) shapeError("the kernel is larger than the padded input " + shapeToString(x));
+    const Shape y{x[0], g_.cout, oh, ow};
+    if (in.size() > 3 && in[3] != y) shapeError("the residual " + shapeToString(in[3]) + " differs from the output " + shapeToString(y));
+    return {y};
+  }
+
+  std::string tacticName(int) const override { return std::string("int8-") + int8PathName(path_); }
+
+  size_t workspaceBytes(const std::vector<Shape>& in, int threads) const override {
+    return kernel_->workspaceBytes(in[0][0], in[0][2], in[0][3], threads);
+  }
+
+  void run(const LayerRun& r) const override {
+    const Shape& x = *r.inputShapes[0];
+    const uint8_t* residual = r.inputs.size() > 3 ? r.in<uint8_t>(3) : nullptr;
+    kernel_->run(r.in<uint8_t>(0), x[0], x[2], x[3], r.outputs[0], residual, r.workspace, *r.pool);
+  }
+
+ private:
+  static QuantParams params(const Attrs& attrs, const std::string& prefix) {
+    QuantParams q{attrs.getFloat(prefix + "_scale"), static_cast<int32_t>(attrs.getInt(prefix + "_zero_point"))};
+    if (!(q.scale > 0.f) || !std::isfinite(q.scale)) attrs.fail(prefix + "_scale", "must be a positive finite number");
+    if (q.zeroPoint < 0 || q.zeroPoint > 255) attrs.fail(prefix + "_zero_point", "must lie in [0, 255]");
+    return q;
+  }
+
+  ConvGeometry g_;
+  Int8Path path_ = Int8Path::Scalar;
+  std::unique_ptr<QConv2dKernel> kernel_;
+};
+
+KILN_REGISTER_LAYER("QConv", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  if (ctx.inputTypes.at(0) != DType::Uint8 || (ctx.inputTypes.size() > 3 && ctx.inputTypes[3] != DType::Uint8))
+    throw Error("KILN_BUILD", "layer '" + desc.name + "' (QConv): the input and residual must be uint8");
+  if (ctx.outputTypes.at(0) != DType::Uint8 && ctx.outputTypes.at(0) != DType::Float32)
+    throw Error("KILN_BUILD", "layer '" + desc.name + "' (QConv): the output must be uint8 or float32");
+  return std::unique_ptr<Layer>(new QConvLayer(desc, ctx));
+});
+
+}  // namespace
+}  // namespace kiln

@@ -1,0 +1,76 @@
+#include <cmath>
+
+#include "engine/layer.h"
+#include "kernels/quantize.h"
+#include "layers/parallel.h"
+
+namespace kiln {
+namespace {
+
+QuantParams quantParams(const LayerDesc& desc) {
+  Attrs attrs(desc);
+  QuantParams q{attrs.getFloat("scale"), static_cast<int32_t>(attrs.getInt("zero_point", 0))};
+  if (!(q.scale > 0.f) || !std::isfinite(q.scale)) attrs.fail("scale", "must be a positive finite number");
+  return q;
+}
+
+// float32 → u8 or s8 with one scale and zero point for the whole tensor (per-tensor
+// QuantizeLinear); the boundary into an INT8 region.
+class QuantizeLayer final : public Layer {
+ public:
+  QuantizeLayer(const LayerDesc& desc, DType to) : Layer(desc), q_(quantParams(desc)), to_(to) {
+    const int32_t lo = to == DType::Uint8 ? 0 : -128, hi = to == DType::Uint8 ? 255 : 127;
+    if (q_.zeroPoint < lo || q_.zeroPoint > hi) Attrs(desc).fail("zero_point", "is outside the range of " + std::string(dtypeName(to)));
+  }
+  std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
+    expectInputs(in, 1);
+    return {in[0]};
+  }
+  void run(const LayerRun& r) const override {
+    parallelRange(*r.pool, elementCount(*r.inputShapes[0]), 16384, [&](int64_t begin, int64_t end) {
+      if (to_ == DType::Uint8) quantizeToU8(r.in(0) + begin, end - begin, q_, r.out<uint8_t>(0) + begin);
+      else quantizeToS8(r.in(0) + begin, end - begin, q_, r.out<int8_t>(0) + begin);
+    });
+  }
+
+ private:
+  QuantParams q_;
+  DType to_;
+};
+
+// u8 or s8 → float32: the boundary out of an INT8 region.
+class DequantizeLayer final : public Layer {
+ public:
+  DequantizeLayer(const LayerDesc& desc, DType from) : Layer(desc), q_(quantParams(desc)), from_(from) {}
+  std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
+    expectInputs(in, 1);
+    return {in[0]};
+  }
+  void run(const LayerRun& r) const override {
+    parallelRange(*r.pool, elementCount(*r.inputShapes[0]), 16384, [&](int64_t begin, int64_t end) {
+      if (from_ == DType::Uint8) dequantizeU8(r.in<uint8_t>(0) + begin, end - begin, q_, r.out(0) + begin);
+      else dequantizeS8(r.in<int8_t>(0) + begin, end - begin, q_, r.out(0) + begin);
+    });
+  }
+
+ private:
+  QuantParams q_;
+  DType from_;
+};
+
+KILN_REGISTER_LAYER("Quantize", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  if (ctx.inputTypes.size() != 1 || ctx.inputTypes[0] != DType::Float32 ||
+      (ctx.outputTypes.at(0) != DType::Uint8 && ctx.outputTypes.at(0) != DType::Int8))
+    throw Error("KILN_BUILD", "layer '" + desc.name + "' (Quantize): takes float32 to uint8 or int8");
+  return std::unique_ptr<Layer>(new QuantizeLayer(desc, ctx.outputTypes[0]));
+});
+
+KILN_REGISTER_LAYER("Dequantize", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  if (ctx.inputTypes.size() != 1 || (ctx.inputTypes[0] != DType::Uint8 && ctx.inputTypes[0] != DType::Int8) ||
+      ctx.outputTypes.at(0) != DType::Float32)
+    throw Error("KILN_BUILD", "layer '" + desc.name + "' (Dequantize): takes uint8 or int8 to float32");
+  return std::unique_ptr<Layer>(new DequantizeLayer(desc, ctx.inputTypes[0]));
+});
+
+}  // namespace
+}  // namespace kiln
