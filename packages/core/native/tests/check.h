@@ -50,4 +50,5 @@ class Random {
 void testThreadPool();
 void testActivations();
 void testConv2d();
+void testQuantize();
 int runConvBenchmarks(int argc, char** argv);

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   testThreadPool();
   testActivations();
   testConv2d();
+  testQuantize();
 
   if (kt::failures() == 0) {
     std::printf("all native tests passed\n");

@@ -22,9 +22,18 @@ void dequantize(const T* q, int64_t count, QuantParams p, float* x) {
 
 }  // namespace
 
-void quantizeToU8(const float* x, int64_t count, QuantParams q, uint8_t* y) { quantize<uint8_t, 0, 255>(x, count, q, y); }
+void quantizeToU8Scalar(const float* x, int64_t count, QuantParams q, uint8_t* y) { quantize<uint8_t, 0, 255>(x, count, q, y); }
+void dequantizeU8Scalar(const uint8_t* q, int64_t count, QuantParams p, float* x) { dequantize(q, count, p, x); }
+
+void quantizeToU8(Isa isa, const float* x, int64_t count, QuantParams q, uint8_t* y) {
+  if (isa == Isa::Scalar) quantizeToU8Scalar(x, count, q, y);
+  else detail::quantizeToU8Avx2(x, count, q, y);
+}
+void dequantizeU8(Isa isa, const uint8_t* q, int64_t count, QuantParams p, float* x) {
+  if (isa == Isa::Scalar) dequantizeU8Scalar(q, count, p, x);
+  else detail::dequantizeU8Avx2(q, count, p, x);
+}
 void quantizeToS8(const float* x, int64_t count, QuantParams q, int8_t* y) { quantize<int8_t, -128, 127>(x, count, q, y); }
-void dequantizeU8(const uint8_t* q, int64_t count, QuantParams p, float* x) { dequantize(q, count, p, x); }
 void dequantizeS8(const int8_t* q, int64_t count, QuantParams p, float* x) { dequantize(q, count, p, x); }
 
 }  // namespace kiln

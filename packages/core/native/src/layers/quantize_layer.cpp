@@ -18,7 +18,7 @@ QuantParams quantParams(const LayerDesc& desc) {
 // QuantizeLinear); the boundary into an INT8 region.
 class QuantizeLayer final : public Layer {
  public:
-  QuantizeLayer(const LayerDesc& desc, DType to) : Layer(desc), q_(quantParams(desc)), to_(to) {
+  QuantizeLayer(const LayerDesc& desc, Isa isa, DType to) : Layer(desc), isa_(isa), q_(quantParams(desc)), to_(to) {
     const int32_t lo = to == DType::Uint8 ? 0 : -128, hi = to == DType::Uint8 ? 255 : 127;
     if (q_.zeroPoint < lo || q_.zeroPoint > hi) Attrs(desc).fail("zero_point", "is outside the range of " + std::string(dtypeName(to)));
   }
@@ -28,12 +28,13 @@ class QuantizeLayer final : public Layer {
   }
   void run(const LayerRun& r) const override {
     parallelRange(*r.pool, elementCount(*r.inputShapes[0]), 16384, [&](int64_t begin, int64_t end) {
-      if (to_ == DType::Uint8) quantizeToU8(r.in(0) + begin, end - begin, q_, r.out<uint8_t>(0) + begin);
+      if (to_ == DType::Uint8) quantizeToU8(isa_, r.in(0) + begin, end - begin, q_, r.out<uint8_t>(0) + begin);
       else quantizeToS8(r.in(0) + begin, end - begin, q_, r.out<int8_t>(0) + begin);
     });
   }
 
  private:
+  Isa isa_;
   QuantParams q_;
   DType to_;
 };
@@ -41,19 +42,20 @@ class QuantizeLayer final : public Layer {
 // u8 or s8 → float32: the boundary out of an INT8 region.
 class DequantizeLayer final : public Layer {
  public:
-  DequantizeLayer(const LayerDesc& desc, DType from) : Layer(desc), q_(quantParams(desc)), from_(from) {}
+  DequantizeLayer(const LayerDesc& desc, Isa isa, DType from) : Layer(desc), isa_(isa), q_(quantParams(desc)), from_(from) {}
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     expectInputs(in, 1);
     return {in[0]};
   }
   void run(const LayerRun& r) const override {
     parallelRange(*r.pool, elementCount(*r.inputShapes[0]), 16384, [&](int64_t begin, int64_t end) {
-      if (from_ == DType::Uint8) dequantizeU8(r.in<uint8_t>(0) + begin, end - begin, q_, r.out(0) + begin);
+      if (from_ == DType::Uint8) dequantizeU8(isa_, r.in<uint8_t>(0) + begin, end - begin, q_, r.out(0) + begin);
       else dequantizeS8(r.in<int8_t>(0) + begin, end - begin, q_, r.out(0) + begin);
     });
   }
 
  private:
+  Isa isa_;
   QuantParams q_;
   DType from_;
 };
@@ -62,14 +64,14 @@ KILN_REGISTER_LAYER("Quantize", [](const LayerDesc& desc, const LayerBuildContex
   if (ctx.inputTypes.size() != 1 || ctx.inputTypes[0] != DType::Float32 ||
       (ctx.outputTypes.at(0) != DType::Uint8 && ctx.outputTypes.at(0) != DType::Int8))
     throw Error("KILN_BUILD", "layer '" + desc.name + "' (Quantize): takes float32 to uint8 or int8");
-  return std::unique_ptr<Layer>(new QuantizeLayer(desc, ctx.outputTypes[0]));
+  return std::unique_ptr<Layer>(new QuantizeLayer(desc, ctx.isa, ctx.outputTypes[0]));
 });
 
 KILN_REGISTER_LAYER("Dequantize", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
   if (ctx.inputTypes.size() != 1 || (ctx.inputTypes[0] != DType::Uint8 && ctx.inputTypes[0] != DType::Int8) ||
       ctx.outputTypes.at(0) != DType::Float32)
     throw Error("KILN_BUILD", "layer '" + desc.name + "' (Dequantize): takes uint8 or int8 to float32");
-  return std::unique_ptr<Layer>(new DequantizeLayer(desc, ctx.inputTypes[0]));
+  return std::unique_ptr<Layer>(new DequantizeLayer(desc, ctx.isa, ctx.inputTypes[0]));
 });
 
 }  // namespace
