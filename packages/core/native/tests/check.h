@@ -51,4 +51,6 @@ void testThreadPool();
 void testActivations();
 void testConv2d();
 void testQuantize();
+void testQConv2d();
 int runConvBenchmarks(int argc, char** argv);
+int runQConvBenchmarks(int argc, char** argv);

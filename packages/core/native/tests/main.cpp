@@ -1,4 +1,5 @@
-// kiln_native_tests: the native engine's tests, or with --bench the convolution benchmarks.
+// kiln_native_tests: the native engine's tests, or with --bench / --qbench the FP32 / INT8
+// convolution benchmarks.
 #include <cstdarg>
 #include <cstring>
 
@@ -42,6 +43,8 @@ bool reportGroup(const std::string& name, int failuresBefore, const std::string&
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (std::strcmp(argv[i], "--bench") == 0) return runConvBenchmarks(argc, argv);
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--qbench") == 0) return runQConvBenchmarks(argc, argv);
 
   std::printf("CPU ISAs:");
   for (kiln::Isa isa : kiln::supportedIsas()) std::printf(" %s", kiln::isaName(isa));
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
   testActivations();
   testConv2d();
   testQuantize();
+  testQConv2d();
 
   if (kt::failures() == 0) {
     std::printf("all native tests passed\n");

@@ -42,6 +42,8 @@ void quantizeWeightsPerChannel(const float* weights, int64_t cout, int64_t perCh
 
 struct QConvOutput {
   bool isFloat = false;   // write float32 (dequantized) instead of u8
+  bool isInt32 = false;   // write the exact int32 accumulators instead (ONNX ConvInteger; no bias,
+                          // activation or residual)
   QuantParams quant;      // the u8 output's parameters (unused when isFloat)
 };
 

@@ -3,6 +3,11 @@
 #include <cpuid.h>
 #include <cstdlib>
 
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace kiln {
 namespace {
 
@@ -15,6 +20,7 @@ unsigned long long xgetbv0() {
 struct Features {
   bool avx2 = false;
   bool avx512 = false;
+  bool avxVnni = false, avx512Vnni = false, amxInt8 = false;
   Features() {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return;
@@ -26,6 +32,11 @@ struct Features {
     avx2 = ymm && fma && (b & (1u << 5));
     const bool f = b & (1u << 16), dq = b & (1u << 17), bw = b & (1u << 30), vl = b & (1u << 31);
     avx512 = avx2 && zmm && f && dq && bw && vl;
+    avx512Vnni = avx512 && (c & (1u << 11));
+    const bool tileState = (xcr0 & (3ull << 17)) == (3ull << 17);  // XTILECFG, XTILEDATA
+    amxInt8 = avx512 && tileState && (d & (1u << 24)) && (d & (1u << 25));
+    unsigned maxLeaf7 = a;
+    if (maxLeaf7 >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d)) avxVnni = avx2 && (a & (1u << 4));
   }
 };
 
@@ -66,6 +77,23 @@ std::vector<Isa> supportedIsas() {
   for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512})
     if (cpuSupports(isa)) out.push_back(isa);
   return out;
+}
+
+bool cpuHasAvxVnni() { return features().avxVnni; }
+bool cpuHasAvx512Vnni() { return features().avx512Vnni; }
+bool cpuHasAmxInt8() { return features().amxInt8; }
+
+bool enableAmx() {
+  static const bool granted = [] {
+    if (!features().amxInt8) return false;
+#if defined(__linux__) && defined(SYS_arch_prctl)
+    constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+    return false;
+#endif
+  }();
+  return granted;
 }
 
 Isa defaultIsa() {
