@@ -209,6 +209,29 @@ describe('indexing layers against a plain reference', () => {
   });
 });
 
+describe('layers lowered to others', () => {
+  const x = f32([2, 3, 4], 21);
+  for (const upper of [1, 0]) {
+    it(`Trilu (upper = ${upper}) with k = -1 keeps its triangle of the last two axes`, async () => {
+      const keep = (i: number, j: number) => (upper ? j - i >= -1 : j - i <= -1);
+      for (const { y } of await run('Trilu', { x }, { upper }, { k: { dtype: 'int64', shape: [], data: BigInt64Array.of(-1n) } })) {
+        expectNear(y, [2, 3, 4], Array.from({ length: 24 }, (_, o) => { const [, i, j] = unravel(o, [2, 3, 4]); return keep(i, j) ? Number(x.data[o]) : 0; }));
+      }
+    });
+  }
+  it('1-D MaxPool and AveragePool run as 2-D windows', async () => {
+    const window = (o: number, reduce: (v: number[]) => number) => { const [n, c, l] = unravel(o, [2, 3, 3]); return reduce([0, 1].map((k) => at(x, [n, c, l + k]))); };
+    for (const { y } of await run('MaxPool', { x }, { kernel_shape: [2] })) expectNear(y, [2, 3, 3], Array.from({ length: 18 }, (_, o) => window(o, (v) => Math.max(...v))));
+    for (const { y } of await run('AveragePool', { x }, { kernel_shape: [2] })) expectNear(y, [2, 3, 3], Array.from({ length: 18 }, (_, o) => window(o, (v) => (v[0] + v[1]) / 2)));
+  });
+  it('Clip of int64 and one-sided IsInf', async () => {
+    const v = i64([-5, 0, 7, 3]);
+    for (const { y } of await run('Clip', { v }, {}, { lo: i64([-1]), hi: i64([4]) })) expect(Array.from(y.data as BigInt64Array, Number)).toEqual([-1, 0, 4, 3]);
+    const f: Tensor = { dtype: 'float32', shape: [3], data: Float32Array.of(Infinity, -Infinity, 1) };
+    for (const { y } of await run('IsInf', { f }, { detect_negative: 0, detect_positive: 1 })) expect(Array.from(y.data as Uint8Array)).toEqual([1, 0, 0]);
+  });
+});
+
 describe('normalization layers against a plain reference', () => {
   const x = f32([2, 6, 7], 19);
   const normalize = (values: number[]) => {

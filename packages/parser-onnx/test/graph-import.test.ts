@@ -132,21 +132,24 @@ describe('OnnxParser.supportedOps', () => {
   const ops = OnnxParser.supportedOps();
 
   it('lists every op with its opset range', () => {
-    expect(ops).toContainEqual({ domain: '', opType: 'Conv', sinceVersion: 7, untilVersion: 25 });
-    expect(ops).toContainEqual({ domain: '', opType: 'HardSwish', sinceVersion: 14, untilVersion: 25 });
-    expect(ops).toContainEqual({ domain: '', opType: 'Resize', sinceVersion: 10, untilVersion: 25 });
+    expect(ops).toContainEqual({ domain: '', opType: 'Conv', sinceVersion: 7, untilVersion: 28 });
+    expect(ops).toContainEqual({ domain: '', opType: 'HardSwish', sinceVersion: 14, untilVersion: 28 });
+    expect(ops).toContainEqual({ domain: '', opType: 'Resize', sinceVersion: 10, untilVersion: 28 });
     expect(ops.map((op) => op.opType)).toEqual([
-      'Abs', 'Acos', 'Acosh', 'Add', 'And', 'ArgMax', 'ArgMin', 'Asin', 'Asinh', 'Atan', 'Atanh', 'AveragePool',
-      'BatchNormalization', 'Cast', 'CastLike', 'Ceil', 'Celu', 'Clip', 'Concat', 'Constant', 'ConstantOfShape', 'Conv',
-      'ConvTranspose', 'Cos', 'Cosh', 'DepthToSpace', 'Div', 'Dropout', 'Elu', 'Equal', 'Erf', 'Exp', 'Expand', 'Flatten',
-      'Floor', 'Gather', 'GatherElements', 'Gelu', 'Gemm', 'GlobalAveragePool', 'GlobalMaxPool', 'Greater', 'GreaterOrEqual',
-      'GroupNormalization', 'HardSigmoid', 'HardSwish', 'Identity', 'InstanceNormalization', 'IsInf', 'IsNaN',
-      'LayerNormalization', 'LeakyRelu', 'Less', 'LessOrEqual', 'Log', 'LogSoftmax', 'MatMul', 'Max', 'MaxPool', 'Mean', 'Min',
-      'Mish', 'Mod', 'Mul', 'Neg', 'NonMaxSuppression', 'Not', 'Or', 'Pad', 'Pow', 'PRelu', 'Range', 'Reciprocal', 'ReduceL1', 'ReduceL2',
-      'ReduceLogSum', 'ReduceLogSumExp', 'ReduceMax', 'ReduceMean', 'ReduceMin', 'ReduceProd', 'ReduceSum', 'ReduceSumSquare',
-      'Relu', 'Reshape', 'Resize', 'Round', 'Selu', 'Shape', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Size', 'Slice', 'Softmax',
-      'Softplus', 'Softsign', 'SpaceToDepth', 'Split', 'Sqrt', 'Squeeze', 'Sub', 'Sum', 'Tan', 'Tanh', 'ThresholdedRelu',
-      'Tile', 'TopK', 'Transpose', 'Unsqueeze', 'Upsample', 'Where', 'Xor',
+      'Abs', 'Acos', 'Acosh', 'Add', 'And', 'ArgMax', 'ArgMin', 'Asin', 'Asinh', 'Atan', 'Atanh', 'Attention',
+      'AveragePool', 'BatchNormalization', 'BlackmanWindow', 'Cast', 'CastLike', 'Ceil', 'Celu', 'CenterCropPad', 'Clip',
+      'Concat', 'Constant', 'ConstantOfShape', 'Conv', 'ConvTranspose', 'Cos', 'Cosh', 'DepthToSpace', 'Div', 'Dropout',
+      'Elu', 'Equal', 'Erf', 'Exp', 'Expand', 'EyeLike', 'Flatten', 'Floor', 'Gather', 'GatherElements', 'Gelu', 'Gemm',
+      'GlobalAveragePool', 'GlobalMaxPool', 'Greater', 'GreaterOrEqual', 'GroupNormalization', 'HammingWindow',
+      'HannWindow', 'Hardmax', 'HardSigmoid', 'HardSwish', 'Identity', 'InstanceNormalization', 'IsInf', 'IsNaN',
+      'LayerNormalization', 'LeakyRelu', 'Less', 'LessOrEqual', 'Log', 'LogSoftmax', 'LpNormalization', 'LpPool',
+      'MatMul', 'Max', 'MaxPool', 'Mean', 'Min', 'Mish', 'Mod', 'Mul', 'Neg', 'NegativeLogLikelihoodLoss',
+      'NonMaxSuppression', 'Not', 'OneHot', 'Or', 'Pad', 'Pow', 'PRelu', 'Range', 'Reciprocal', 'ReduceL1', 'ReduceL2',
+      'ReduceLogSum', 'ReduceLogSumExp', 'ReduceMax', 'ReduceMean', 'ReduceMin', 'ReduceProd', 'ReduceSum',
+      'ReduceSumSquare', 'Relu', 'Reshape', 'Resize', 'RMSNormalization', 'RotaryEmbedding', 'Round', 'Selu', 'Shape', 'Shrink', 'Sigmoid',
+      'Sign', 'Sin', 'Sinh', 'Size', 'Slice', 'Softmax', 'SoftmaxCrossEntropyLoss', 'Softplus', 'Softsign',
+      'SpaceToDepth', 'Split', 'Sqrt', 'Squeeze', 'Sub', 'Sum', 'SwiGLU', 'Swish', 'Tan', 'Tanh', 'ThresholdedRelu',
+      'Tile', 'TopK', 'Transpose', 'Trilu', 'Unsqueeze', 'Upsample', 'Where', 'Xor',
     ]);
   });
 });

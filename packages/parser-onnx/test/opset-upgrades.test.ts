@@ -279,18 +279,30 @@ describe('Dropout', () => {
     expect(layerNamed(network, 'd')).toMatchObject({ type: 'Identity', inputs: ['x'] });
   });
 
-  it('refuses a used mask and a constant true training_mode', () => {
+  it('refuses a constant true training_mode', () => {
     const bytes = encodeModel({
       opset: 13,
-      nodes: [node('Dropout', ['x', '', 'train'], ['y', 'mask'], [], { name: 'd' }), node('Cast', ['mask'], ['z'], [attr.int('to', 1)], { name: 'c' })],
+      nodes: [node('Dropout', ['x', '', 'train'], ['y'], [], { name: 'd' })],
       inputs: [valueInfo('x', F, [4])],
-      outputs: [valueInfo('y', F), valueInfo('z', F)],
+      outputs: [valueInfo('y', F)],
       initializers: [{ name: 'train', dims: [], data_type: OnnxDataType.BOOL, int32_data: [1] }],
     });
     const messages = parseIssues(bytes).map((issue) => issue.message);
-    expect(messages).toHaveLength(2);
+    expect(messages).toHaveLength(1);
     expect(messages[0]).toContain('training_mode');
-    expect(messages[1]).toContain("'mask'");
+  });
+
+  it('gives a used mask as all true, of the input shape', () => {
+    const bytes = encodeModel({
+      opset: 13,
+      nodes: [node('Dropout', ['x'], ['y', 'mask'], [], { name: 'd' }), node('Cast', ['mask'], ['z'], [attr.int('to', 1)], { name: 'c' })],
+      inputs: [valueInfo('x', F, [4])],
+      outputs: [valueInfo('y', F), valueInfo('z', F)],
+    });
+    const { network } = parseModel(bytes);
+    const mask = network.layers.find((layer) => layer.outputs.includes('mask'));
+    expect(mask).toMatchObject({ type: 'ConstantOfShape', inputs: ['d__shape'] });
+    expect((mask!.attributes.value as { dtype: string }).dtype).toBe('bool');
   });
 });
 

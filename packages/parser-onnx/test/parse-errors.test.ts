@@ -36,12 +36,12 @@ describe('unsupported nodes', () => {
 
   it('refuses an op the model opset predates', () => {
     const issues = parseIssues(singleNodeModel(node('HardSwish', ['x'], ['y'], [], { name: 'hs' }), { opset: 13 }));
-    expect(issues).toEqual([{ node: 'hs', opType: 'HardSwish', domain: '', opset: 13, message: 'HardSwish is supported for opsets 14..25, not 13' }]);
+    expect(issues).toEqual([{ node: 'hs', opType: 'HardSwish', domain: '', opset: 13, message: 'HardSwish is supported for opsets 14..28, not 13' }]);
   });
 
-  it('refuses opsets outside 7..25', () => {
-    expect(parseIssues(singleNodeModel(node('Relu', ['x'], ['y'], [], { name: 'r' }), { opset: 6 }))[0].message).toBe('Relu is supported for opsets 7..25, not 6');
-    expect(parseIssues(singleNodeModel(node('Relu', ['x'], ['y'], [], { name: 'r' }), { opset: 26 }))[0].message).toBe('Relu is supported for opsets 7..25, not 26');
+  it('refuses opsets outside 7..28', () => {
+    expect(parseIssues(singleNodeModel(node('Relu', ['x'], ['y'], [], { name: 'r' }), { opset: 6 }))[0].message).toBe('Relu is supported for opsets 7..28, not 6');
+    expect(parseIssues(singleNodeModel(node('Relu', ['x'], ['y'], [], { name: 'r' }), { opset: 29 }))[0].message).toBe('Relu is supported for opsets 7..28, not 29');
   });
 
   it('refuses a domain the model imports no opset for', () => {

@@ -54,6 +54,39 @@ describe('constant folding', () => {
     expect(n.constants.get('c')!.dtype).toBe('int64');
   });
 
+  it('folds the integer Mod, And and Where of grouped-query head counts, and CastLike of a constant', () => {
+    const n = new NetworkDefinition();
+    n.addInput('x', 'float32', [1, 2]);
+    n.addConstant('heads', i64([8]));
+    n.addConstant('kv_heads', i64([3]));
+    n.addConstant('zero', i64([0]));
+    n.addConstant('neg_inf', { dtype: 'float32', shape: [], data: Float32Array.from([-Infinity]) });
+    n.addLayer({ name: 'mod', type: 'Mod', inputs: ['heads', 'kv_heads'], outputs: ['rem'], attributes: { fmod: 0 } });
+    n.addLayer({ name: 'even', type: 'Equal', inputs: ['rem', 'zero'], outputs: ['divides'], attributes: {} });
+    n.addLayer({ name: 'ne', type: 'Not', inputs: ['divides'], outputs: ['uneven'], attributes: {} });
+    n.addLayer({ name: 'and', type: 'And', inputs: ['uneven', 'uneven'], outputs: ['both'], attributes: {} });
+    n.addLayer({ name: 'where', type: 'Where', inputs: ['both', 'rem', 'zero'], outputs: ['picked'], attributes: {} });
+    n.addLayer({ name: 'castlike', type: 'CastLike', inputs: ['neg_inf', 'x'], outputs: ['neg_inf_like'], attributes: {} });
+    n.addLayer({ name: 'add', type: 'Add', inputs: ['x', 'neg_inf_like'], outputs: ['y'], attributes: {} });
+    n.markOutput('y');
+    n.markOutput('picked');
+    foldConstants(n);
+    expect(n.layers.map((l) => l.name)).toEqual(['add']);
+    expect(toNumbers(n.constants.get('rem')!)).toEqual([2]);
+    expect(toNumbers(n.constants.get('picked')!)).toEqual([2]);
+    expect(n.constants.get('neg_inf_like')!.dtype).toBe('float32');
+  });
+
+  it('folds Mod with the sign of the divisor', () => {
+    const n = new NetworkDefinition();
+    n.addConstant('a', i64([-7, 7]));
+    n.addConstant('b', i64([3, -3]));
+    n.addLayer({ name: 'mod', type: 'Mod', inputs: ['a', 'b'], outputs: ['y'], attributes: { fmod: 0 } });
+    n.markOutput('y');
+    foldConstants(n);
+    expect(toNumbers(n.constants.get('y')!)).toEqual([2, -2]);
+  });
+
   it('leaves layers that depend on run-time data alone', () => {
     const n = shapeChain(2);
     n.addLayer({ name: 'sig', type: 'Sigmoid', inputs: ['y'], outputs: ['z'], attributes: {} });

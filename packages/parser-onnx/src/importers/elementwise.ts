@@ -25,7 +25,8 @@ export const elementwiseImporters: OpImporter[] = [
   sameFormOp('And', 1),
   sameFormOp('Or', 1),
   sameFormOp('Xor', 1),
-  sameFormOp('Not', 1),
+  // Not never had attributes or broadcasting: Not-1 is the op as it is.
+  { ...sameFormOp('Not', 1), sinceVersion: 1 },
   sameFormOp('Mod', 10, (node) => ({ fmod: node.attrs.int('fmod', 0) })),
   sameFormOp('IsInf', 10, (node) => ({ detect_negative: node.attrs.int('detect_negative', 1), detect_positive: node.attrs.int('detect_positive', 1) })),
   ...unary([

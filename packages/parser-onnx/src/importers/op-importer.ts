@@ -4,8 +4,9 @@ import type { NodeContext } from '../graph/node-context.js';
 /** The oldest and newest standard opsets Kiln imports. */
 export const MIN_OPSET = 7;
 // Opsets 22–25 only widened the type constraints (bfloat16, 4- and 8-bit floats, int4/int2) of the
-// ops Kiln imports; those types have no Kiln dtype and are refused as such.
-export const MAX_OPSET = 25;
+// ops Kiln imports; those types have no Kiln dtype and are refused as such. Opsets 26–28 added ops
+// and changed only Range (27: `stash_type`, float16 accumulation) and Celu (28: types) among them.
+export const MAX_OPSET = 28;
 
 export type ImportFn = (node: NodeContext) => void;
 

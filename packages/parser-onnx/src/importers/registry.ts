@@ -1,18 +1,32 @@
 import { activationImporters } from './activation.js';
+import { attentionImporters } from './attention.js';
 import { castImporters } from './cast.js';
 import { constantImporters } from './constant.js';
 import { convolutionImporters } from './convolution.js';
 import { dropoutImporters } from './dropout.js';
 import { elementwiseImporters } from './elementwise.js';
 import { indexingImporters } from './indexing.js';
+import { lossImporters } from './losses.js';
 import { detectionImporters } from './detection.js';
 import { matmulImporters } from './matmul.js';
 import { normalizationImporters } from './normalization.js';
+import { centerCropPadImporters } from './center-crop-pad.js';
+import { eyeLikeImporters } from './eye-like.js';
+import { hardmaxImporters } from './hardmax.js';
+import { lpNormalizationImporters } from './lp-normalization.js';
+import { lpPoolImporters } from './lp-pool.js';
+import { oneHotImporters } from './one-hot.js';
+import { shrinkImporters } from './shrink.js';
+import { swishImporters } from './swish.js';
+import { triluImporters } from './trilu.js';
+import { windowFunctionImporters } from './window-functions.js';
 import type { OpImporter } from './op-importer.js';
 import { padImporters } from './pad.js';
 import { poolingImporters } from './pooling.js';
 import { reductionImporters } from './reduction.js';
 import { resizeImporters } from './resize.js';
+import { rmsNormalizationImporters } from './rms-normalization.js';
+import { rotaryEmbeddingImporters } from './rotary-embedding.js';
 import { shapeOpImporters } from './shape-ops.js';
 import { slicingImporters } from './slicing.js';
 import { softmaxImporters } from './softmax.js';
@@ -21,12 +35,14 @@ import { squeezeImporters } from './squeeze.js';
 /** Every importer; to support another op, add its family's list here. */
 const ALL_IMPORTERS: OpImporter[] = [
   ...activationImporters,
+  ...attentionImporters,
   ...castImporters,
   ...constantImporters,
   ...convolutionImporters,
   ...dropoutImporters,
   ...elementwiseImporters,
   ...indexingImporters,
+  ...lossImporters,
   ...detectionImporters,
   ...matmulImporters,
   ...normalizationImporters,
@@ -34,10 +50,22 @@ const ALL_IMPORTERS: OpImporter[] = [
   ...poolingImporters,
   ...reductionImporters,
   ...resizeImporters,
+  ...rmsNormalizationImporters,
+  ...rotaryEmbeddingImporters,
   ...shapeOpImporters,
   ...slicingImporters,
   ...softmaxImporters,
   ...squeezeImporters,
+  ...centerCropPadImporters,
+  ...eyeLikeImporters,
+  ...hardmaxImporters,
+  ...lpNormalizationImporters,
+  ...lpPoolImporters,
+  ...oneHotImporters,
+  ...shrinkImporters,
+  ...swishImporters,
+  ...triluImporters,
+  ...windowFunctionImporters,
 ];
 
 const key = (opType: string, domain: string) => `${domain}\u0000${opType}`;

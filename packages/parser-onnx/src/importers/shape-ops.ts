@@ -16,6 +16,13 @@ function shapeAttributes(node: NodeContext): Record<string, AttributeValue> {
   return { start: node.attrs.int('start', 0), ...(end === undefined ? {} : { end }) };
 }
 
+/** Range-27 added `stash_type`: float16 limits accumulated in float32 (1, the default) or float16 (0). */
+function rangeAttributes(node: NodeContext): Record<string, AttributeValue> {
+  const stashType = node.opset >= 27 ? node.attrs.int('stash_type', 1) : 1;
+  if (stashType !== 1 && node.graph.dtypeOf(node.input(0)) !== 'float32') node.fail(`attribute 'stash_type' = ${stashType} is not supported (Kiln computes float16 ranges in float32)`);
+  return {};
+}
+
 export const shapeOpImporters: OpImporter[] = [
   sameFormOp('Reshape', 5, (node) => ({ allowzero: node.attrs.int('allowzero', 0) })),
   sameFormOp('Flatten', 1, (node) => ({ axis: node.attrs.int('axis', 1) })),
@@ -24,5 +31,5 @@ export const shapeOpImporters: OpImporter[] = [
   sameFormOp('Expand', 8),
   sameFormOp('Identity', 1),
   sameFormOp('Size', 1),
-  sameFormOp('Range', 11),
+  sameFormOp('Range', 11, rangeAttributes),
 ];

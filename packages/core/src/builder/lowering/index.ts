@@ -13,6 +13,7 @@ import { ELEMENTWISE_LOWERINGS } from './elementwise.js';
 import { POOLING_LOWERINGS } from './pooling.js';
 import { lowerResize } from './resize.js';
 import { SHAPE_LOWERINGS } from './shape-ops.js';
+import { lowerTrilu } from './trilu.js';
 import { lowerYoloDecode } from './yolo-decode.js';
 import { INDEXING_LOWERINGS } from './indexing.js';
 import { MATH_LOWERINGS } from './math.js';
@@ -27,6 +28,7 @@ const LOWERINGS: Record<string, Lowering> = {
   NonMaxSuppression: lowerNonMaxSuppression,
   KilnYoloDecode: lowerYoloDecode,
   Resize: lowerResize,
+  Trilu: lowerTrilu,
   ...ELEMENTWISE_LOWERINGS,
   ...SHAPE_LOWERINGS,
   ...POOLING_LOWERINGS,

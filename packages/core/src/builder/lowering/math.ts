@@ -4,6 +4,8 @@ import type { NativeLayer } from '../../native.js';
 import type { DType } from '../../tensor.js';
 import { floats, nativeLayer, str, type Lowering, type LoweringContext } from './context.js';
 import { lowerBinary, lowerUnary } from './elementwise.js';
+import { lowerOneSidedIsInf } from './one-sided-is-inf.js';
+import { lowerTypedClip } from './typed-clip.js';
 
 /** Binary ops of the float32 fast path (the Binary layer); everything else goes to TypedBinary. */
 const FLOAT_BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum']);
@@ -64,6 +66,7 @@ const TYPED_UNARY: Record<string, string> = {
 const lowerTypedUnary: Lowering = (layer, ctx) => {
   const x = [layer.inputs[0]];
   const dtype = ctx.info(x[0], layer).dtype;
+  if (layer.type === 'Clip' && dtype !== 'float32' && dtype !== 'float16') return lowerTypedClip(layer, ctx);
   // The Unary layer also names the element types it refuses for the ops only it has.
   if (FLOAT_UNARY.has(layer.type) && (dtype === 'float32' || !TYPED_UNARY[layer.type])) return lowerUnary(layer, ctx);
   const alpha = (fallback: number) => floats([attributeNumber(layer, 'alpha', fallback)]);
@@ -80,7 +83,8 @@ const lowerTypedUnary: Lowering = (layer, ctx) => {
       return [nativeLayer(layer, 'TypedUnary', { op: str(attributeString(layer, 'approximate', 'none') === 'tanh' ? 'gelu_tanh' : 'gelu') }, x)];
     case 'IsInf': {
       const [neg, pos] = [attributeNumber(layer, 'detect_negative', 1), attributeNumber(layer, 'detect_positive', 1)];
-      if (!neg || !pos) throw new BuildError('IsInf detecting one sign only is not supported', layer.name, 'KILN_UNSUPPORTED');
+      if (!neg && !pos) throw new BuildError('IsInf detecting neither sign is not supported', layer.name, 'KILN_UNSUPPORTED');
+      if (!neg || !pos) return lowerOneSidedIsInf(layer, ctx);
       return [nativeLayer(layer, 'TypedUnary', { op: str('isinf') }, x)];
     }
     default: {

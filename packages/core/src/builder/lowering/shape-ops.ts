@@ -50,6 +50,11 @@ export const lowerSplit: Lowering = (layer, ctx) => {
   return [nativeLayer(layer, 'Split', attrs, [layer.inputs[0]])];
 };
 
+/** A Range still in the network after constant folding has inputs, and so a length, known only at run time. */
+const lowerRange: Lowering = (layer) => {
+  throw new BuildError('Range start, limit and delta must be known at build time', layer.name, 'KILN_UNSUPPORTED');
+};
+
 export const SHAPE_LOWERINGS: Record<string, Lowering> = {
   Concat: lowerConcat,
   Reshape: lowerAsReshape,
@@ -59,4 +64,5 @@ export const SHAPE_LOWERINGS: Record<string, Lowering> = {
   Transpose: lowerTranspose,
   Slice: lowerSlice,
   Split: lowerSplit,
+  Range: lowerRange,
 };

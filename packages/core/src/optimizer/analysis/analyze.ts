@@ -73,6 +73,10 @@ export function analyze(network: NetworkDefinition, plugins?: PluginRegistry): A
       const count = (inputInfos[0]!.shape as number[]).reduce((a, b) => a * b, 1);
       known = [tensorValue({ dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(count)) })];
     }
+    else if (layer.type === 'CastLike' && inputValues[0]) {
+      // Only the second input's type matters, so its value need not be known.
+      known = evaluateLayer({ ...layer, type: 'Cast', inputs: [layer.inputs[0]], attributes: { to: inputInfos[1]!.dtype } }, [inputValues[0]]);
+    }
     else if (layer.inputs.every((name, i) => name === '' || inputValues[i])) known = evaluateLayer(layer, inputValues);
     known?.forEach((value, i) => {
       if (layer.outputs[i]) values.set(layer.outputs[i], value);

@@ -73,7 +73,15 @@ const ARITH: Record<string, (a: number, b: number, dtype: DType) => number> = {
   Equal: (a, b) => (a === b ? 1 : 0),
   Less: (a, b) => (a < b ? 1 : 0),
   Greater: (a, b) => (a > b ? 1 : 0),
+  LessOrEqual: (a, b) => (a <= b ? 1 : 0),
+  GreaterOrEqual: (a, b) => (a >= b ? 1 : 0),
+  And: (a, b) => (a && b ? 1 : 0),
+  Or: (a, b) => (a || b ? 1 : 0),
+  Xor: (a, b) => (!a !== !b ? 1 : 0),
+  Mod: (a, b) => a - b * Math.floor(a / b),
 };
+
+const TO_BOOL = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor']);
 
 const UNARY: Record<string, (x: number) => number> = {
   Floor: Math.floor,
@@ -100,7 +108,9 @@ function binary(layer: Layer, inputs: Dense[]): Dense | undefined {
   const [a, b] = inputs;
   const shape = broadcastDims(a.shape, b.shape) as number[] | undefined;
   if (!shape) return undefined;
-  const dtype = ['Equal', 'Less', 'Greater'].includes(layer.type) ? 'bool' : a.dtype;
+  const dtype = TO_BOOL.has(layer.type) ? 'bool' : a.dtype;
+  // fmod = 1 (C's fmod, the sign of the dividend) is not evaluated here.
+  if (layer.type === 'Mod' && attributeNumber(layer, 'fmod', 0) !== 0) return undefined;
   const fn = ARITH[layer.type];
   const ea = broadcastTo(a, shape);
   const eb = broadcastTo(b, shape);

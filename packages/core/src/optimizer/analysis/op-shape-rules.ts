@@ -83,7 +83,7 @@ const castLike: Rule = (layer, input) => [{ dtype: input.infos[1]!.dtype as DTyp
 
 export const OP_SHAPE_RULES: Record<string, Rule> = {
   ...Object.fromEntries(
-    ['Celu', 'Softsign', 'ThresholdedRelu', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'GroupNormalization'].map((op) => [op, same]),
+    ['Celu', 'Softsign', 'ThresholdedRelu', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'GroupNormalization', 'Trilu'].map((op) => [op, same]),
   ),
   IsNaN: toBool,
   IsInf: toBool,
