@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Builder, NetworkDefinition, Runtime, type Engine, type Isa, type Logger, type PlanHeader } from '@kiln/core';
+import { Builder, NetworkDefinition, Runtime, type Engine, type Int8Calibrator, type Isa, type Logger, type PlanHeader } from '@kiln/core';
 import { OnnxParseError, OnnxParser } from '@kiln/parser-onnx';
 import { CliError } from './errors.js';
 import { plugins } from './plugins.js';
@@ -38,6 +38,8 @@ export interface BuildSettings {
   threads?: number;
   isa?: Isa;
   timing?: boolean;
+  /** INT8: makes the calibrator once the network is parsed. */
+  calibrator?: (network: NetworkDefinition) => Int8Calibrator;
   /** --shapes and --min/--opt/--max-shapes, checked against the parsed network's inputs. */
   profiles?: ProfileSpecs;
 }
@@ -54,6 +56,7 @@ export async function buildFromOnnx(model: ModelFile, settings: BuildSettings, l
       threads: settings.threads,
       isa: settings.isa,
       timeTactics: settings.timing,
+      calibrator: settings.calibrator?.(network),
       profiles: resolveProfiles(network.inputs, settings.profiles ?? {}),
       onProgress: progress.update,
     });

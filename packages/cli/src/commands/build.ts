@@ -7,8 +7,9 @@ import { CliError } from '../errors.js';
 import { countBy, formatBytes, plural, table } from '../format.js';
 import { createLogger } from '../logging.js';
 import { buildFromOnnx, readModelFile } from '../model.js';
-import { isaOption, shapesOption, threadsOption, verboseOption } from '../options.js';
+import { integerAtLeast, isaOption, shapesOption, threadsOption, verboseOption } from '../options.js';
 import { parseShapeSpecs, type ShapeSpecs } from '../shapes.js';
+import { createCalibrator, type CalibratorName } from '../calibration.js';
 
 interface BuildFlags {
   output: string;
@@ -23,14 +24,12 @@ interface BuildFlags {
   verbose?: boolean;
   calib?: string;
   calibCache?: string;
+  calibrator: CalibratorName;
+  calibCount?: number;
   timingCache?: string;
 }
 
-const NOT_YET: [keyof BuildFlags, string, string][] = [
-  ['calib', '--calib', 'INT8 calibration is not implemented in Kiln yet'],
-  ['calibCache', '--calib-cache', 'INT8 calibration is not implemented in Kiln yet'],
-  ['timingCache', '--timing-cache', 'timing caches are not implemented yet'],
-];
+const NOT_YET: [keyof BuildFlags, string, string][] = [['timingCache', '--timing-cache', 'timing caches are not implemented yet']];
 
 export function registerBuild(program: Command): void {
   program
@@ -46,8 +45,10 @@ export function registerBuild(program: Command): void {
     .addOption(new Option('--opt-shapes <specs>', 'typical shapes, the ones tactics are timed on').argParser(parseShapeSpecs))
     .addOption(new Option('--max-shapes <specs>', 'largest shapes a dynamic input accepts').argParser(parseShapeSpecs))
     .option('--no-timing', 'keep the first kernel that applies to each layer instead of timing every tactic')
-    .option('--calib <dir>', 'INT8 calibration images (not supported yet)')
-    .option('--calib-cache <file>', 'INT8 calibration cache (not supported yet)')
+    .option('--calib <dir>', 'INT8: a folder of calibration images (letterboxed to the input size)')
+    .option('--calib-cache <file>', 'INT8: calibration cache, used when it exists and written after calibrating')
+    .addOption(new Option('--calibrator <method>', 'INT8 calibration method').choices(['entropy', 'minmax', 'percentile']).default('entropy'))
+    .addOption(new Option('--calib-count <n>', 'INT8: calibrate on at most n images (the first by name)').argParser(integerAtLeast(1)))
     .option('--timing-cache <file>', 'reuse tactic timings across builds (not supported yet)')
     .addOption(verboseOption())
     .addHelpText(
@@ -58,6 +59,7 @@ Examples:
   $ kiln build yolov5n.onnx -o yolov5n-scalar.kiln --isa scalar --threads 1 --no-timing
   $ kiln build yolov5n-dynamic.onnx -o dyn.kiln --min-shapes images:1x3x640x640 --max-shapes images:8x3x640x640
   $ kiln build yolov5n-dynamic.onnx -o b4.kiln --shapes images:4x3x640x640
+  $ kiln build yolov5n.onnx -o yolov5n-int8.kiln --precision int8 --calib images/calib --calib-count 200 --calib-cache yolov5n.calib
 `,
     )
     .action(build);
@@ -67,6 +69,8 @@ async function build(modelPath: string, flags: BuildFlags): Promise<void> {
   for (const [key, flag, reason] of NOT_YET) {
     if (flags[key] !== undefined) throw new CliError(`${flag} is not supported yet: ${reason}`);
   }
+  const calibrating = flags.calib !== undefined || flags.calibCache !== undefined || flags.calibCount !== undefined;
+  if (calibrating && flags.precision !== 'int8') throw new CliError('--calib, --calib-cache and --calib-count only apply with --precision int8');
   const verbose = Boolean(flags.verbose);
   const model = await readModelFile(modelPath);
   if (model.kind === 'plan') throw new CliError(`${modelPath} is already a Kiln engine; build takes an ONNX model`);
@@ -79,6 +83,7 @@ async function build(modelPath: string, flags: BuildFlags): Promise<void> {
       threads: flags.threads,
       isa: flags.isa,
       timing: flags.timing,
+      calibrator: flags.precision === 'int8' ? (network) => createCalibrator(network, flags) : undefined,
       profiles: { shapes: flags.shapes, minShapes: flags.minShapes, optShapes: flags.optShapes, maxShapes: flags.maxShapes },
     },
     createLogger(verbose),
