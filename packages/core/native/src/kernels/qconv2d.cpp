@@ -1,6 +1,7 @@
 // INT8 convolution as a packed u8 x s8 GEMM per batch item: Y[cout, pixels] = W[cout, K] x X[K, pixels],
 // X gathered (im2col, x_zp in padded taps) into pixel panels per task, W packed once here. The input
-// zero point is folded into a per-channel compensation, so the micro-kernels multiply raw u8.
+// zero point (and any shift a micro-kernel applies to the activations) is folded into a
+// per-channel compensation, so the micro-kernels multiply raw u8.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -50,7 +51,7 @@ class QConv2dGemm final : public QConv2dKernel {
     for (int64_t c = 0; c < g.cout; ++c) {
       int32_t sum = 0;
       for (int64_t i = 0; i < k_; ++i) sum += wq[c * k_ + i];
-      compensation_[c] = -input.zeroPoint * sum;
+      compensation_[c] = (kernel_.activationOffset - input.zeroPoint) * sum;
       scale_[c] = input.scale * wScale[c];
       if (bias) bias_[c] = bias[c];
     }

@@ -31,8 +31,8 @@ bool int8PathSupported(Int8Path path);
 Int8Path int8PathFor(Isa isa);
 // VNNI and AMX multiply u8 by s8 natively; Scalar and AVX2 do not (INT8 is then no faster).
 bool int8PathIsFast(Int8Path path);
-// The largest weight magnitude a path can take: AVX2's vpmaddubsw adds two u8*s8 products into
-// a saturating int16, so weights are held to [-63, 63] there (255*63*2 < 32767); 127 elsewhere.
+// The largest weight magnitude a path can take (127 on every path: the AVX2 kernel avoids
+// vpmaddubsw's int16 saturation by shifting activations to s8, see qgemm_avx2.cpp).
 int int8WeightMax(Int8Path path);
 
 // Per-output-channel symmetric quantization: scale_c = max|w_c| / qmax (1 for an all-zero

@@ -60,6 +60,6 @@ bool int8PathIsFast(Int8Path path) {
   return path == Int8Path::AvxVnni || path == Int8Path::Avx512Vnni || path == Int8Path::Amx;
 }
 
-int int8WeightMax(Int8Path path) { return path == Int8Path::Avx2 ? 63 : 127; }
+int int8WeightMax(Int8Path) { return 127; }
 
 }  // namespace kiln

@@ -1,7 +1,9 @@
 // AVX2 u8 x s8 micro-kernel (4 channels x 16 pixels, 8 ymm accumulators) and the 16-pixel vector
 // epilogue it shares with the AVX-VNNI kernel. vpmaddubsw adds two u8 x s8 products into a
-// saturating int16: the weights are held to [-63, 63] (int8WeightMax) so that it never saturates,
-// and vpmaddwd by ones widens the pairs into int32. No standard-library templates here: an inline
+// saturating int16, which full-range u8 x s8 pairs overflow (255*127*2). So the activations are
+// shifted to s8 (x - 128, the kernel's activationOffset) and each product x'w is formed as |x'| * sign(w, x'):
+// at most 128*127*2 = 32512 per pair, never saturating, with 8-bit weights. vpmaddwd by ones widens
+// the pairs into int32; the shift is undone by the per-channel compensation. No standard-library templates here: an inline
 // instance compiled with AVX2 could be the one the linker keeps for the baseline code too.
 #include <immintrin.h>
 
@@ -33,18 +35,19 @@ inline __m256i loadU8x8(const uint8_t* p, int n) {
 }  // namespace
 
 void microAvx2(const int8_t* w, const uint8_t* x, int64_t kGroups, int32_t* acc) {
-  const __m256i ones = _mm256_set1_epi16(1);
+  const __m256i ones = _mm256_set1_epi16(1), flip = _mm256_set1_epi8(static_cast<char>(0x80));
   __m256i c0[MR], c1[MR];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) c0[r] = c1[r] = _mm256_setzero_si256();
   for (int64_t q = 0; q < kGroups; ++q, w += MR * 4, x += NR * 4) {
-    const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x));
-    const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 32));
+    const __m256i x0 = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x)), flip);
+    const __m256i x1 = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 32)), flip);
+    const __m256i a0 = _mm256_abs_epi8(x0), a1 = _mm256_abs_epi8(x1);
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       const __m256i wr = broadcast4(w + r * 4);
-      c0[r] = _mm256_add_epi32(c0[r], _mm256_madd_epi16(_mm256_maddubs_epi16(x0, wr), ones));
-      c1[r] = _mm256_add_epi32(c1[r], _mm256_madd_epi16(_mm256_maddubs_epi16(x1, wr), ones));
+      c0[r] = _mm256_add_epi32(c0[r], _mm256_madd_epi16(_mm256_maddubs_epi16(a0, _mm256_sign_epi8(wr, x0)), ones));
+      c1[r] = _mm256_add_epi32(c1[r], _mm256_madd_epi16(_mm256_maddubs_epi16(a1, _mm256_sign_epi8(wr, x1)), ones));
     }
   }
 #pragma GCC unroll 8

@@ -25,7 +25,7 @@ constexpr int kMaxMr = 8, kMaxNr = 48;
 struct QEpilogue {
   enum class Output { Int32, Float, U8 };
   Output output = Output::U8;
-  const int32_t* compensation = nullptr;  // per channel: -x_zp * sum(w_q), added to the raw sums
+  const int32_t* compensation = nullptr;  // per channel: (activationOffset - x_zp) * sum(w_q), added to the raw sums
   const float* scale = nullptr;           // per channel: x_scale * w_scale_c
   const float* bias = nullptr;            // per channel (zeros when the convolution has none)
   Epilogue act;
@@ -52,6 +52,9 @@ using EpilogueFn = void (*)(const QEpilogue& e, const QTile& tile);
 struct QGemmKernel {
   Int8Path path;
   int mr, nr;
+  // What the micro-kernel subtracts from every activation before multiplying (its raw sums are
+  // sum((x - offset) * w)); the compensation adds (offset - x_zp) * sum(w) back.
+  int32_t activationOffset;
   MicroKernelFn micro;
   EpilogueFn epilogue;
 };
