@@ -37,7 +37,7 @@ export interface NativeContext {
   setInputShapes(shapes: number[][]): number[][];
   profile(): { runs: number; layerMillis: number[] };
   observe(tensorNames: string[], initialBins: number): void;
-  statistics(): { name: string; min: number; max: number; binWidth: number; counts: Float64Array }[];
+  statistics(): { name: string; min: number; max: number; binWidth: number; counts: Float64Array; positiveCounts: Float64Array }[];
 }
 
 export interface NativeEngine {

@@ -107,6 +107,7 @@ describe('INT8 builds', () => {
     expect(x.min).toBe(Math.min(...all));
     expect(x.max).toBe(Math.max(...all));
     expect(x.counts.reduce((a, b) => a + b, 0)).toBe(all.length);
+    expect(x.positiveCounts!.reduce((a, b) => a + b, 0)).toBe(all.filter((v) => v > 0).length);
     // The bin width comes from the first batch's largest |x| over 2048 bins.
     const first = Math.max(...[...(data[0]!.x.data as Float32Array)].map(Math.abs));
     expect(x.binWidth).toBeCloseTo(first / 2048, 9);

@@ -13,8 +13,8 @@ export async function buildKiln(file: string, options: BuildOptions): Promise<En
   return new Builder().build(network, options);
 }
 
-export async function runOrt(file: string, name: string, input: Float32Array, shape: number[]): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 2 });
+export async function runOrt(file: string, name: string, input: Float32Array, shape: number[], options: ort.InferenceSession.SessionOptions = {}): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 2, ...options });
   const outputs = await session.run({ [name]: new ort.Tensor('float32', input, shape) });
   const out = outputs[session.outputNames[0]].data as Float32Array;
   await session.release();

@@ -4,6 +4,7 @@ import { analyze } from '../optimizer/analysis/analyze.js';
 import type { ValueInfo } from '../optimizer/analysis/shape-rules.js';
 import { calibratedTensors, collectStatistics } from '../quantization/calibrate.js';
 import type { Int8Calibrator } from '../quantization/calibrator.js';
+import { extractExplicitScales } from '../quantization/explicit-quantization.js';
 import { quantizeNetwork, type QuantizationReport } from '../quantization/quantize-network.js';
 import { defaultIsa, supportedIsas, type Isa } from '../isa.js';
 import { Logger } from '../logger.js';
@@ -62,7 +63,8 @@ export class Builder {
     const opts = parseOptions(buildOptionsSchema, options, 'build options');
     const isa: Isa = opts.isa ?? defaultIsa();
     if (!supportedIsas().includes(isa)) throw new BuildError(`this CPU cannot run the '${isa}' path (it has ${supportedIsas().join(', ')})`, undefined, 'KILN_ISA');
-    if (opts.precision === 'int8' && !opts.calibrator) throw new OptionsError("invalid build options: precision 'int8' needs a calibrator (see @kiln/calibrator)");
+    const explicit = opts.precision === 'int8' ? extractExplicitScales(network) : undefined;
+    if (opts.precision === 'int8' && !opts.calibrator && !explicit) throw new OptionsError("invalid build options: precision 'int8' needs a calibrator (see @kiln/calibrator), or a model with Q/DQ nodes");
     const progress = opts.onProgress ?? (() => {});
     if (!network.outputs.length) throw new BuildError('the network has no outputs');
     for (const name of Object.keys(opts.profiles)) {
@@ -70,15 +72,16 @@ export class Builder {
     }
 
     progress('optimizing', 0, 1);
-    const { network: optimized, report } = optimizeNetwork(network, this.logger, { plugins: this.plugins });
+    const { network: optimized, report } = optimizeNetwork(explicit?.network ?? network, this.logger, { plugins: this.plugins });
     progress('optimizing', 1, 1);
     this.logger.info(`optimized ${report.layersBefore} layers into ${report.layersAfter}`);
 
     let target = optimized;
     if (opts.precision === 'int8') {
       const { infos } = analyze(optimized, this.plugins);
-      const scales = await this.calibrate(optimized, infos, opts, isa);
-      const quantized = quantizeNetwork(optimized, infos, scales, opts.layerPrecision);
+      if (explicit) this.logger.info(`INT8: the model's Q/DQ nodes give ${explicit.scales.size} tensor ranges${opts.calibrator ? ' (the calibrator is not used)' : ''}`);
+      const scales = explicit?.scales ?? (await this.calibrate(optimized, infos, opts, isa));
+      const quantized = quantizeNetwork(optimized, infos, scales, { layerPrecision: opts.layerPrecision, explicit: !!explicit });
       target = quantized.network;
       this.logPrecisions(quantized.report, optimized, opts.layerPrecision, isa);
     }

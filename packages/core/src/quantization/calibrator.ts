@@ -11,6 +11,8 @@ export interface TensorStatistics {
   max: number;
   binWidth: number;
   counts: Float64Array;
+  /** The part of `counts` that came from positive values (same bins). */
+  positiveCounts?: Float64Array;
 }
 
 /** One calibration batch: a tensor for every input of the network. */

@@ -50,8 +50,13 @@ export function quantizeNetwork(
   source: NetworkDefinition,
   infos: Map<string, ValueInfo>,
   scales: ReadonlyMap<string, number>,
-  layerPrecision: Readonly<Record<string, LayerPrecision>> = {},
+  options: {
+    layerPrecision?: Readonly<Record<string, LayerPrecision>>;
+    /** Scales stated by the model (Q/DQ): a convolution without them stays FP32 instead of failing. */
+    explicit?: boolean;
+  } = {},
 ): { network: NetworkDefinition; report: QuantizationReport } {
+  const layerPrecision = options.layerPrecision ?? {};
   const network = source.clone();
   const consumers = consumersOf(network);
   const producers = producersOf(network);
@@ -71,7 +76,12 @@ export function quantizeNetwork(
       report.fp32.push({ name: layer.name, reason });
       continue;
     }
-    for (const name of [layer.inputs[0]!, layer.outputs[0]!]) if (!scales.has(name)) missing.add(name);
+    const unscaled = [layer.inputs[0]!, layer.outputs[0]!].filter((name) => !scales.has(name));
+    if (unscaled.length && options.explicit) {
+      report.fp32.push({ name: layer.name, reason: 'the model gives no Q/DQ range for its input or output' });
+      continue;
+    }
+    for (const name of unscaled) missing.add(name);
     int8Convs.add(layer);
   }
   if (missing.size) {

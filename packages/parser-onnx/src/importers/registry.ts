@@ -17,6 +17,7 @@ import { lpNormalizationImporters } from './lp-normalization.js';
 import { lpPoolImporters } from './lp-pool.js';
 import { oneHotImporters } from './one-hot.js';
 import { shrinkImporters } from './shrink.js';
+import { linearQuantizationImporters } from './linear-quantization.js';
 import { swishImporters } from './swish.js';
 import { triluImporters } from './trilu.js';
 import { windowFunctionImporters } from './window-functions.js';
@@ -63,6 +64,7 @@ const ALL_IMPORTERS: OpImporter[] = [
   ...lpPoolImporters,
   ...oneHotImporters,
   ...shrinkImporters,
+  ...linearQuantizationImporters,
   ...swishImporters,
   ...triluImporters,
   ...windowFunctionImporters,

@@ -162,6 +162,9 @@ Napi::Value ContextWrap::statistics(const Napi::CallbackInfo& info) {
     auto counts = Napi::Float64Array::New(env, h.counts().size());
     std::copy(h.counts().begin(), h.counts().end(), counts.Data());
     o.Set("counts", counts);
+    auto positive = Napi::Float64Array::New(env, h.positiveCounts().size());
+    std::copy(h.positiveCounts().begin(), h.positiveCounts().end(), positive.Data());
+    o.Set("positiveCounts", positive);
     out.Set(i, o);
   }
   return out;

@@ -17,6 +17,8 @@ class TensorHistogram {
   float max() const { return max_; }
   double binWidth() const { return binWidth_; }
   const std::vector<double>& counts() const { return counts_; }
+  // The part of counts() that came from positive values.
+  const std::vector<double>& positiveCounts() const { return positiveCounts_; }
 
  private:
   int initialBins_;
@@ -24,7 +26,7 @@ class TensorHistogram {
   bool seen_ = false;
   double binWidth_ = 0.0;
   double pendingZeros_ = 0.0;  // values counted before the bin width was known (all zero)
-  std::vector<double> counts_;
+  std::vector<double> counts_, positiveCounts_;
 };
 
 }  // namespace kiln

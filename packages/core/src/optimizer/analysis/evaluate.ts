@@ -4,6 +4,7 @@ import { createTensor, type DType, type Tensor } from '../../tensor.js';
 import { broadcastDims, normalizeAxis, normalizeBoundary } from './shape-utils.js';
 import { reshapeTarget, sliceRange } from './shape-rules.js';
 import { valueDType, valueElements, valueShape, type KnownValue } from './value.js';
+import { dequantizeLinear, quantizeLinear } from '../../quantization/linear-quantization.js';
 
 /** A value being evaluated: a dtype, a static shape and its elements (numbers or symbols). */
 interface Dense {
@@ -134,6 +135,16 @@ function evaluateDense(layer: Layer, inputs: (Dense | undefined)[]): Dense[] | u
   switch (layer.type) {
     case 'Identity':
       return x && [x];
+    case 'QuantizeLinear':
+    case 'DequantizeLinear': {
+      if (!x || !inputs[1] || x.elems.some((v) => typeof v === 'string')) return undefined;
+      const scale = inputs[1].elems as number[];
+      const zeroPoint = (inputs[2]?.elems as number[] | undefined) ?? [];
+      const axis = attributeNumber(layer, 'axis', 1);
+      if (layer.type === 'DequantizeLinear') return [{ dtype: 'float32', shape: x.shape, elems: dequantizeLinear(x.elems as number[], x.shape, scale, zeroPoint, axis) }];
+      const dtype = attributeString(layer, 'dtype') as DType;
+      return [{ dtype, shape: x.shape, elems: quantizeLinear(x.elems as number[], x.shape, scale, zeroPoint, axis, dtype) }];
+    }
     case 'Cast':
       return x && [{ dtype: attributeString(layer, 'to') as DType, shape: x.shape, elems: x.elems.map((v) => castElement(v, attributeString(layer, 'to') as DType)) }];
     case 'Reshape': {
