@@ -112,6 +112,27 @@ describe('EntropyCalibration2', () => {
     expect(referenceEntropy(counts).bins).toBe(256);
   });
 
+  it('takes a one-sided tensor (SiLU-like: small negatives) over its positive values only', () => {
+    const rand = random(23);
+    // SiLU of a Gaussian pre-activation with rare large outliers: negatives confined to ≥ −0.28.
+    const silu = (z: number) => z / (1 + Math.exp(-z));
+    const values = Array.from({ length: 200_000 }, () => silu(-1 + 1.5 * gaussian(rand) + (rand() < 0.001 ? 10 * rand() : 0)));
+    const stats = statisticsOf(values);
+    const calibrator = new EntropyCalibrator({ batches: [] });
+    const positiveOnly = entropyThreshold({ counts: stats.positiveCounts!, binWidth: stats.binWidth });
+    expect(calibrator.computeThreshold(stats)).toBe(positiveOnly);
+    // |x| folds the negatives onto the first bins, and KL then clips the positive tail far harder.
+    expect(entropyThreshold(stats)).toBeLessThan(0.5 * positiveOnly);
+  });
+
+  it('keeps the |x| rule for symmetric tensors', () => {
+    const rand = random(29);
+    const stats = statisticsOf(Array.from({ length: 100_000 }, () => laplace(rand, 1)));
+    expect(new EntropyCalibrator({ batches: [] }).computeThreshold(stats)).toBe(entropyThreshold(stats));
+    const { positiveCounts: _, ...withoutSign } = stats;
+    expect(new EntropyCalibrator({ batches: [] }).computeThreshold(withoutSign)).toBe(entropyThreshold(stats));
+  });
+
   it('falls back to the histogram top below 128 bins', () => {
     const counts = new Float64Array(100);
     counts[10] = 5;

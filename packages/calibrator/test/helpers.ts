@@ -41,10 +41,13 @@ export function statisticsOf(values: ArrayLike<number>, bins = 2048): TensorStat
   }
   const binWidth = absmax / bins;
   const counts = new Float64Array(bins);
+  const positiveCounts = new Float64Array(bins);
   for (let k = 0; k < values.length; k++) {
-    counts[Math.min(bins - 1, Math.floor(Math.abs(values[k]) / binWidth))]++;
+    const bin = Math.min(bins - 1, Math.floor(Math.abs(values[k]) / binWidth));
+    counts[bin]++;
+    if (values[k] > 0) positiveCounts[bin]++;
   }
-  return { min, max, binWidth, counts };
+  return { min, max, binWidth, counts, positiveCounts };
 }
 
 /** A fresh temporary folder and a function that removes it. */
