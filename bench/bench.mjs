@@ -3,8 +3,11 @@
 // first alternating, so machine noise hits both alike), the ratio, and Kiln's achieved GFLOP/s
 // against the machine's measured peak (an FMA loop). Prints a table; writes results.json.
 //
+// With --int8, the YOLO models also get an INT8 engine (entropy calibration on --calib-count images
+// of ../shared/images/calib, cached in .cache/), timed in the same interleaved loop.
+//
 //   node bench.mjs [--models yolov5n,yolov5s,resnet18,mobilenetv2] [--batches 1,8] [--threads 1,2]
-//                  [--iterations 20] [--warmup 3] [--json]
+//                  [--iterations 20] [--warmup 3] [--int8] [--calib-count 64] [--json]
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -12,7 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { EntropyCalibrator, imageFolderBatches } from '@kiln/calibrator';
 import { Builder, NetworkDefinition, defaultIsa, measurePeakGflops } from '@kiln/core';
+import { decodeImage, letterbox, toTensor } from '@kiln/preprocess';
 import { OnnxParser } from '@kiln/parser-onnx';
 import * as ort from 'onnxruntime-node';
 
@@ -25,6 +30,8 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '1,2' },
     iterations: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
+    int8: { type: 'boolean', default: false },
+    'calib-count': { type: 'string', default: '64' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -33,8 +40,8 @@ const numbers = (s) => list(s).map(Number);
 
 // yolov5s-random has a fixed batch of 1; the others take any batch.
 const MODELS = {
-  yolov5n: { file: path.join(shared, 'yolov5n-dynamic.onnx'), input: 'images', shape: [3, 640, 640], gflop: 4.47 },
-  yolov5s: { file: path.join(shared, 'yolov5s-random.onnx'), input: 'images', shape: [3, 640, 640], gflop: 16.4, fixedBatch: 1 },
+  yolov5n: { file: path.join(shared, 'yolov5n-dynamic.onnx'), input: 'images', shape: [3, 640, 640], gflop: 4.47, images: true },
+  yolov5s: { file: path.join(shared, 'yolov5s-random.onnx'), input: 'images', shape: [3, 640, 640], gflop: 16.4, fixedBatch: 1, images: true },
   resnet18: { generated: 'resnet18' },
   mobilenetv2: { generated: 'mobilenetv2' },
 };
@@ -60,6 +67,17 @@ async function timed(fn) {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+/** An INT8 engine of the network, calibrated on photos (entropy), the scales cached per model. */
+async function buildInt8(name, network, threads) {
+  const load = async (file) => toTensor(letterbox(await decodeImage(file), { size: [640, 640], auto: false }).image);
+  const count = Number(args['calib-count']);
+  const calibrator = new EntropyCalibrator({
+    batches: imageFolderBatches({ folder: path.resolve(shared, '../images/calib'), input: network.inputs[0].name, load, limit: count }),
+    cacheFile: path.join(here, '.cache', `${name}-entropy-${count}.calib`),
+  });
+  return new Builder().build(network, { threads, precision: 'int8', calibrator });
+}
+
 const iterations = Number(args.iterations);
 const warmup = Number(args.warmup);
 const isa = defaultIsa();
@@ -73,6 +91,7 @@ for (const name of list(args.models)) {
     new OnnxParser(network).parse(bytes);
     const engine = await new Builder().build(network, { threads });
     const context = engine.createContext();
+    const int8Context = args.int8 && model.images ? (await buildInt8(name, network, threads)).createContext() : undefined;
     // ORT's workers spin after every run by default; interleaved with Kiln that spinning would
     // steal the cores Kiln runs on next (and Kiln's brief spin ORT's), so both pools sleep between runs.
     const session = await ort.InferenceSession.create(model.file, {
@@ -85,27 +104,27 @@ for (const name of list(args.models)) {
       if (model.fixedBatch && batch !== model.fixedBatch) continue;
       const shape = [batch, ...model.shape];
       const data = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => ((i * 2654435761) % 1000) / 1000);
-      const kiln = () => context.execute({ [model.input]: { dtype: 'float32', shape, data } });
+      const tensor = { dtype: 'float32', shape, data };
       const feeds = { [model.input]: new ort.Tensor('float32', data, shape) };
-      const onnxruntime = () => session.run(feeds);
-      for (let i = 0; i < warmup; i++) {
-        await kiln();
-        await onnxruntime();
-      }
-      const kilnMs = [];
-      const ortMs = [];
+      const runners = { kiln: () => context.execute({ [model.input]: tensor }), ort: () => session.run(feeds) };
+      if (int8Context) runners.int8 = () => int8Context.execute({ [model.input]: tensor });
+      const order = Object.keys(runners);
+      for (let i = 0; i < warmup; i++) for (const key of order) await runners[key]();
+      const times = Object.fromEntries(order.map((key) => [key, []]));
       for (let i = 0; i < iterations; i++) {
-        const [first, second] = i % 2 ? [kiln, onnxruntime] : [onnxruntime, kiln];
-        const a = await timed(first);
-        const b = await timed(second);
-        (first === kiln ? kilnMs : ortMs).push(a);
-        (second === kiln ? kilnMs : ortMs).push(b);
+        // Rotate which runtime goes first, so none always follows the same one.
+        for (let j = 0; j < order.length; j++) {
+          const key = order[(i + j) % order.length];
+          times[key].push(await timed(runners[key]));
+        }
       }
-      const k = median(kilnMs);
-      const o = median(ortMs);
+      const k = median(times.kiln);
+      const o = median(times.ort);
       const gflops = (model.gflop * batch) / (k / 1000);
-      rows.push({ model: name, batch, threads, kilnMs: +k.toFixed(2), ortMs: +o.toFixed(2), ratio: +(k / o).toFixed(3), kilnGflops: +gflops.toFixed(1), peakGflops: +peaks[threads].toFixed(1), ofPeak: +(gflops / peaks[threads]).toFixed(3) });
-      if (!args.json) process.stderr.write(`${name} batch ${batch} threads ${threads}: kiln ${k.toFixed(1)} ms, ort ${o.toFixed(1)} ms\n`);
+      const row = { model: name, batch, threads, kilnMs: +k.toFixed(2), ortMs: +o.toFixed(2), ratio: +(k / o).toFixed(3), kilnGflops: +gflops.toFixed(1), peakGflops: +peaks[threads].toFixed(1), ofPeak: +(gflops / peaks[threads]).toFixed(3) };
+      if (times.int8) Object.assign(row, { int8Ms: +median(times.int8).toFixed(2), int8Ratio: +(median(times.int8) / o).toFixed(3) });
+      rows.push(row);
+      if (!args.json) process.stderr.write(`${name} batch ${batch} threads ${threads}: kiln ${k.toFixed(1)} ms, ort ${o.toFixed(1)} ms${row.int8Ms ? `, kiln int8 ${row.int8Ms.toFixed(1)} ms` : ''}\n`);
     }
     await session.release();
   }
@@ -118,10 +137,12 @@ if (args.json) {
   console.log(JSON.stringify(result, null, 2));
 } else {
   console.log(`${cpu}; Kiln ISA ${isa}; ${iterations} interleaved iterations after ${warmup} warm-up; peak = FMA loop`);
-  console.log('model        batch threads   kiln ms    ort ms  kiln/ort  kiln GFLOP/s  of peak');
+  const int8 = rows.some((r) => r.int8Ms !== undefined);
+  console.log(`model        batch threads   kiln ms    ort ms  kiln/ort  kiln GFLOP/s  of peak${int8 ? '   int8 ms  int8/ort' : ''}`);
   for (const r of rows) {
+    const int8Columns = int8 ? (r.int8Ms !== undefined ? `${r.int8Ms.toFixed(2).padStart(10)} ${r.int8Ratio.toFixed(2).padStart(9)}` : `${'-'.padStart(10)} ${'-'.padStart(9)}`) : '';
     console.log(
-      `${r.model.padEnd(12)} ${String(r.batch).padStart(5)} ${String(r.threads).padStart(7)} ${r.kilnMs.toFixed(2).padStart(9)} ${r.ortMs.toFixed(2).padStart(9)} ${r.ratio.toFixed(2).padStart(9)} ${r.kilnGflops.toFixed(1).padStart(13)} ${(r.ofPeak * 100).toFixed(0).padStart(7)}%`,
+      `${r.model.padEnd(12)} ${String(r.batch).padStart(5)} ${String(r.threads).padStart(7)} ${r.kilnMs.toFixed(2).padStart(9)} ${r.ortMs.toFixed(2).padStart(9)} ${r.ratio.toFixed(2).padStart(9)} ${r.kilnGflops.toFixed(1).padStart(13)} ${(r.ofPeak * 100).toFixed(0).padStart(7)}%${int8Columns}`,
     );
   }
 }

@@ -138,6 +138,6 @@ export class Builder {
     for (const name of report.int8) this.logger.verbose(`  int8  ${name}`);
     for (const { name, reason } of report.fp32) this.logger.verbose(`  fp32  ${name}: ${reason}`);
     const path = native.int8Path(isa);
-    if (!path.fast) this.logger.warning(`this CPU has no fast INT8 instructions (VNNI or AMX): INT8 layers run on the ${path.name} path, correct but not faster than FP32`);
+    if (!path.fast) this.logger.warning(`this CPU has no fast INT8 instructions (VNNI or AMX): INT8 layers run on the ${path.name} path: correct, but far from the speed VNNI or AMX give`);
   }
 }
