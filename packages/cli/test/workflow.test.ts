@@ -204,8 +204,7 @@ describe('bad input: one error line and exit code 1', () => {
   it('a malformed shape string', () => refused(['build', MODEL, '-o', path.join(dir, 'x.kiln'), '--shapes', 'images:1x3x640xabc'], /'images:1x3x640xabc' is not a shape; expected name:DxDx\.\.\., e\.g\. images:1x3x640x640$/));
   it('a shape that does not fit the input', () => refused(['build', MODEL, '-o', path.join(dir, 'x.kiln'), '--shapes', 'images:1x3x320x320'], /^error: --shapes gives 'images' the shape \[1, 3, 320, 320\], which does not fit its shape \[1, 3, 640, 640\]$/));
   it('a shape for an input the model lacks', () => refused(['run', engine, '--shapes', 'image:1x3x640x640'], /^error: --shapes names 'image', which is not an input \(the inputs are 'images'\)$/));
-  it('int8, which core does not build yet', () => refused(['build', MODEL, '-o', path.join(dir, 'x.kiln'), '--precision', 'int8'], /^error: precision 'int8' is not implemented yet/));
-  it('calibration, which the CLI does not support yet', () => refused(['build', MODEL, '-o', path.join(dir, 'x.kiln'), '--calib', dir], /^error: --calib is not supported yet/));
+  it('a timing cache, which the CLI does not support yet', () => refused(['build', MODEL, '-o', path.join(dir, 'x.kiln'), '--timing-cache', path.join(dir, 't.cache')], /^error: --timing-cache is not supported yet/));
   it('a corrupt plan', async () => {
     const file = await alteredPlan('corrupt.kiln', (b) => ((b[b.length - 100] ^= 0xff), b));
     await refused(['run', file], /^error: .*corrupt\.kiln: the engine's checksum does not match: the file is corrupt$/);
