@@ -1,4 +1,4 @@
-export { supportedIsas, defaultIsa, measurePeakGflops } from './isa.js';
+export { supportedIsas, defaultIsa, measurePeakGflops, int8Support } from './isa.js';
 export type { Isa } from './isa.js';
 export { KILN_VERSION } from './version.js';
 export { DTYPES, bytesPerElement, createTensor, elementCount, isTypedArrayFor, toNumbers } from './tensor.js';

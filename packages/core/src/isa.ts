@@ -19,3 +19,13 @@ export function defaultIsa(): Isa {
 export function measurePeakGflops(isa: Isa = defaultIsa(), threads = 1, seconds = 0.3): number {
   return native.measurePeakGflops(isa, threads, seconds);
 }
+
+/**
+ * The integer path INT8 layers built for `isa` take on this CPU ('avx512vnni', 'avxvnni', 'avx2',
+ * 'scalar'; `KILN_INT8` forces one), and whether it multiplies u8 by s8 natively (VNNI or AMX),
+ * which is what makes INT8 fast.
+ */
+export function int8Support(isa: Isa = defaultIsa()): { path: string; fast: boolean } {
+  const { name, fast } = native.int8Path(isa);
+  return { path: name, fast };
+}

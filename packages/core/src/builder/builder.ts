@@ -6,7 +6,7 @@ import { calibratedTensors, collectStatistics } from '../quantization/calibrate.
 import type { Int8Calibrator } from '../quantization/calibrator.js';
 import { extractExplicitScales } from '../quantization/explicit-quantization.js';
 import { quantizeNetwork, type QuantizationReport } from '../quantization/quantize-network.js';
-import { defaultIsa, supportedIsas, type Isa } from '../isa.js';
+import { defaultIsa, int8Support, supportedIsas, type Isa } from '../isa.js';
 import { Logger } from '../logger.js';
 import { native } from '../native.js';
 import { nativeCall } from '../native-errors.js';
@@ -81,7 +81,8 @@ export class Builder {
       const { infos } = analyze(optimized, this.plugins);
       if (explicit) this.logger.info(`INT8: the model's Q/DQ nodes give ${explicit.scales.size} tensor ranges${opts.calibrator ? ' (the calibrator is not used)' : ''}`);
       const scales = explicit?.scales ?? (await this.calibrate(optimized, infos, opts, isa));
-      const quantized = quantizeNetwork(optimized, infos, scales, { layerPrecision: opts.layerPrecision, explicit: !!explicit });
+      const fastInt8 = int8Support(isa).fast;
+      const quantized = quantizeNetwork(optimized, infos, scales, { layerPrecision: opts.layerPrecision, explicit: !!explicit, fastInt8 });
       target = quantized.network;
       this.logPrecisions(quantized.report, optimized, opts.layerPrecision, isa);
     }
@@ -137,7 +138,7 @@ export class Builder {
     this.logger.info(`INT8: ${report.int8.length} layers in INT8, ${report.fp32.length} convolutions in FP32, ${report.quantizeLayers} quantize and ${report.dequantizeLayers} dequantize boundaries`);
     for (const name of report.int8) this.logger.verbose(`  int8  ${name}`);
     for (const { name, reason } of report.fp32) this.logger.verbose(`  fp32  ${name}: ${reason}`);
-    const path = native.int8Path(isa);
-    if (!path.fast) this.logger.warning(`this CPU has no fast INT8 instructions (VNNI or AMX): INT8 layers run on the ${path.name} path: correct, but far from the speed VNNI or AMX give`);
+    const int8 = int8Support(isa);
+    if (!int8.fast) this.logger.warning(`this CPU has no fast INT8 instructions (VNNI or AMX): INT8 layers run on the ${int8.path} path: correct, but far from the speed VNNI or AMX give`);
   }
 }
