@@ -133,6 +133,35 @@ describe('INT8 builds', () => {
   });
 });
 
+describe('INT8 region boundaries', () => {
+  it('write a tensor FP32 layers also read as float, and quantize a copy for the INT8 readers', async () => {
+    // conv1 → conv2 (INT8) and conv1 → Sigmoid (FP32, an output): conv1 writes float.
+    const n = new NetworkDefinition();
+    n.addInput('x', 'float32', [1, 4, 10, 10]);
+    for (const [name, input, output, cin] of [['conv1', 'x', 'a', 4], ['conv2', 'a', 'b', 6]] as const) {
+      n.addConstant(`${name}.w`, f32([6, cin, 3, 3], cin));
+      n.addConstant(`${name}.b`, f32([6], cin + 1));
+      n.addLayer({ name, type: 'Conv', inputs: [input, `${name}.w`, `${name}.b`], outputs: [output], attributes: { pads: [1, 1, 1, 1], activation: 'relu' } });
+    }
+    n.addLayer({ name: 'pool', type: 'MaxPool', inputs: ['b'], outputs: ['pooled'], attributes: { kernel_shape: [2, 2], strides: [2, 2] } });
+    n.addLayer({ name: 'head', type: 'Sigmoid', inputs: ['a'], outputs: ['s'], attributes: {} });
+    n.markOutput('pooled');
+    n.markOutput('s');
+    const data = Array.from({ length: 3 }, (_, i) => ({ x: f32([1, 4, 10, 10], 50 + i) }));
+    const engine = await new Builder().build(n, { precision: 'int8', calibrator: minMaxCalibrator(data), layerPrecision: { conv1: 'int8', conv2: 'int8' } });
+    const types = engine.layers.map((l) => l.type);
+    expect(types.filter((t) => t === 'QConv')).toHaveLength(2);
+    expect(types.filter((t) => t === 'Quantize')).toHaveLength(2); // x, and the copy of a for conv2
+    expect(types).not.toContain('Dequantize'); // both convolutions write float (the pool is an output)
+    const fp32 = await new Builder().build(n);
+    const x = f32([1, 4, 10, 10], 99);
+    const [q, f] = await Promise.all([engine.createContext().execute({ x }), fp32.createContext().execute({ x })]);
+    const diff = (name: string) => Math.max(...(f[name]!.data as Float32Array).map((v, i) => Math.abs(v - (q[name]!.data as Float32Array)[i]!)));
+    expect(diff('s')).toBeLessThan(0.02);
+    expect(diff('pooled')).toBeLessThan(0.05 * Math.max(...(f.pooled!.data as Float32Array)));
+  });
+});
+
 describe('INT8 on this CPU', () => {
   it('keeps the stem (a convolution reading a graph input) in FP32 unless u8×s8 is native, and warns without VNNI/AMX', async () => {
     const messages: string[] = [];

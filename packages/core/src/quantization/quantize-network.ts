@@ -129,10 +129,16 @@ export function quantizeNetwork(
   // 3. Which produced tensors are u8, and one set of parameters per group joined by pass-throughs.
   const wantsU8 = (reader: Layer, name: string) =>
     (int8Convs.has(reader) && reader.inputs[0] === name) || passthrough.has(reader) || residualAdds.get(reader)?.residual === name;
+  // A convolution's output that FP32 layers read too (YOLOv5's neck outputs, which feed the FP32
+  // head and the next INT8 convolution) is written as float, and the INT8 readers get a quantized
+  // copy: the head sees it at full precision (YOLOv5n, entropy: detection F1 against FP32 0.879 → 0.887).
+  const leavesInt8 = (out: string) =>
+    readers(out).some((r) => !wantsU8(r, out)) && readers(out).every((r) => !wantsU8(r, out) || int8Convs.has(r));
   const u8Tensors = new Set<string>();
   for (const layer of u8Producers) {
     const out = layer.outputs[0]!;
-    if (!outputs.has(out) && (passthrough.has(layer) || readers(out).some((r) => wantsU8(r, out)))) u8Tensors.add(out);
+    if (outputs.has(out)) continue;
+    if (passthrough.has(layer) || (readers(out).some((r) => wantsU8(r, out)) && !leavesInt8(out))) u8Tensors.add(out);
   }
   const groups = new UnionFind();
   for (const layer of passthrough) for (const input of dataInputs(layer)) groups.union(input, layer.outputs[0]!);
