@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { EntropyCalibrator, MinMaxCalibrator, PercentileCalibrator, imageFolderBatches, listImageFiles, type CalibratorOptions } from '@kiln/calibrator';
 import { Builder, Logger, NetworkDefinition, type Engine, type Tensor } from '@kiln/core';
 import { OnnxParser } from '@kiln/parser-onnx';
-import { decodeImage, decodeYolo, letterbox, toTensor } from '@kiln/preprocess';
+import { decodeImage, decodeYolo, letterbox, parseClassNames, toTensor } from '@kiln/preprocess';
 import { agreement, type Agreement, type Box } from './agreement.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -190,11 +190,13 @@ async function main(): Promise<void> {
     return;
   }
   const a = report.agreement;
+  const names = fp32.modelMetadata.names ? parseClassNames(fp32.modelMetadata.names) : [];
+  const describe = (boxes: Box[]) => boxes.map((d) => `${names[d.classId] ?? d.classId} ${d.score.toFixed(2)}`).join(', ');
   const lines = [
     `${report.model}: ${report.method} calibration on ${report.calibrationImages} images, ${report.int8Layers} convolutions in INT8`,
     `latency (median of ${options.iterations}, ${report.threads} threads, interleaved): FP32 ${report.fp32Ms.toFixed(1)} ms, INT8 ${report.int8Ms.toFixed(1)} ms (${(report.int8Ms / report.fp32Ms).toFixed(2)}× FP32)`,
     `INT8 vs FP32 detections on ${report.evaluationImages} held-out images (IoU 0.5): precision ${a.precision.toFixed(3)}, recall ${a.recall.toFixed(3)}, F1 ${a.f1.toFixed(3)} (${a.truePositives} matched, ${a.falsePositives} extra, ${a.falseNegatives} missed)`,
-    `bus.jpg: FP32 ${report.bus.fp32.length} objects, INT8 ${report.bus.int8.length}: ${report.bus.int8.map((d) => `${d.classId}@${d.score.toFixed(2)}`).join(' ')}`,
+    `bus.jpg: FP32 ${describe(report.bus.fp32)}; INT8 ${describe(report.bus.int8)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
