@@ -26,7 +26,8 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     expect(built.code).toBe(0);
     expect((await stat(engine)).size).toBeGreaterThan(1_000_000);
     expect(built.stdout).toMatch(/^built .*yolov5n\.kiln in [\d.]+ s \(\w+, 2 threads, fp32\)/);
-    expect(built.stdout).toContain('layers: 254 parsed, 89 after optimization');
+    // 82: the 7 residual Adds of the backbone's bottlenecks are fused into their convolutions.
+    expect(built.stdout).toContain('layers: 254 parsed, 82 after optimization');
     expect(built.stdout).toMatch(/^ {2}Conv +60 +60$/m);
     expect(built.stdout).toMatch(/^tactics: .*implicit-gemm \d+/m);
     expect(built.stdout).toMatch(/^engine: [\d.]+ MiB$/m);
@@ -43,9 +44,9 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     expect(info.threads).toBe(2);
     expect(info.inputs).toEqual([{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }]);
     expect(info.outputs).toEqual([{ name: 'output', dtype: 'float32', shape: [1, 25200, 85] }]);
-    expect(info.build).toEqual({ layersBefore: 254, layersAfter: 89, precision: 'fp32' });
+    expect(info.build).toEqual({ layersBefore: 254, layersAfter: 82, precision: 'fp32' });
     expect(Object.keys(info.metadata).sort()).toEqual(['names', 'stride']);
-    expect(info.layers).toHaveLength(89);
+    expect(info.layers).toHaveLength(82);
     expect(info.layerTypes.Conv).toBe(60);
     for (const layer of info.layers) expect(layer).toMatchObject({ name: expect.any(String), type: expect.any(String), tactic: expect.any(String), timings: expect.any(Array) });
     expect(info.network).toBeUndefined();
@@ -114,7 +115,7 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     const result = await kiln('bench', engine, '--iterations', '3', '--warmup', '1', '--json', '--profile');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.engine).toMatchObject({ threads: 2, layers: 89 });
+    expect(report.engine).toMatchObject({ threads: 2, layers: 82 });
     expect(report.concurrency).toBe(1);
     const latency = report.kiln.latencyMs;
     expect(latency.count).toBe(3);

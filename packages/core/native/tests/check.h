@@ -52,5 +52,6 @@ void testActivations();
 void testConv2d();
 void testQuantize();
 void testQConv2d();
+void testYoloDecode();
 int runConvBenchmarks(int argc, char** argv);
 int runQConvBenchmarks(int argc, char** argv);

@@ -1,6 +1,6 @@
-// kiln_native_tests --bench [--quick] [--yolo] [--isa=NAME] [--filter=TEXT] [--threads=1,2,...]:
-// GFLOP/s and milliseconds of YOLOv5n's convolutions (--yolo: only those) and a few more (SiLU
-// epilogue, batch 1) per ISA, algorithm and thread count; best of several batches. --isa runs one
+// kiln_native_tests --bench [--quick] [--yolo] [--isa=NAME] [--filter=TEXT] [--threads=1,2,...]
+// [--no-activation]: GFLOP/s and milliseconds of YOLOv5n's convolutions (--yolo: only those) and a
+// few more (SiLU epilogue unless --no-activation, batch 1) per ISA, algorithm and thread count; best of several batches. --isa runs one
 // ISA, --filter only the layers whose name contains TEXT.
 #include <algorithm>
 #include <chrono>
@@ -55,12 +55,13 @@ double seconds() {
 }  // namespace
 
 int runConvBenchmarks(int argc, char** argv) {
-  bool quick = false, yoloOnly = false;
+  bool quick = false, yoloOnly = false, noActivation = false;
   std::string onlyIsa, filter;
   std::vector<int> threadCounts = {1, 2};
   for (int i = 1; i < argc; ++i) {
     quick = quick || std::strcmp(argv[i], "--quick") == 0;
     yoloOnly = yoloOnly || std::strcmp(argv[i], "--yolo") == 0;
+    noActivation = noActivation || std::strcmp(argv[i], "--no-activation") == 0;
     if (std::strncmp(argv[i], "--isa=", 6) == 0) onlyIsa = argv[i] + 6;
     if (std::strncmp(argv[i], "--filter=", 9) == 0) filter = argv[i] + 9;
     if (std::strncmp(argv[i], "--threads=", 10) == 0) {
@@ -96,7 +97,8 @@ int runConvBenchmarks(int argc, char** argv) {
     for (Isa isa : supportedIsas()) {
       if (!onlyIsa.empty() && onlyIsa != isaName(isa)) continue;
       for (ConvAlgo algo : convAlgorithms(g, isa)) {
-        const auto kernel = Conv2dKernel::create(algo, isa, g, w.data(), bias.data(), {Activation::Silu});
+        const auto kernel = Conv2dKernel::create(algo, isa, g, w.data(), bias.data(),
+                                                  {noActivation ? Activation::None : Activation::Silu});
         std::printf("%-30s %-8s %-15s", l.name, isaName(isa), convAlgoName(algo));
         for (auto& pool : pools) {
           const size_t bytes = kernel->workspaceBytes(1, l.h, l.w, pool->size());

@@ -20,6 +20,7 @@ struct Case {
   int64_t batch, h, w;
   Epilogue epilogue;
   bool bias;
+  bool residual = false;  // a tensor shaped like the output, added after the activation
 };
 
 // A family of geometries sharing kernel shape, stride, padding, dilation and grouping; the channel
@@ -83,6 +84,7 @@ std::vector<Case> casesOf(const Family& f, int familyIndex) {
     c.batch = (i % 3 == 2) ? 2 : 1;
     c.epilogue = kEpilogues[(i + familyIndex) % 8];
     c.bias = i % 4 != 3;
+    c.residual = i % 2 == 1;
     // The padded input must hold at least one window.
     if (c.h + g.padTop + g.padBottom < g.dilationH * (g.kh - 1) + 1) c.h += g.dilationH * g.kh;
     if (c.w + g.padLeft + g.padRight < g.dilationW * (g.kw - 1) + 1) c.w += g.dilationW * g.kw;
@@ -112,7 +114,7 @@ bool isGuard(float f) {
 // Runs the kernel into a NaN-filled output between guard zones, with a guarded workspace; checks that
 // no guard was touched. Returns the output without the guards.
 std::vector<float> runGuarded(const Conv2dKernel& kernel, const Case& c, const std::vector<float>& x,
-                              ThreadPool& pool, const char* what) {
+                              const std::vector<float>& residual, ThreadPool& pool, const char* what) {
   const int64_t ySize = c.batch * c.g.cout * c.g.outH(c.h) * c.g.outW(c.w);
   std::vector<float> y(ySize + 2 * kGuardFloats, guardValue());
   std::fill(y.begin() + kGuardFloats, y.end() - kGuardFloats, std::numeric_limits<float>::quiet_NaN());
@@ -121,7 +123,8 @@ std::vector<float> runGuarded(const Conv2dKernel& kernel, const Case& c, const s
   std::unique_ptr<char[], AlignedDelete> ws(static_cast<char*>(::operator new[](wsTotal, std::align_val_t(64))));
   float* wsGuard = reinterpret_cast<float*>(ws.get() + wsBytes);
   for (size_t i = 0; i < kGuardFloats; ++i) wsGuard[i] = guardValue();
-  kernel.run(x.data(), c.batch, c.h, c.w, y.data() + kGuardFloats, ws.get(), pool);
+  kernel.run(x.data(), c.batch, c.h, c.w, c.residual ? residual.data() : nullptr, y.data() + kGuardFloats, ws.get(),
+             pool);
   bool guardsIntact = true;
   for (size_t i = 0; i < kGuardFloats; ++i)
     guardsIntact = guardsIntact && isGuard(y[i]) && isGuard(y[y.size() - 1 - i]) && isGuard(wsGuard[i]);
@@ -131,9 +134,10 @@ std::vector<float> runGuarded(const Conv2dKernel& kernel, const Case& c, const s
 
 std::string describe(const Case& c) {
   const ConvGeometry& g = c.g;
-  return kt::format("cin %lld cout %lld groups %lld, batch %lld, %lldx%lld, act %d%s", (long long)g.cin,
+  return kt::format("cin %lld cout %lld groups %lld, batch %lld, %lldx%lld, act %d%s%s", (long long)g.cin,
                     (long long)g.cout, (long long)g.groups, (long long)c.batch, (long long)c.h, (long long)c.w,
-                    static_cast<int>(c.epilogue.act), c.bias ? "" : ", no bias");
+                    static_cast<int>(c.epilogue.act), c.bias ? "" : ", no bias",
+                    c.residual ? ", residual" : "");
 }
 
 // Every ISA and algorithm on pools of 1 and 3 threads against the reference, each run twice.
@@ -146,6 +150,11 @@ void checkCase(const Case& c, const std::vector<Isa>& isas, ThreadPool* const (&
   const float* b = c.bias ? bias.data() : nullptr;
   std::vector<float> ref(c.batch * g.cout * g.outH(c.h) * g.outW(c.w));
   conv2dReference(g, x.data(), c.batch, c.h, c.w, wts.data(), b, c.epilogue, ref.data());
+  std::vector<float> residual;
+  if (c.residual) {
+    residual = rng.vector(ref.size());
+    for (size_t i = 0; i < ref.size(); ++i) ref[i] += residual[i];
+  }
 
   for (Isa isa : isas) {
     for (ConvAlgo algo : convAlgorithms(g, isa)) {
@@ -154,7 +163,7 @@ void checkCase(const Case& c, const std::vector<Isa>& isas, ThreadPool* const (&
       for (ThreadPool* pool : pools) {
         const std::string what = kt::format("%s %s %d thread(s) [%s]", isaName(isa), convAlgoName(algo),
                                             pool->size(), describe(c).c_str());
-        const std::vector<float> y = runGuarded(*kernel, c, x, *pool, what.c_str());
+        const std::vector<float> y = runGuarded(*kernel, c, x, residual, *pool, what.c_str());
         ++*runs;
         size_t bad = 0, firstBad = 0;
         for (size_t i = 0; i < y.size(); ++i) {
@@ -168,7 +177,7 @@ void checkCase(const Case& c, const std::vector<Isa>& isas, ThreadPool* const (&
         KT_CHECK(bad == 0, "%s: %zu wrong outputs, first [%zu] = %g, expected %g", what.c_str(), bad, firstBad,
                  y[firstBad], ref[firstBad]);
         // Deterministic: a second run, and a run on another pool size, are bit-identical.
-        const std::vector<float> again = runGuarded(*kernel, c, x, *pool, what.c_str());
+        const std::vector<float> again = runGuarded(*kernel, c, x, residual, *pool, what.c_str());
         KT_CHECK(std::memcmp(again.data(), y.data(), y.size() * sizeof(float)) == 0, "%s: second run differs",
                  what.c_str());
         if (first.empty())
@@ -182,11 +191,11 @@ void checkCase(const Case& c, const std::vector<Isa>& isas, ThreadPool* const (&
 }
 
 Case largerCase(int64_t cin, int64_t cout, int64_t k, int64_t pad, int64_t batch, int64_t h, int64_t w,
-                Epilogue epilogue, int64_t stride = 1) {
+                Epilogue epilogue, int64_t stride = 1, bool residual = false) {
   Case c;
   c.g.cin = cin, c.g.cout = cout, c.g.kh = c.g.kw = k, c.g.strideH = c.g.strideW = stride;
   c.g.padTop = c.g.padLeft = c.g.padBottom = c.g.padRight = pad;
-  c.batch = batch, c.h = h, c.w = w, c.epilogue = epilogue, c.bias = true;
+  c.batch = batch, c.h = h, c.w = w, c.epilogue = epilogue, c.bias = true, c.residual = residual;
   return c;
 }
 
@@ -219,6 +228,11 @@ void testConv2d() {
     double worst = 0;
     const Case cases[] = {
         largerCase(64, 200, 3, 1, 1, 20, 20, {Activation::Silu}),
+        // A fused residual over several K blocks, N tiles and M blocks, for every algorithm.
+        largerCase(64, 200, 3, 1, 1, 20, 20, {Activation::Silu}, 1, true),
+        largerCase(300, 40, 1, 0, 2, 17, 23, {Activation::Silu}, 1, true),
+        largerCase(40, 24, 3, 1, 1, 9, 131, {Activation::Silu}, 2, true),
+        largerCase(16, 16, 3, 1, 1, 21, 64, {Activation::Silu}, 1, true),
         largerCase(8, 24, 3, 1, 1, 96, 96, {Activation::Relu}),
         largerCase(48, 96, 1, 0, 2, 30, 30, {Activation::Sigmoid}),
         largerCase(300, 16, 1, 0, 1, 9, 9, {Activation::HardSwish}),

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   testConv2d();
   testQuantize();
   testQConv2d();
+  testYoloDecode();
 
   if (kt::failures() == 0) {
     std::printf("all native tests passed\n");

@@ -11,6 +11,7 @@ import { Logger } from '../logger.js';
 import { native } from '../native.js';
 import { nativeCall } from '../native-errors.js';
 import type { NetworkDefinition } from '../network/network.js';
+import { fuseConvResidualAdds } from '../optimizer/conv-residual-add-fusion.js';
 import { optimizeNetwork } from '../optimizer/optimize.js';
 import { parseOptions } from '../options.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
@@ -86,6 +87,10 @@ export class Builder {
       target = quantized.network;
       this.logPrecisions(quantized.report, optimized, opts.layerPrecision, isa);
     }
+    // After INT8, which fuses residual Adds into its own convolutions and calibrates the unfused
+    // FP32 graph: the residual Adds after FP32 convolutions go into their epilogues.
+    const residuals = fuseConvResidualAdds(target, { plugins: this.plugins });
+    this.logger.verbose(`conv+residual add fusion: ${residuals} change(s), ${target.layers.length} layers`);
     const build = { layersBefore: report.layersBefore, layersAfter: target.layers.length, precision: opts.precision };
     const engine = await this.compile(target, opts, isa, build, network.metadata);
     this.logger.info(`built for ${engine.isa} with ${engine.threads} threads`);

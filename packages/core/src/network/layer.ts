@@ -10,7 +10,9 @@ export type AttributeValue = number | string | number[] | string[] | Tensor;
  * Attribute names are ONNX's (`kernel_shape`, `group`, ...). An omitted optional input is ''.
  *
  * Layer types Kiln adds beyond ONNX are documented where the pass that creates them lives; the
- * fusion passes add attributes `activation`, `activation_alpha`, `activation_beta` to Conv.
+ * fusion passes add attributes `activation`, `activation_alpha`, `activation_beta` to Conv, and
+ * the residual-Add fusion a 4th Conv input (a tensor shaped like the output, added after the
+ * activation; the bias, input 2, is then always present).
  */
 export interface Layer {
   name: string;

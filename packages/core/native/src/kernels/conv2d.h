@@ -48,9 +48,13 @@ class Conv2dKernel {
   // Scratch memory run() needs for this input size with this many threads.
   virtual size_t workspaceBytes(int64_t batch, int64_t h, int64_t w, int threads) const = 0;
   // x: [batch, cin, h, w]; y: [batch, cout, outH(h), outW(w)]. workspace: workspaceBytes() bytes,
-  // 64-byte aligned. Deterministic for a given pool size.
-  virtual void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, void* workspace,
-                   ThreadPool& pool) const = 0;
+  // 64-byte aligned. residual: null, or a tensor shaped like y (not overlapping it) added to each
+  // output after the activation (a fused residual Add). Deterministic for a given pool size.
+  virtual void run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y,
+                   void* workspace, ThreadPool& pool) const = 0;
+  void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, void* workspace, ThreadPool& pool) const {
+    run(x, batch, h, w, nullptr, y, workspace, pool);
+  }
 };
 
 // The plain reference every kernel is tested against.

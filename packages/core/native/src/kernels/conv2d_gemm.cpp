@@ -102,8 +102,9 @@ class Conv2dGemm final : public Conv2dKernel {
     return phaseHeadBytes() + static_cast<size_t>(std::max(threads, 1)) * threadBytes(outH, outW);
   }
 
-  void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, void* workspace,
-           ThreadPool& pool) const override {
+  using Conv2dKernel::run;
+  void run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y,
+           void* workspace, ThreadPool& pool) const override {
     if (h + g_.padTop + g_.padBottom < g_.dilationH * (g_.kh - 1) + 1 ||
         w + g_.padLeft + g_.padRight < g_.dilationW * (g_.kw - 1) + 1)
       throw std::invalid_argument("conv2d: the kernel does not fit in the padded input");
@@ -169,7 +170,9 @@ class Conv2dGemm final : public Conv2dKernel {
       gemm::MacroTile t;
       t.aPanelStride = aPanelStride_;
       t.b = panel;
-      t.c = y + (b * g_.cout + grp * mg_ + m0) * pixels + n0;
+      const int64_t cOffset = (b * g_.cout + grp * mg_ + m0) * pixels + n0;
+      t.c = y + cOffset;
+      t.residual = residual ? residual + cOffset : nullptr;
       t.ldc = pixels;
       t.m = m;
       t.n = n;
@@ -196,6 +199,7 @@ class Conv2dGemm final : public Conv2dKernel {
             for (int64_t ox = 0; ox < whole; ox += gemm_.nr) {
               d.b = phaseIn.z + oy * pd.zw + ox;
               d.c = t.c + oy * outW + ox;
+              if (t.residual) d.residual = t.residual + oy * outW + ox;
               gemm_.macro(d);
             }
             if (whole < outW) {
@@ -204,6 +208,7 @@ class Conv2dGemm final : public Conv2dKernel {
               d.bPanelStride = panelStride;
               d.bRows = nullptr;
               d.c = t.c + oy * outW + whole;
+              if (t.residual) d.residual = t.residual + oy * outW + whole;
               d.n = outW - whole;
               gemm_.macro(d);
             }

@@ -26,6 +26,9 @@ struct MacroTile {
   bool accumulate = false;    // C += A*B (a K block after the first); otherwise C = A*B
   bool last = true;           // the last K block: apply bias and epilogue before the store
   const float* bias = nullptr;  // m values, or null; read only when last
+  // m x n values laid out like C (leading dimension ldc), or null: added after the activation
+  // (a fused residual Add); read only when last. Must not overlap C.
+  const float* residual = nullptr;
   Epilogue epilogue;
 };
 

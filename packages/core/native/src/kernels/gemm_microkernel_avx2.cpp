@@ -71,6 +71,15 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
         c1[r] = _mm256_load_ps(buf + (2 * r + 1) * 8);
       }
     }
+    if (t.residual) {
+      const float* res = t.residual + (c - t.c);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        const float* rr = res + r * ldc;
+        c0[r] = _mm256_add_ps(c0[r], full ? _mm256_loadu_ps(rr) : _mm256_maskload_ps(rr, m0));
+        c1[r] = _mm256_add_ps(c1[r], full ? _mm256_loadu_ps(rr + 8) : _mm256_maskload_ps(rr + 8, m1));
+      }
+    }
   }
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {

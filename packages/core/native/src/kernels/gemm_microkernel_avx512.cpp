@@ -71,6 +71,15 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
         c1[r] = _mm512_load_ps(buf + (2 * r + 1) * 16);
       }
     }
+    if (t.residual) {
+      const float* res = t.residual + (c - t.c);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        const float* rr = res + r * ldc;
+        c0[r] = _mm512_add_ps(c0[r], _mm512_maskz_loadu_ps(m0, rr));
+        c1[r] = _mm512_add_ps(c1[r], _mm512_maskz_loadu_ps(m1, rr + 16));
+      }
+    }
   }
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {

@@ -32,6 +32,11 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
       const float br = bias ? bias[r] : 0.f;
       for (int j = 0; j < NR; ++j) acc[r][j] = activateScalar(acc[r][j] + br, t.epilogue);
     }
+    if (t.residual) {
+      const float* res = t.residual + (c - t.c);
+      for (int r = 0; r < R; ++r)
+        for (int j = 0; j < cols; ++j) acc[r][j] += res[r * ldc + j];
+    }
   }
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < cols; ++j) c[r * ldc + j] = acc[r][j];

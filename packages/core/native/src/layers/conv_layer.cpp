@@ -7,7 +7,9 @@ namespace kiln {
 namespace {
 
 // A 2-D convolution whose weights (input 1) and optional bias (input 2) are constants, packed at
-// build for the chosen algorithm, with bias and activation fused into the kernel's epilogue.
+// build for the chosen algorithm, with bias and activation fused into the kernel's epilogue. An
+// optional input 3 (set by the residual-Add fusion pass, with input 2 then present) is a tensor
+// shaped like the output, added after the activation: y = act(conv(x) + bias) + residual.
 class ConvLayer final : public Layer {
  public:
   ConvLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc), isa_(ctx.isa), epilogue_(parseEpilogue(desc)) {
@@ -25,6 +27,10 @@ class ConvLayer final : public Layer {
         throw Error("KILN_BUILD", "layer '" + desc.name + "' (Conv): the bias has the wrong size");
       bias_ = ctx.constantInputs[2]->bytes;
     }
+    if (desc.inputs.size() > 4) throw Error("KILN_BUILD", "layer '" + desc.name + "' (Conv): at most 4 inputs");
+    if (desc.inputs.size() == 4 && (desc.inputs[2].empty() || desc.inputs[3].empty()))
+      throw Error("KILN_BUILD", "layer '" + desc.name + "' (Conv): a residual input needs the bias input");
+    residual_ = desc.inputs.size() == 4;
     algos_ = convAlgorithms(g_, isa_);
     depthwise_ = isDepthwise(g_);
     setTactic(0);
@@ -36,7 +42,11 @@ class ConvLayer final : public Layer {
     if (x[1] != g_.cin) shapeError("expects " + std::to_string(g_.cin) + " input channels, got " + shapeToString(x));
     const int64_t oh = g_.outH(x[2]), ow = g_.outW(x[3]);
     if (oh <= 0 || ow <= 0) shapeError("the kernel is larger than the padded input " + shapeToString(x));
-    return {{x[0], g_.cout, oh, ow}};
+    Shape y{x[0], g_.cout, oh, ow};
+    if (residual_ && (in.size() < 4 || in[3] != y))
+      shapeError("the residual input must be shaped like the output " + shapeToString(y) +
+                 (in.size() < 4 ? std::string() : ", got " + shapeToString(in[3])));
+    return {y};
   }
 
   // Tactics: the direct depthwise kernel first where it applies, then the GEMM algorithms.
@@ -62,8 +72,18 @@ class ConvLayer final : public Layer {
 
   void run(const LayerRun& r) const override {
     const Shape& x = *r.inputShapes[0];
-    if (depthwiseKernel_) depthwiseKernel_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
-    else kernel_->run(r.in(0), x[0], x[2], x[3], r.out(0), r.workspace, *r.pool);
+    const float* residual = residual_ ? r.in(3) : nullptr;
+    if (depthwiseKernel_) {
+      depthwiseKernel_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
+      if (residual) addResidual(residual, elementCount(*r.outputShapes[0]), r.out(0));
+    } else {
+      kernel_->run(r.in(0), x[0], x[2], x[3], residual, r.out(0), r.workspace, *r.pool);
+    }
+  }
+
+  // The depthwise kernel has no residual epilogue: a separate pass (no model fuses one there).
+  static void addResidual(const float* residual, int64_t n, float* y) {
+    for (int64_t i = 0; i < n; ++i) y[i] += residual[i];
   }
 
  private:
@@ -75,6 +95,7 @@ class ConvLayer final : public Layer {
   std::unique_ptr<Conv2dKernel> kernel_;
   std::unique_ptr<DepthwiseConv2d> depthwiseKernel_;
   bool depthwise_ = false;
+  bool residual_ = false;
   int tactic_ = 0;
 };
 

@@ -1,8 +1,8 @@
+#include <algorithm>
 #include <vector>
 
 #include "engine/layer.h"
-#include "kernels/activation_apply.h"
-#include "layers/parallel.h"
+#include "kernels/yolo_decode.h"
 
 namespace kiln {
 namespace {
@@ -35,7 +35,7 @@ class YoloDecodeLayer final : public Layer {
   }
 
   size_t workspaceBytes(const std::vector<Shape>& in, int threads) const override {
-    return sizeof(float) * static_cast<size_t>(outputs_ * in[0][3]) * static_cast<size_t>(threads) + 64 * threads;
+    return sizeof(float) * static_cast<size_t>(yoloDecodeScratchFloats(in[0][3], outputs_)) * static_cast<size_t>(threads);
   }
 
   void run(const LayerRun& r) const override {
@@ -46,30 +46,23 @@ class YoloDecodeLayer final : public Layer {
     const float* anchor = anchorGrid_->floats();
     float* out = r.out(0);
     const int64_t rows = n * anchors_ * h;
-    const size_t scratchFloats = static_cast<size_t>(k * w) + 16;
-    Epilogue sigmoid;
-    sigmoid.act = Activation::Sigmoid;
-    r.pool->parallelFor(std::min<int64_t>(rows, r.pool->size()), [&](int64_t task, int thread) {
-      float* s = static_cast<float*>(r.workspace) + scratchFloats * thread;
-      const int64_t tasks = std::min<int64_t>(rows, r.pool->size());
+    const int64_t scratchFloats = yoloDecodeScratchFloats(w, k);
+    const int64_t tasks = std::min<int64_t>(rows, r.pool->size());
+    r.pool->parallelFor(tasks, [&](int64_t task, int thread) {
+      float* scratch = static_cast<float*>(r.workspace) + scratchFloats * thread;
       for (int64_t row = rows * task / tasks; row < rows * (task + 1) / tasks; ++row) {
         const int64_t i = row % h, a = (row / h) % anchors_, b = row / (h * anchors_);
-        const float* src = in + ((b * anchors_ + a) * k * h + i) * w;
-        for (int64_t c = 0; c < k; ++c) std::copy(src + c * plane, src + c * plane + w, s + c * w);
-        applyActivation(isa_, s, k * w, sigmoid);
         const int64_t cell0 = (a * h + i) * w;
-        float* dst = out + (b * anchors_ * plane + cell0) * k;
-        for (int64_t j = 0; j < w; ++j) {
-          const float* g = grid + (cell0 + j) * 2;
-          const float* an = anchor + (cell0 + j) * 2;
-          float* o = dst + j * k;
-          o[0] = (s[j] * 2.f + g[0]) * stride_;
-          o[1] = (s[w + j] * 2.f + g[1]) * stride_;
-          const float sw = s[2 * w + j] * 2.f, sh = s[3 * w + j] * 2.f;
-          o[2] = sw * sw * an[0];
-          o[3] = sh * sh * an[1];
-          for (int64_t c = 4; c < k; ++c) o[c] = s[c * w + j];
-        }
+        YoloDecodeRow d;
+        d.x = in + ((b * anchors_ + a) * k * h + i) * w;
+        d.plane = plane;
+        d.w = w;
+        d.k = k;
+        d.grid = grid + cell0 * 2;
+        d.anchor = anchor + cell0 * 2;
+        d.stride = stride_;
+        d.y = out + (b * anchors_ * plane + cell0) * k;
+        yoloDecodeRow(isa_, d, scratch);
       }
     });
   }

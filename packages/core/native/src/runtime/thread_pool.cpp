@@ -51,6 +51,9 @@ struct ThreadPool::Impl {
   // The current job, written by the caller before it bumps generation.
   const TaskFn* fn = nullptr;
   int64_t tasks = 0;
+  // The next task to hand out: threads take tasks one at a time, so a thread the OS deschedules
+  // (a shared machine, an SMT sibling busy elsewhere) holds up only the task it is running.
+  alignas(64) std::atomic<int64_t> next{0};
   std::mutex errorMutex;
   std::exception_ptr error;
 
@@ -81,12 +84,11 @@ struct JobScope {
 }  // namespace
 
 void ThreadPool::Impl::runChunk(int thread) {
-  const int64_t begin = tasks * thread / size;
-  const int64_t end = tasks * (thread + 1) / size;
-  if (begin == end) return;
+  int64_t t = next.fetch_add(1, std::memory_order_relaxed);
+  if (t >= tasks) return;
   JobScope scope(this, thread);
   try {
-    for (int64_t t = begin; t < end; ++t) (*fn)(t, thread);
+    for (; t < tasks; t = next.fetch_add(1, std::memory_order_relaxed)) (*fn)(t, thread);
   } catch (...) {
     std::lock_guard<std::mutex> lock(errorMutex);
     if (!error) error = std::current_exception();
@@ -165,6 +167,7 @@ void ThreadPool::parallelFor(int64_t tasks, const std::function<void(int64_t tas
   Impl& p = *impl_;
   p.fn = &fn;
   p.tasks = tasks;
+  p.next.store(0, std::memory_order_relaxed);
   p.error = nullptr;
   if (p.size == 1) {
     p.runChunk(0);

@@ -15,9 +15,11 @@ class ThreadPool {
 
   int size() const;
 
-  // Calls fn(task, thread) for every task in [0, tasks); returns when all have finished.
-  // The split of tasks over threads is static (a function of tasks and size()), so results are
-  // reproducible run to run.
+  // Calls fn(task, thread) for every task in [0, tasks); returns when all have finished. Threads
+  // take the tasks one at a time as they get to them, so which thread runs a task varies from run
+  // to run: `thread` (in [0, size())) may only select per-thread scratch memory, and a task's
+  // result must not depend on it. How a kernel cuts its work into tasks depends only on size(),
+  // so results are reproducible run to run.
   void parallelFor(int64_t tasks, const std::function<void(int64_t task, int thread)>& fn);
 
  private:
