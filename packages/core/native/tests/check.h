@@ -51,6 +51,7 @@ void testThreadPool();
 void testActivations();
 void testConv2d();
 void testQuantize();
+void testQConv2dPacking();
 void testQConv2d();
 int runConvBenchmarks(int argc, char** argv);
 int runQConvBenchmarks(int argc, char** argv);
