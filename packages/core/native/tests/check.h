@@ -51,6 +51,7 @@ void testThreadPool();
 void testActivations();
 void testConv2d();
 void testQuantize();
+void testQConv2dPacking();
 void testQConv2d();
 void testYoloDecode();
 int runConvBenchmarks(int argc, char** argv);

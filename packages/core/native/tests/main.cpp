@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   testActivations();
   testConv2d();
   testQuantize();
+  testQConv2dPacking();
   testQConv2d();
   testYoloDecode();
 

@@ -1,7 +1,8 @@
 // INT8 convolution as a packed u8 x s8 GEMM per batch item: Y[cout, pixels] = W[cout, K] x X[K, pixels],
-// X gathered (im2col, x_zp in padded taps) into pixel panels per task, W packed once here. The input
-// zero point (and any shift a micro-kernel applies to the activations) is folded into a
-// per-channel compensation, so the micro-kernels multiply raw u8.
+// X rearranged once per run into tap planes (qconv2d_planes.h: padded, stride phases split) and
+// gathered from them into pixel panels per task, W packed once here. The input zero point (and the
+// shift a micro-kernel's packing applies to the activations) is folded into a per-channel
+// compensation.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -12,6 +13,7 @@
 
 #include "kernels/qconv2d.h"
 #include "kernels/qconv2d_pack.h"
+#include "kernels/qconv2d_planes.h"
 #include "kernels/qgemm_kernel.h"
 
 namespace kiln {
@@ -39,7 +41,8 @@ class QConv2dGemm final : public QConv2dKernel {
  public:
   QConv2dGemm(Int8Path path, const ConvGeometry& g, const float* weights, const float* bias,
               const Epilogue& epilogue, QuantParams input, const QConvOutput& output, const QResidual& residual)
-      : g_(g), kernel_(qgemm::qgemmKernel(path)), inputZeroPoint_(static_cast<uint8_t>(input.zeroPoint)) {
+      : g_(g), kernel_(qgemm::qgemmKernel(path)), inputZeroPoint_(static_cast<uint8_t>(input.zeroPoint)),
+        packFlip_(static_cast<uint8_t>(kernel_.activationOffset)) {
     k_ = g.cin * g.kh * g.kw;
     kGroups_ = qconv::kGroups(k_);
     std::vector<int8_t> wq(g.cout * k_);
@@ -78,9 +81,9 @@ class QConv2dGemm final : public QConv2dKernel {
   }
 
   size_t workspaceBytes(int64_t batch, int64_t h, int64_t w, int threads) const override {
-    (void)batch;
     const int64_t pixels = std::max<int64_t>(0, g_.outH(h)) * std::max<int64_t>(0, g_.outW(w));
-    return static_cast<size_t>(std::max(threads, 1)) * threadBytes(pixels);
+    return sharedBytes(std::max<int64_t>(batch, 0), h, w) +
+           static_cast<size_t>(std::max(threads, 1)) * panelBlockBytes(pixels);
   }
 
   void run(const uint8_t* x, int64_t batch, int64_t h, int64_t w, void* y, const uint8_t* residual, void* workspace,
@@ -91,18 +94,33 @@ class QConv2dGemm final : public QConv2dKernel {
     if (e_.residual && !residual) throw std::invalid_argument("qconv2d: the residual input is missing");
     const int64_t outH = g_.outH(h), outW = g_.outW(w), pixels = outH * outW;
     if (batch <= 0 || pixels <= 0) return;
+    const qconv::PlaneLayout layout = qconv::planeLayout(g_, h, w);
+    int64_t* tapOffsets = static_cast<int64_t*>(workspace);
+    qconv::tapOffsets(g_, layout, tapOffsets);
+    uint8_t* planes = static_cast<uint8_t*>(workspace) + offsetTableBytes();
+    const int64_t itemBytes = layout.itemBytes(g_.cin);
+    if (!layout.inPlace) {
+      for (int64_t b = 0; b < batch; ++b)
+        std::memset(planes + (b + 1) * itemBytes - qconv::kPlaneSlack, 0, qconv::kPlaneSlack);
+      pool.parallelFor(batch * g_.cin * g_.strideH, [&](int64_t task, int) {
+        const int64_t py = task % g_.strideH, c = task / g_.strideH % g_.cin, b = task / g_.strideH / g_.cin;
+        qconv::buildPhasePlanes(g_, layout, x + (b * g_.cin + c) * h * w, h, w, inputZeroPoint_, py,
+                                planes + b * itemBytes + c * layout.channelBytes());
+      });
+    }
     const Plan plan = makePlan(batch, pixels, pool.size());
-    const size_t stride = threadBytes(pixels);
+    uint8_t* threadSpace = static_cast<uint8_t*>(workspace) + sharedBytes(batch, h, w);
+    const size_t stride = panelBlockBytes(pixels);
     const int mr = kernel_.mr, nr = kernel_.nr;
     pool.parallelFor(plan.tasks, [&](int64_t task, int thread) {
       const int64_t mb = task % plan.mBlocks, nt = task / plan.mBlocks % plan.nTiles;
       const int64_t b = task / plan.mBlocks / plan.nTiles;
       const int64_t n0 = nt * plan.nc, n = std::min(plan.nc, pixels - n0);
       const int64_t m0 = mb * plan.mc, m1 = std::min(g_.cout, m0 + plan.mc);
-      uint8_t* panels = static_cast<uint8_t*>(workspace) + stride * thread;
-      uint8_t* scratch = panels + panelBlockBytes(pixels);
-      const qconv::QInputView in{x + b * g_.cin * h * w, h, w, outW, inputZeroPoint_};
-      qconv::packInput(g_, in, n0, n, nr, xPanelBytes_, panels, scratch);
+      uint8_t* panels = threadSpace + stride * thread;
+      const uint8_t* itemPlanes = layout.inPlace ? x + b * g_.cin * h * w : planes + b * itemBytes;
+      const qconv::QPlanesView in{itemPlanes, tapOffsets, layout.rowStride, outW, inputZeroPoint_, packFlip_};
+      qconv::packInput(in, kGroups_, n0, n, nr, xPanelBytes_, panels);
       alignas(64) int32_t acc[qgemm::kMaxMr * qgemm::kMaxNr];
       for (int64_t c0 = m0; c0 < m1; c0 += mr) {
         const int8_t* wPanel = packedW_.get() + c0 / mr * wPanelBytes_;
@@ -112,12 +130,16 @@ class QConv2dGemm final : public QConv2dKernel {
         t.channel = c0;
         t.ldy = pixels;
         for (int64_t j = 0; j * nr < n; ++j) {
-          kernel_.micro(wPanel, panels + j * xPanelBytes_, kGroups_, acc);
           const int64_t at = (b * g_.cout + c0) * pixels + n0 + j * nr;
           t.n = static_cast<int>(std::min<int64_t>(nr, n - j * nr));
           t.y = static_cast<char*>(y) + at * outBytes_;
           t.residual = residual ? residual + at : nullptr;
-          kernel_.epilogue(e_, t);
+          if (kernel_.tile) {
+            kernel_.tile(wPanel, panels + j * xPanelBytes_, kGroups_, e_, t);
+          } else {
+            kernel_.micro(wPanel, panels + j * xPanelBytes_, kGroups_, acc);
+            kernel_.epilogue(e_, t);
+          }
         }
       }
     });
@@ -139,9 +161,12 @@ class QConv2dGemm final : public QConv2dKernel {
     return static_cast<size_t>(roundUp(maxNc(pixels) / kernel_.nr * xPanelBytes_, kAlign));
   }
 
-  size_t threadBytes(int64_t pixels) const {
-    const int64_t scratch = qconv::packScratchBytes(k_, maxNc(pixels), kernel_.nr);
-    return panelBlockBytes(pixels) + static_cast<size_t>(roundUp(scratch, kAlign));
+  size_t offsetTableBytes() const { return static_cast<size_t>(roundUp(kGroups_ * 4 * 8, kAlign)); }
+
+  // The tap offsets and every batch item's tap planes, shared by the threads.
+  size_t sharedBytes(int64_t batch, int64_t h, int64_t w) const {
+    const int64_t planes = batch * qconv::planeLayout(g_, h, w).itemBytes(g_.cin);
+    return offsetTableBytes() + static_cast<size_t>(roundUp(planes, kAlign));
   }
 
   // The tiling with the least estimated time per thread under the static split (each thread runs
@@ -150,7 +175,8 @@ class QConv2dGemm final : public QConv2dKernel {
   Plan makePlan(int64_t batch, int64_t pixels, int threads) const {
     const int64_t nr = kernel_.nr, mr = kernel_.mr, mPanels = ceilDiv(g_.cout, mr);
     const double packElement = 16, wElement = 2;
-    const int64_t top = maxNc(pixels), minNc = std::min(top, 4 * nr);
+    // Down to one panel per tile: small maps need narrow tiles to give many threads work.
+    const int64_t top = maxNc(pixels), minNc = std::min(top, nr);
     Plan best{};
     double bestTime = 0;
     for (int64_t ncTry = top; ncTry >= minNc; ncTry = roundUp(ncTry / 2, nr)) {
@@ -175,6 +201,7 @@ class QConv2dGemm final : public QConv2dKernel {
   ConvGeometry g_;
   const qgemm::QGemmKernel& kernel_;
   uint8_t inputZeroPoint_;
+  uint8_t packFlip_;
   int64_t k_ = 0, kGroups_ = 0;
   int64_t wPanelBytes_ = 0, xPanelBytes_ = 0;
   int outBytes_ = 1;

@@ -1,7 +1,7 @@
-// The INT8 packers, in baseline x86-64 (SSE2): each group of 4 K rows of NR pixels is gathered row
-// by row (the im2col values, x_zp for padded taps) and then interleaved into NR 4-byte columns.
+// The INT8 packers, in baseline x86-64 (SSE2). The input is packed 16 pixels at a time: for each
+// group of 4 K rows, one 16-byte load per row from the tap planes (a few, blended, where the 16
+// pixels span output rows), interleaved into 16 4-byte columns.
 #include "kernels/qconv2d_pack.h"
-#include "kernels/qgemm_kernel.h"
 
 #include <emmintrin.h>
 
@@ -11,67 +11,94 @@
 namespace kiln::qconv {
 namespace {
 
-bool isPointwise(const ConvGeometry& g) {
-  return g.kh == 1 && g.kw == 1 && g.strideH == 1 && g.strideW == 1 && g.padTop == 0 && g.padLeft == 0 &&
-         g.padBottom == 0 && g.padRight == 0;
+constexpr int kBlock = 16;
+
+// The runs of one block's pixels that lie in one output row: pixel p of run s (start[s] <= p <
+// start[s + 1]) reads at base[s] + p - start[s].
+struct Runs {
+  int count = 0;
+  int start[kBlock + 1];
+  int64_t base[kBlock];
+};
+
+Runs runsOf(const QPlanesView& in, int64_t pixel, int valid) {
+  Runs r;
+  int64_t oy = pixel / in.outW, ox = pixel % in.outW;
+  for (int p = 0; p < valid; ox = 0, ++oy) {
+    r.start[r.count] = p;
+    r.base[r.count++] = oy * in.rowStride + ox;
+    p += static_cast<int>(std::min<int64_t>(valid - p, in.outW - ox));
+  }
+  r.start[r.count] = valid;
+  return r;
 }
 
-// dst[p * 4 + i] = rows[i][p] for p < nr (a multiple of 16).
-void interleave4(const uint8_t* const rows[4], int nr, uint8_t* dst) {
-  for (int p = 0; p < nr; p += 16) {
-    const __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[0] + p));
-    const __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[1] + p));
-    const __m128i r2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[2] + p));
-    const __m128i r3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[3] + p));
-    const __m128i a0 = _mm_unpacklo_epi8(r0, r1), a1 = _mm_unpackhi_epi8(r0, r1);
-    const __m128i b0 = _mm_unpacklo_epi8(r2, r3), b1 = _mm_unpackhi_epi8(r2, r3);
-    __m128i* d = reinterpret_cast<__m128i*>(dst + p * 4);
-    _mm_storeu_si128(d + 0, _mm_unpacklo_epi16(a0, b0));
-    _mm_storeu_si128(d + 1, _mm_unpackhi_epi16(a0, b0));
-    _mm_storeu_si128(d + 2, _mm_unpacklo_epi16(a1, b1));
-    _mm_storeu_si128(d + 3, _mm_unpackhi_epi16(a1, b1));
-  }
+// dst[p * 4 + i] = rows[i][p] ^ flip for the 16 pixels p.
+inline void interleave4(__m128i r0, __m128i r1, __m128i r2, __m128i r3, __m128i flip, uint8_t* dst) {
+  const __m128i a0 = _mm_unpacklo_epi8(r0, r1), a1 = _mm_unpackhi_epi8(r0, r1);
+  const __m128i b0 = _mm_unpacklo_epi8(r2, r3), b1 = _mm_unpackhi_epi8(r2, r3);
+  __m128i* d = reinterpret_cast<__m128i*>(dst);
+  _mm_storeu_si128(d + 0, _mm_xor_si128(_mm_unpacklo_epi16(a0, b0), flip));
+  _mm_storeu_si128(d + 1, _mm_xor_si128(_mm_unpackhi_epi16(a0, b0), flip));
+  _mm_storeu_si128(d + 2, _mm_xor_si128(_mm_unpacklo_epi16(a1, b1), flip));
+  _mm_storeu_si128(d + 3, _mm_xor_si128(_mm_unpackhi_epi16(a1, b1), flip));
 }
 
-// Row k of im2col(X) over pixels [p0, p0 + count) into dst, output row by output row: the taps
-// inside the input are one copy (strided for stride > 1), those outside x_zp.
-void gatherRow(const ConvGeometry& g, const QInputView& in, int64_t k, int64_t p0, int64_t count, uint8_t* dst) {
-  const int64_t c = k / (g.kh * g.kw), ky = k / g.kw % g.kh, kx = k % g.kw;
-  const uint8_t* plane = in.x + c * in.h * in.w;
-  const int64_t sw = g.strideW;
-  int64_t oy = p0 / in.outW, ox = p0 % in.outW;
-  for (int64_t i = 0; i < count; ox = 0, ++oy) {
-    const int64_t seg = std::min(count - i, in.outW - ox);
-    uint8_t* out = dst + i;
-    i += seg;
-    const int64_t iy = oy * g.strideH - g.padTop + ky * g.dilationH;
-    if (iy < 0 || iy >= in.h) {
-      std::memset(out, in.zeroPoint, seg);
-      continue;
-    }
-    const uint8_t* row = plane + iy * in.w;
-    const int64_t ix0 = ox * sw - g.padLeft + kx * g.dilationW;  // the input column of out[0]
-    // Taps [lo, hi) fall inside the row.
-    const int64_t lo = std::min(seg, ix0 >= 0 ? 0 : (-ix0 + sw - 1) / sw);
-    const int64_t hi = std::max(lo, std::min(seg, ix0 >= in.w ? 0 : (in.w - 1 - ix0) / sw + 1));
-    std::memset(out, in.zeroPoint, lo);
-    if (sw == 1) {
-      std::memcpy(out + lo, row + ix0 + lo, hi - lo);
-    } else {
-      const uint8_t* src = row + ix0;
-      int64_t t = lo;
-      // Stride 2: the even bytes of 32 in-row bytes at a time (their 16-bit halves packed).
-      if (sw == 2)
-        for (const __m128i low = _mm_set1_epi16(0xff); t + 16 <= hi && ix0 + 2 * t + 32 <= in.w; t += 16) {
-          const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * t));
-          const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * t + 16));
-          _mm_storeu_si128(reinterpret_cast<__m128i*>(out + t),
-                           _mm_packus_epi16(_mm_and_si128(a, low), _mm_and_si128(b, low)));
-        }
-      for (; t < hi; ++t) out[t] = src[t * sw];
-    }
-    std::memset(out + hi, in.zeroPoint, seg - hi);
+inline __m128i load16(const uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+
+// Row `offset` of a block whose 16 pixels span several output rows: each run's load, later runs
+// replacing the bytes from their start on. Reads past a run's end stay inside the planes (the next
+// run lies further on) or their slack.
+inline __m128i loadRuns(const uint8_t* planes, const Runs& r, const __m128i* fromMask) {
+  __m128i v = load16(planes + r.base[0]);
+  for (int s = 1; s < r.count; ++s) {
+    const __m128i next = load16(planes + r.base[s] - r.start[s]);
+    v = _mm_or_si128(_mm_andnot_si128(fromMask[s], v), _mm_and_si128(fromMask[s], next));
   }
+  return v;
+}
+
+// A block of fewer than 16 pixels (the tile's last), gathered byte by byte so that nothing past
+// its pixels is read; the rest hold the zero point.
+inline __m128i loadPartial(const uint8_t* planes, const Runs& r, uint8_t zeroPoint) {
+  alignas(16) uint8_t bytes[kBlock];
+  std::memset(bytes, zeroPoint, kBlock);
+  for (int s = 0; s < r.count; ++s)
+    std::memcpy(bytes + r.start[s], planes + r.base[s], r.start[s + 1] - r.start[s]);
+  return _mm_load_si128(reinterpret_cast<const __m128i*>(bytes));
+}
+
+void packBlock(const QPlanesView& in, int64_t kGroups, int64_t pixel, int valid, int64_t groupStride, uint8_t* dst) {
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(in.flip));
+  const int64_t* off = in.tapOffsets;
+  if (valid <= 0) {
+    for (int64_t q = 0; q < kGroups; ++q) std::memset(dst + q * groupStride, in.zeroPoint ^ in.flip, kBlock * 4);
+    return;
+  }
+  const Runs r = runsOf(in, pixel, valid);
+  if (valid == kBlock && r.count == 1) {
+    const uint8_t* src = in.planes + r.base[0];
+    for (int64_t q = 0; q < kGroups; ++q, off += 4)
+      interleave4(load16(src + off[0]), load16(src + off[1]), load16(src + off[2]), load16(src + off[3]), flip,
+                  dst + q * groupStride);
+    return;
+  }
+  if (valid == kBlock) {
+    alignas(16) static const uint8_t kSteps[2 * kBlock] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                             0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                                             0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    __m128i fromMask[kBlock];  // fromMask[s]: the bytes from run s's start on
+    for (int s = 1; s < r.count; ++s) fromMask[s] = load16(kSteps + kBlock - r.start[s]);
+    for (int64_t q = 0; q < kGroups; ++q, off += 4)
+      interleave4(loadRuns(in.planes + off[0], r, fromMask), loadRuns(in.planes + off[1], r, fromMask),
+                  loadRuns(in.planes + off[2], r, fromMask), loadRuns(in.planes + off[3], r, fromMask), flip,
+                  dst + q * groupStride);
+    return;
+  }
+  for (int64_t q = 0; q < kGroups; ++q, off += 4)
+    interleave4(loadPartial(in.planes + off[0], r, in.zeroPoint), loadPartial(in.planes + off[1], r, in.zeroPoint),
+                loadPartial(in.planes + off[2], r, in.zeroPoint), loadPartial(in.planes + off[3], r, in.zeroPoint),
+                flip, dst + q * groupStride);
 }
 
 }  // namespace
@@ -85,34 +112,13 @@ void packWeights(const int8_t* w, int64_t cout, int64_t k, int mr, int8_t* dst) 
   }
 }
 
-void packInput(const ConvGeometry& g, const QInputView& in, int64_t n0, int64_t n, int nr, int64_t panelStride,
-               uint8_t* dst, uint8_t* scratch) {
-  static const uint8_t kZeros[qgemm::kMaxNr] = {};
-  const int64_t k = g.cin * g.kh * g.kw, groups = kGroups(k), hw = in.h * in.w;
-  const int64_t width = (n + nr - 1) / nr * nr;  // a scratch row: the tile's pixels, whole panels
-  const bool pointwise = isPointwise(g);
-  // Pointwise reads its rows in place but for the last, partial panel.
-  const int64_t direct = pointwise ? n / nr * nr : 0;
-  if (direct < n)
-    for (int64_t kk = 0; kk < k; ++kk) {
-      uint8_t* row = scratch + kk * width;
-      if (pointwise)
-        std::memcpy(row + direct, in.x + kk * hw + n0 + direct, n - direct);
-      else
-        gatherRow(g, in, kk, n0, n, row);
-      std::memset(row + n, in.zeroPoint, width - n);
-    }
-  for (int64_t j = 0; j * nr < n; ++j) {
-    uint8_t* panel = dst + j * panelStride;
-    const bool inPlace = j * nr < direct;
-    for (int64_t q = 0; q < groups; ++q) {
-      const uint8_t* rows[4];
-      for (int i = 0; i < 4; ++i) {
-        const int64_t kk = q * 4 + i;
-        rows[i] = kk >= k ? kZeros : inPlace ? in.x + kk * hw + n0 + j * nr : scratch + kk * width + j * nr;
-      }
-      interleave4(rows, nr, panel + q * nr * 4);
-    }
+void packInput(const QPlanesView& in, int64_t kGroups, int64_t n0, int64_t n, int nr, int64_t panelStride,
+               uint8_t* dst) {
+  const int64_t blocks = (n + nr - 1) / nr * (nr / kBlock);
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t p = b * kBlock;
+    uint8_t* out = dst + p / nr * panelStride + p % nr * 4;
+    packBlock(in, kGroups, n0 + p, static_cast<int>(std::min<int64_t>(kBlock, n - p)), nr * 4, out);
   }
 }
 

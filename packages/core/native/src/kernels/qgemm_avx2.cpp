@@ -1,22 +1,25 @@
-// AVX2 u8 x s8 micro-kernel (4 channels x 16 pixels, 8 ymm accumulators) and the 16-pixel vector
-// epilogue it shares with the AVX-VNNI kernel. vpmaddubsw adds two u8 x s8 products into a
-// saturating int16, which full-range u8 x s8 pairs overflow (255*127*2). So the activations are
-// shifted to s8 (x - 128, the kernel's activationOffset) and each product x'w is formed as |x'| * sign(w, x'):
-// at most 128*127*2 = 32512 per pair, never saturating, with 8-bit weights. vpmaddwd by ones widens
-// the pairs into int32; the shift is undone by the per-channel compensation. No standard-library templates here: an inline
-// instance compiled with AVX2 could be the one the linker keeps for the baseline code too.
+// AVX2 u8 x s8 micro-kernel (4 channels x 16 pixels, 8 ymm accumulators), alone and fused with the
+// epilogue (qgemm_epilogue_avx2.h) so that a tile's sums go from registers to its outputs.
+// vpmaddubsw adds two u8 x s8 products into a saturating int16, which full-range u8 x s8 pairs
+// overflow (255*127*2). So the activations are packed shifted to s8 (x - 128, the kernel's
+// activationOffset) and each product x'w is formed as |x'| * sign(w, x'): at most 128*127*2 = 32512
+// per pair, never saturating, with 8-bit weights. vpmaddwd by ones widens the pairs into int32; the
+// shift is undone by the per-channel compensation. (Forming the products with vpmaddwd on int16
+// instead, with no sign/abs, measured slower on Zen 3.) No standard-library templates here: an
+// inline instance compiled with AVX2 could be the one the linker keeps for the baseline code too.
 #include <immintrin.h>
 
 #include <cstring>
 
 #include "kernels/activation_avx2.h"
+#include "kernels/qgemm_epilogue_avx2.h"
 #include "kernels/qgemm_kernel.h"
 
 namespace kiln::qgemm::detail {
 namespace {
 
 constexpr int MR = kMrAvx2, NR = kNrAvx2;
-static_assert(kNrAvxVnni == NR, "the AVX-VNNI kernel shares this epilogue");
+static_assert(MR == kEpilogueRows && NR == kEpilogueNr, "the fused tile is the epilogue's shape");
 
 inline __m256i broadcast4(const int8_t* p) {
   int32_t v;
@@ -24,24 +27,15 @@ inline __m256i broadcast4(const int8_t* p) {
   return _mm256_set1_epi32(v);
 }
 
-// 8 u8 at p (n of them valid, the rest read as 0) widened to int32.
-inline __m256i loadU8x8(const uint8_t* p, int n) {
-  if (n >= 8) return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
-  uint8_t tmp[8] = {};
-  for (int i = 0; i < n; ++i) tmp[i] = p[i];
-  return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(tmp)));
-}
-
-}  // namespace
-
-void microAvx2(const int8_t* w, const uint8_t* x, int64_t kGroups, int32_t* acc) {
-  const __m256i ones = _mm256_set1_epi16(1), flip = _mm256_set1_epi8(static_cast<char>(0x80));
+// Out of line: inlined into the fused tiles, GCC hoists the weight broadcasts and spills accumulators.
+__attribute__((noinline)) void accumulate(const int8_t* w, const uint8_t* x, int64_t kGroups, int32_t* acc) {
+  const __m256i ones = _mm256_set1_epi16(1);
   __m256i c0[MR], c1[MR];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) c0[r] = c1[r] = _mm256_setzero_si256();
   for (int64_t q = 0; q < kGroups; ++q, w += MR * 4, x += NR * 4) {
-    const __m256i x0 = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x)), flip);
-    const __m256i x1 = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 32)), flip);
+    const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x));
+    const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 32));
     const __m256i a0 = _mm256_abs_epi8(x0), a1 = _mm256_abs_epi8(x1);
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
@@ -57,78 +51,48 @@ void microAvx2(const int8_t* w, const uint8_t* x, int64_t kGroups, int32_t* acc)
   }
 }
 
-// The scalar epilogue's operations in the same order, 8 lanes at a time; activations through the
-// shared AVX2 functions, u8 rounding by the current (nearest-even) mode.
-void epilogueAvx2(const QEpilogue& e, const QTile& t) {
-  const int n = t.n;
-  if (e.output == QEpilogue::Output::Int32) {
-    for (int r = 0; r < t.m; ++r) {
-      int32_t* y = static_cast<int32_t*>(t.y) + r * t.ldy;
-      const __m256i comp = _mm256_set1_epi32(e.compensation[t.channel + r]);
-      for (int p = 0; p < NR; p += 8) {
-        const __m256i v = _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.acc + r * NR + p)), comp);
-        if (n - p >= 8) {
-          _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + p), v);
-        } else if (n > p) {
-          int32_t tmp[8];
-          _mm256_storeu_si256(reinterpret_cast<__m256i*>(tmp), v);
-          std::memcpy(y + p, tmp, sizeof(int32_t) * (n - p));
-        }
-      }
-    }
-    return;
-  }
-  alignas(32) float v[kMaxMr * NR];
-  for (int r = 0; r < t.m; ++r) {
-    const int64_t ch = t.channel + r;
-    const __m256i comp = _mm256_set1_epi32(e.compensation[ch]);
-    const __m256 scale = _mm256_set1_ps(e.scale[ch]), bias = _mm256_set1_ps(e.bias[ch]);
-    for (int p = 0; p < NR; p += 8) {
-      const __m256i a = _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.acc + r * NR + p)), comp);
-      _mm256_store_ps(v + r * NR + p, _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(a), scale), bias));
-    }
-  }
-  avx2::Act(e.act).applyVectors(v, t.m * NR / 8);
-  const __m256 rScale = _mm256_set1_ps(e.rScale), inv = _mm256_set1_ps(e.yInvScale);
-  const __m256 yZero = _mm256_set1_ps(e.yZeroPoint), u8Max = _mm256_set1_ps(255.f);
-  const __m256i rZero = _mm256_set1_epi32(e.rZeroPoint);
-  for (int r = 0; r < t.m; ++r) {
-    __m256 f[NR / 8];
-    for (int j = 0; j < NR / 8; ++j) {
-      f[j] = _mm256_load_ps(v + r * NR + j * 8);
-      if (e.residual) {
-        const __m256i rq = _mm256_sub_epi32(loadU8x8(t.residual + r * t.ldy + j * 8, n - j * 8), rZero);
-        f[j] = _mm256_add_ps(f[j], _mm256_mul_ps(_mm256_cvtepi32_ps(rq), rScale));
-      }
-    }
-    if (e.output == QEpilogue::Output::Float) {
-      float* y = static_cast<float*>(t.y) + r * t.ldy;
-      if (n >= NR) {
-        for (int j = 0; j < NR / 8; ++j) _mm256_storeu_ps(y + j * 8, f[j]);
-      } else {
-        float tmp[NR];
-        for (int j = 0; j < NR / 8; ++j) _mm256_storeu_ps(tmp + j * 8, f[j]);
-        std::memcpy(y, tmp, sizeof(float) * n);
-      }
-      continue;
-    }
-    __m256i q[NR / 8];
-    for (int j = 0; j < NR / 8; ++j) {
-      const __m256 s = _mm256_add_ps(_mm256_mul_ps(f[j], inv), yZero);
-      q[j] = _mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(s, _mm256_setzero_ps()), u8Max));
-    }
-    // int32 -> int16 -> u8; packs work within 128-bit lanes, the permute restores pixel order.
-    const __m256i words = _mm256_permute4x64_epi64(_mm256_packs_epi32(q[0], q[1]), 0xd8);
-    const __m128i bytes = _mm_packus_epi16(_mm256_castsi256_si128(words), _mm256_extracti128_si256(words, 1));
-    uint8_t* y = static_cast<uint8_t*>(t.y) + r * t.ldy;
-    if (n >= NR) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(y), bytes);
-    } else {
-      uint8_t tmp[16];
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp), bytes);
-      std::memcpy(y, tmp, n);
+// The tile's sums, c[2r + j] = row r's pixels 8j..8j+7.
+inline void accumulateTile(const int8_t* w, const uint8_t* x, int64_t kGroups, __m256i* c) {
+  alignas(32) int32_t acc[MR * NR];
+  accumulate(w, x, kGroups, acc);
+#pragma GCC unroll 8
+  for (int i = 0; i < 2 * MR; ++i) c[i] = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc + i * 8));
+}
+
+// The fused tile for activation A: the activation inlined on the tile's registers.
+template <Activation A>
+void tileWith(const int8_t* w, const uint8_t* x, int64_t kGroups, const QEpilogue& e, const QTile& t) {
+  __m256i c[2 * MR];
+  accumulateTile(w, x, kGroups, c);
+  __m256 v[2 * MR];
+  scaleTile(e, t, c, v);
+  const avx2::Act act(e.act);
+  act.apply<A, MR>(v);
+  act.apply<A, MR>(v + MR);
+  storeTile(e, t, v);
+}
+
+}  // namespace
+
+void microAvx2(const int8_t* w, const uint8_t* x, int64_t kGroups, int32_t* acc) { accumulate(w, x, kGroups, acc); }
+
+// Activations without an inlined instance go through the out-of-line one on a stack copy.
+void tileAvx2(const int8_t* w, const uint8_t* x, int64_t kGroups, const QEpilogue& e, const QTile& t) {
+  if (e.output != QEpilogue::Output::Int32) {
+    switch (e.act.act) {
+      case Activation::None: return tileWith<Activation::None>(w, x, kGroups, e, t);
+      case Activation::Relu: return tileWith<Activation::Relu>(w, x, kGroups, e, t);
+      case Activation::Silu: return tileWith<Activation::Silu>(w, x, kGroups, e, t);
+      default: break;
     }
   }
+  __m256i c[2 * MR];
+  accumulateTile(w, x, kGroups, c);
+  if (e.output == QEpilogue::Output::Int32) return storeInt32Tile(e, t, c);
+  alignas(32) __m256 v[2 * MR];
+  scaleTile(e, t, c, v);
+  avx2::Act(e.act).applyVectors(reinterpret_cast<float*>(v), 2 * MR);
+  storeTile(e, t, v);
 }
 
 }  // namespace kiln::qgemm::detail

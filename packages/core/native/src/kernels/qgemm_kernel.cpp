@@ -7,7 +7,8 @@ namespace kiln::qgemm {
 const QGemmKernel& qgemmKernel(Int8Path path) {
   static const QGemmKernel kScalar{Int8Path::Scalar, kMrScalar, kNrScalar, 0, detail::microScalar,
                                    detail::epilogueScalar};
-  static const QGemmKernel kAvx2{Int8Path::Avx2, kMrAvx2, kNrAvx2, 128, detail::microAvx2, detail::epilogueAvx2};
+  static const QGemmKernel kAvx2{Int8Path::Avx2, kMrAvx2, kNrAvx2, 128, detail::microAvx2, detail::epilogueAvx2,
+                                 detail::tileAvx2};
   static const QGemmKernel kAvxVnni{Int8Path::AvxVnni, kMrAvxVnni, kNrAvxVnni, 0, detail::microAvxVnni,
                                     detail::epilogueAvx2};
   static const QGemmKernel kAvx512Vnni{Int8Path::Avx512Vnni, kMrAvx512Vnni, kNrAvx512Vnni, 0,

@@ -9,8 +9,8 @@
 // W), and the packed layouts keep 4 consecutive k of one row or column together, the operand of one
 // vpdpbusd lane:
 //   W: panels of MR channels; per group of 4 k, MR x 4 bytes (channel-major). Rows past m are zero.
-//   X: panels of NR pixels; per group of 4 k, NR x 4 bytes (pixel-major). Columns past n are junk
-//      and their results are never stored.
+//   X: panels of NR pixels; per group of 4 k, NR x 4 bytes (pixel-major), each x - activationOffset.
+//      Columns past n are junk and their results are never stored.
 namespace kiln::qgemm {
 
 // The tile shapes, shared by the micro-kernels and the packers. NR is a multiple of 16 (the
@@ -48,15 +48,19 @@ struct QTile {
 // acc[MR x NR] = one W panel x one X panel over kGroups groups of 4 k.
 using MicroKernelFn = void (*)(const int8_t* w, const uint8_t* x, int64_t kGroups, int32_t* acc);
 using EpilogueFn = void (*)(const QEpilogue& e, const QTile& tile);
+// Both in one: the tile's sums go from registers through the epilogue (tile.acc unused).
+using TileFn = void (*)(const int8_t* w, const uint8_t* x, int64_t kGroups, const QEpilogue& e, const QTile& tile);
 
 struct QGemmKernel {
   Int8Path path;
   int mr, nr;
-  // What the micro-kernel subtracts from every activation before multiplying (its raw sums are
-  // sum((x - offset) * w)); the compensation adds (offset - x_zp) * sum(w) back.
+  // What the input packing subtracts from every activation (0, or 128: the packed byte x ^ 0x80 is
+  // x - 128 as s8); the raw sums are sum((x - offset) * w) and the compensation adds
+  // (offset - x_zp) * sum(w) back.
   int32_t activationOffset;
   MicroKernelFn micro;
   EpilogueFn epilogue;
+  TileFn tile = nullptr;  // null: micro, then epilogue
 };
 
 // The kernel of a path; the caller must have checked int8PathSupported(path).
@@ -67,6 +71,7 @@ void microScalar(const int8_t* w, const uint8_t* x, int64_t kGroups, int32_t* ac
 void epilogueScalar(const QEpilogue& e, const QTile& tile);
 void microAvx2(const int8_t* w, const uint8_t* x, int64_t kGroups, int32_t* acc);
 void epilogueAvx2(const QEpilogue& e, const QTile& tile);  // NR 16
+void tileAvx2(const int8_t* w, const uint8_t* x, int64_t kGroups, const QEpilogue& e, const QTile& tile);
 void microAvxVnni(const int8_t* w, const uint8_t* x, int64_t kGroups, int32_t* acc);
 void microAvx512Vnni(const int8_t* w, const uint8_t* x, int64_t kGroups, int32_t* acc);
 void epilogueAvx512(const QEpilogue& e, const QTile& tile);  // NR 48
