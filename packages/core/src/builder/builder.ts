@@ -82,8 +82,7 @@ export class Builder {
       const { infos } = analyze(optimized, this.plugins);
       if (explicit) this.logger.info(`INT8: the model's Q/DQ nodes give ${explicit.scales.size} tensor ranges${opts.calibrator ? ' (the calibrator is not used)' : ''}`);
       const scales = explicit?.scales ?? (await this.calibrate(optimized, infos, opts, isa));
-      const fastInt8 = int8Support(isa).fast;
-      const quantized = quantizeNetwork(optimized, infos, scales, { layerPrecision: opts.layerPrecision, explicit: !!explicit, fastInt8 });
+      const quantized = quantizeNetwork(optimized, infos, scales, { layerPrecision: opts.layerPrecision, explicit: !!explicit });
       target = quantized.network;
       this.logPrecisions(quantized.report, optimized, opts.layerPrecision, isa);
     }

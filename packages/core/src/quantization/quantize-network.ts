@@ -54,12 +54,6 @@ export function quantizeNetwork(
     layerPrecision?: Readonly<Record<string, LayerPrecision>>;
     /** Scales stated by the model (Q/DQ): a convolution without them stays FP32 instead of failing. */
     explicit?: boolean;
-    /**
-     * Whether this CPU multiplies u8 by s8 natively (VNNI, AMX). Without it, a convolution reading a
-     * graph input (the stem: few input channels, its u8 gather the bulk of its work) stays FP32:
-     * on AVX2 YOLOv5n's stem takes 7.6 ms in INT8 against 5.5 ms in FP32.
-     */
-    fastInt8?: boolean;
   } = {},
 ): { network: NetworkDefinition; report: QuantizationReport } {
   const layerPrecision = options.layerPrecision ?? {};
@@ -77,10 +71,7 @@ export function quantizeNetwork(
   const missing = new Set<string>();
   for (const layer of network.layers) {
     if (layer.type !== 'Conv') continue;
-    let reason = convIneligibility(layer, network, infos, readers, outputs, layerPrecision);
-    if (!reason && options.fastInt8 === false && network.isInput(layer.inputs[0]!) && layerPrecision[layer.name] !== 'int8') {
-      reason = 'reads a graph input, and without VNNI or AMX its INT8 kernel is slower than FP32';
-    }
+    const reason = convIneligibility(layer, network, infos, readers, outputs, layerPrecision);
     if (reason) {
       report.fp32.push({ name: layer.name, reason });
       continue;
