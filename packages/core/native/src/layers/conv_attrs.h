@@ -1,5 +1,10 @@
 #pragma once
+#include <string>
+#include <vector>
+
 #include "engine/attrs.h"
+#include "engine/error.h"
+#include "engine/shape.h"
 #include "kernels/activation.h"
 #include "kernels/conv2d.h"
 
@@ -47,6 +52,24 @@ inline Epilogue parseEpilogue(const LayerDesc& desc) {
   e.alpha = attrs.getFloat("activation_alpha", 0.f);
   e.beta = attrs.getFloat("activation_beta", 0.f);
   return e;
+}
+
+// The output shape of a 2-D convolution layer on these inputs (x, weights, bias[, residual]): NCHW
+// x with the weights' input channels; a residual (input 3), when `hasResidual`, must be shaped
+// like the output. Throws KILN_SHAPE naming the layer.
+inline Shape convOutputShape(const LayerDesc& desc, const ConvGeometry& g, const std::vector<Shape>& in, bool hasResidual) {
+  const auto fail = [&](const std::string& what) {
+    throw Error("KILN_SHAPE", "layer '" + desc.name + "' (" + desc.type + "): " + what);
+  };
+  const Shape& x = in[0];
+  if (x.size() != 4) fail("expects a 4-D NCHW input, got " + shapeToString(x));
+  if (x[1] != g.cin) fail("expects " + std::to_string(g.cin) + " input channels, got " + shapeToString(x));
+  const int64_t oh = g.outH(x[2]), ow = g.outW(x[3]);
+  if (oh <= 0 || ow <= 0) fail("the kernel is larger than the padded input " + shapeToString(x));
+  Shape y{x[0], g.cout, oh, ow};
+  if (hasResidual && (in.size() < 4 || in[3] != y))
+    fail("the residual input must be shaped like the output " + shapeToString(y) + (in.size() < 4 ? std::string() : ", got " + shapeToString(in[3])));
+  return y;
 }
 
 }  // namespace kiln

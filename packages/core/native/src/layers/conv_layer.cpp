@@ -37,16 +37,7 @@ class ConvLayer final : public Layer {
   }
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
-    const Shape& x = in[0];
-    if (x.size() != 4) shapeError("expects a 4-D NCHW input, got " + shapeToString(x));
-    if (x[1] != g_.cin) shapeError("expects " + std::to_string(g_.cin) + " input channels, got " + shapeToString(x));
-    const int64_t oh = g_.outH(x[2]), ow = g_.outW(x[3]);
-    if (oh <= 0 || ow <= 0) shapeError("the kernel is larger than the padded input " + shapeToString(x));
-    Shape y{x[0], g_.cout, oh, ow};
-    if (residual_ && (in.size() < 4 || in[3] != y))
-      shapeError("the residual input must be shaped like the output " + shapeToString(y) +
-                 (in.size() < 4 ? std::string() : ", got " + shapeToString(in[3])));
-    return {y};
+    return {convOutputShape(desc_, g_, in, residual_)};
   }
 
   // Tactics: the direct depthwise kernel first where it applies, then the GEMM algorithms.

@@ -34,14 +34,7 @@ class QConvLayer final : public Layer {
   }
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
-    const Shape& x = in[0];
-    if (x.size() != 4) shapeError("expects a 4-D NCHW input, got " + shapeToString(x));
-    if (x[1] != g_.cin) shapeError("expects " + std::to_string(g_.cin) + " input channels, got " + shapeToString(x));
-    const int64_t oh = g_.outH(x[2]), ow = g_.outW(x[3]);
-    if (oh <= 0 || ow <= 0) shapeError("the kernel is larger than the padded input " + shapeToString(x));
-    const Shape y{x[0], g_.cout, oh, ow};
-    if (in.size() > 3 && in[3] != y) shapeError("the residual " + shapeToString(in[3]) + " differs from the output " + shapeToString(y));
-    return {y};
+    return {convOutputShape(desc_, g_, in, desc_.inputs.size() > 3)};
   }
 
   std::string tacticName(int) const override { return std::string("int8-") + int8PathName(path_); }
