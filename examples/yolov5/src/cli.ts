@@ -16,6 +16,7 @@ Options:
   --conf <number>       confidence threshold (default 0.25)
   --iou <number>        NMS IoU threshold (default 0.45)
   --precision <p>       fp32 (default) or int8
+  --calib <folder>      int8: calibration images, needed the first time (the scales are cached)
   --threads <n>         threads for the engine (default: one per core)
   --out <file>          annotated image path (default: <image>.detected.jpg beside the image)
   --json                print only a JSON array of detections
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
       conf: { type: 'string' },
       iou: { type: 'string' },
       precision: { type: 'string' },
+      calib: { type: 'string' },
       threads: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -58,7 +60,8 @@ async function main(): Promise<void> {
   if (precision !== 'fp32' && precision !== 'int8') throw new Error(`--precision must be fp32 or int8, got '${precision}'`);
   const imagePath = values.image ?? BUNDLED_IMAGE;
 
-  const detector = await Detector.create({ model: values.model, precision, threads });
+  if (values.calib && precision !== 'int8') throw new Error('--calib only applies with --precision int8');
+  const detector = await Detector.create({ model: values.model, precision, threads, calibrationImages: values.calib });
   const result = await detector.detect(imagePath, { conf, iou });
   if (values.json) {
     console.log(JSON.stringify(result.detections.map((d) => ({ ...d, score: +d.score.toFixed(4), box: d.box.map((v) => +v.toFixed(1)) }))));

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { EntropyCalibrator, imageFolderBatches } from '@kiln/calibrator';
 import { Logger, type BuildOptions, type Engine, type ExecutionContext } from '@kiln/core';
 import { decodeImage, decodeYolo, letterbox, parseClassNames, scaleBoxes, toTensor, type RgbImage } from '@kiln/preprocess';
 import { loadOrBuildEngine } from './engine-cache.js';
@@ -7,6 +10,8 @@ export interface DetectorOptions {
   /** The YOLOv5 ONNX model; default: the bundled yolov5n.onnx. */
   model?: string;
   precision?: 'fp32' | 'int8';
+  /** INT8: a folder of calibration images (entropy calibration; the scales are cached beside the engine). */
+  calibrationImages?: string;
   threads?: number;
   cacheDir?: string;
   logger?: Logger;
@@ -28,6 +33,17 @@ export interface DetectResult {
   timings: { decode: number; preprocess: number; inference: number; postprocess: number };
 }
 
+/**
+ * Entropy calibration on a folder of images, preprocessed exactly as `detect` does (640×640
+ * letterbox, [0, 1]); the scales are cached per model, so later INT8 builds need no images.
+ */
+function yoloCalibrator(folder: string | undefined, cacheDir: string, model: string): EntropyCalibrator {
+  const cacheFile = path.join(cacheDir, `${path.basename(model, '.onnx')}.calib`);
+  if (!folder && !existsSync(cacheFile)) throw new Error(`INT8 needs calibration images the first time: give a folder of images (--calib <folder>)`);
+  const load = async (file: string) => toTensor(letterbox(await decodeImage(file), { size: [640, 640], auto: false }).image);
+  return new EntropyCalibrator({ batches: folder ? imageFolderBatches({ folder, input: 'images', load, limit: 200 }) : undefined, cacheFile });
+}
+
 /** YOLOv5 detection on a Kiln engine: decode → letterbox → tensor → execute → NMS → original pixels. */
 export class Detector {
   private constructor(
@@ -43,7 +59,12 @@ export class Detector {
     const { engine, ...buildInfo } = await loadOrBuildEngine(
       options.model ?? BUNDLED_MODEL,
       options.cacheDir ?? ENGINE_CACHE,
-      { precision: options.precision ?? 'fp32', threads: options.threads ?? 0, onProgress: options.onProgress },
+      {
+        precision: options.precision ?? 'fp32',
+        threads: options.threads ?? 0,
+        onProgress: options.onProgress,
+        calibrator: options.precision === 'int8' ? yoloCalibrator(options.calibrationImages, options.cacheDir ?? ENGINE_CACHE, options.model ?? BUNDLED_MODEL) : undefined,
+      },
       logger,
     );
     const input = engine.inputs[0];
