@@ -19,7 +19,7 @@ const linear = (type: 'Quantize' | 'Dequantize'): Lowering => (layer, ctx) => {
   return [nativeLayer(layer, type, { scale: floats(scale), zero_point: ints(zeroPoint) }, [layer.inputs[0]!])];
 };
 
-/** The INT8 pass's layers → the native Quantize, Dequantize and QConv layers. */
+/** ONNX QuantizeLinear/DequantizeLinear and the INT8 pass's layers → the native Quantize, Dequantize and QConv layers. */
 export const QUANTIZATION_LOWERINGS: Record<string, Lowering> = {
   QuantizeLinear: linear('Quantize'),
   DequantizeLinear: linear('Dequantize'),
