@@ -147,6 +147,8 @@ async function main(): Promise<void> {
   const int8 = await new Builder({ logger }).build(network, {
     precision: 'int8',
     calibrator,
+    // The letterboxed image is in [0, 1]: its u8 codes need not cover negatives.
+    dynamicRanges: { [input]: [0, 1] },
     threads: options.threads,
     onProgress: (phase, done, total) => phase === 'calibrating' && total && !options.json && process.stderr.write(`\r  calibrating ${done}/${total}`),
   });

@@ -64,6 +64,7 @@ export class Detector {
         threads: options.threads ?? 0,
         onProgress: options.onProgress,
         calibrator: options.precision === 'int8' ? yoloCalibrator(options.calibrationImages, options.cacheDir ?? ENGINE_CACHE, options.model ?? BUNDLED_MODEL) : undefined,
+        dynamicRanges: options.precision === 'int8' ? { images: [0, 1] } : undefined,
       },
       logger,
     );

@@ -133,6 +133,28 @@ describe('INT8 builds', () => {
   });
 });
 
+describe('INT8 dynamic ranges', () => {
+  it('take a known input range in place of a calibrated scale', async () => {
+    let written: ReadonlyMap<string, number> | undefined;
+    await new Builder().build(yoloLikeNetwork(), { precision: 'int8', calibrator: minMaxCalibrator(batches(3), { writeCache: async (s) => void (written = s) }) });
+    const withoutInput = new Map([...written!].filter(([name]) => name !== 'x'));
+    const fromCache = () => minMaxCalibrator([], { readCache: async () => withoutInput });
+    await expect(new Builder().build(yoloLikeNetwork(), { precision: 'int8', calibrator: fromCache() })).rejects.toThrow(/'x'/);
+    const engine = await new Builder().build(yoloLikeNetwork(), { precision: 'int8', calibrator: fromCache(), dynamicRanges: { x: [-1, 1] } });
+    const fp32 = await new Builder().build(yoloLikeNetwork());
+    const x = f32([1, 3, SIZE, SIZE], 4);
+    const [q, f] = await Promise.all([run(engine, x), run(fp32, x)]);
+    const range = Math.max(...f.map(Math.abs));
+    expect(Math.max(...f.map((v, i) => Math.abs(v - q[i]!)))).toBeLessThan(0.06 * range);
+  });
+
+  it('refuse an empty or reversed range', async () => {
+    for (const bad of [[1, -1], [0, 0]] as [number, number][]) {
+      await expect(new Builder().build(yoloLikeNetwork(), { precision: 'int8', calibrator: minMaxCalibrator(batches(1)), dynamicRanges: { x: bad } })).rejects.toThrow(OptionsError);
+    }
+  });
+});
+
 describe('INT8 region boundaries', () => {
   it('write a tensor FP32 layers also read as float, and quantize a copy for the INT8 readers', async () => {
     // conv1 → conv2 (INT8) and conv1 → Sigmoid (FP32, an output): conv1 writes float.

@@ -32,6 +32,10 @@ const buildOptionsSchema = z.strictObject({
     .optional(),
   /** INT8 only: per layer name, a precision that overrides Kiln's choice. */
   layerPrecision: z.record(z.string(), z.enum(['int8', 'fp32'])).default({}),
+  /** INT8 only: tensors whose value range is known (TensorRT's setDynamicRange), e.g. { images: [0, 1] }. */
+  dynamicRanges: z
+    .record(z.string(), z.tuple([z.number(), z.number()]).refine(([min, max]) => min <= max && (min !== 0 || max !== 0), 'a [min, max] range with min ≤ max, not [0, 0]'))
+    .default({}),
   /** Threads of the engine's pool; 0 = one per core. */
   threads: z.number().int().min(0).max(1024).default(0),
   /** The instruction-set path; default: the best this CPU has (or KILN_ISA). */
@@ -82,7 +86,7 @@ export class Builder {
       const { infos } = analyze(optimized, this.plugins);
       if (explicit) this.logger.info(`INT8: the model's Q/DQ nodes give ${explicit.scales.size} tensor ranges${opts.calibrator ? ' (the calibrator is not used)' : ''}`);
       const scales = explicit?.scales ?? (await this.calibrate(optimized, infos, opts, isa));
-      const quantized = quantizeNetwork(optimized, infos, scales, { layerPrecision: opts.layerPrecision, explicit: !!explicit });
+      const quantized = quantizeNetwork(optimized, infos, scales, { layerPrecision: opts.layerPrecision, explicit: !!explicit, dynamicRanges: opts.dynamicRanges });
       target = quantized.network;
       this.logPrecisions(quantized.report, optimized, opts.layerPrecision, isa);
     }

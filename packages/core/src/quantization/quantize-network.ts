@@ -54,6 +54,8 @@ export function quantizeNetwork(
     layerPrecision?: Readonly<Record<string, LayerPrecision>>;
     /** Scales stated by the model (Q/DQ): a convolution without them stays FP32 instead of failing. */
     explicit?: boolean;
+    /** Known value ranges [min, max] of tensors (e.g. an image input in [0, 1]), over any scale. */
+    dynamicRanges?: Readonly<Record<string, readonly [number, number]>>;
   } = {},
 ): { network: NetworkDefinition; report: QuantizationReport } {
   const layerPrecision = options.layerPrecision ?? {};
@@ -62,6 +64,14 @@ export function quantizeNetwork(
   const producers = producersOf(network);
   const outputs = new Set(network.outputs);
   const bounds = valueLowerBounds(network);
+  if (options.dynamicRanges) {
+    const merged = new Map(scales);
+    for (const [name, [min, max]] of Object.entries(options.dynamicRanges)) {
+      merged.set(name, Math.max(Math.abs(min), Math.abs(max)) / 127);
+      bounds.set(name, Math.max(min, bounds.get(name) ?? -Infinity));
+    }
+    scales = merged;
+  }
   const report: QuantizationReport = { int8: [], fp32: [], quantizeLayers: 0, dequantizeLayers: 0 };
   const readers = (name: string) => consumers.get(name) ?? [];
   const isFloat = (name: string) => infos.get(name)?.dtype === 'float32';
