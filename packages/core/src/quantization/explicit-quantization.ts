@@ -2,8 +2,7 @@ import { attributeString, type Layer } from '../network/layer.js';
 import type { NetworkDefinition } from '../network/network.js';
 import { consumersOf } from '../optimizer/graph-utils.js';
 import { toNumbers } from '../tensor.js';
-
-const RANGES: Record<string, [number, number]> = { uint8: [0, 255], int8: [-128, 127] };
+import { QUANTIZED_RANGES } from './linear-quantization.js';
 
 /**
  * Explicit quantization (a Q/DQ model): each per-tensor QuantizeLinear → DequantizeLinear pair on
@@ -49,12 +48,18 @@ function perTensorRange(network: NetworkDefinition, q: Layer): [number, number] 
   if (!scale || (q.inputs[2] && !zero)) return undefined;
   const [s] = toNumbers(scale);
   const zp = zero ? toNumbers(zero) : [0];
-  const bounds = RANGES[attributeString(q, 'dtype', 'uint8')];
+  const bounds = QUANTIZED_RANGES[attributeString(q, 'dtype', 'uint8')];
   if (toNumbers(scale).length !== 1 || zp.length !== 1 || !bounds || !(s! > 0)) return undefined;
   return [s! * (bounds[0] - zp[0]!), s! * (bounds[1] - zp[0]!)];
 }
 
 function sameParams(network: NetworkDefinition, q: Layer, dq: Layer): boolean {
-  const values = (name: string | undefined) => (name ? toNumbers(network.constants.get(name) ?? { dtype: 'float32', shape: [0], data: new Float32Array(0) }).join(',') : '0');
-  return values(q.inputs[1]) === values(dq.inputs[1]) && values(q.inputs[2] || undefined) === values(dq.inputs[2] || undefined);
+  // An omitted zero point is 0; one computed at run time matches nothing.
+  const values = (name: string | undefined) => {
+    if (!name) return '0';
+    const tensor = network.constants.get(name);
+    return tensor ? toNumbers(tensor).join(',') : undefined;
+  };
+  const same = (a: string | undefined, b: string | undefined) => a !== undefined && a === b;
+  return same(values(q.inputs[1]), values(dq.inputs[1])) && same(values(q.inputs[2]), values(dq.inputs[2]));
 }

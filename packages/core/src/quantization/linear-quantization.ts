@@ -1,6 +1,7 @@
 import { normalizeAxis } from '../optimizer/analysis/shape-utils.js';
 
-const RANGES: Record<string, [number, number]> = { uint8: [0, 255], int8: [-128, 127] };
+/** The integer range of each quantized type. */
+export const QUANTIZED_RANGES: Record<string, [number, number]> = { uint8: [0, 255], int8: [-128, 127] };
 
 /** Round half to even (ONNX QuantizeLinear's rounding). */
 export function roundHalfEven(v: number): number {
@@ -19,7 +20,7 @@ function paramIndex(shape: number[], axis: number, params: number): (i: number) 
 
 /** ONNX QuantizeLinear over plain numbers: saturate(round(x / scale) + zeroPoint). */
 export function quantizeLinear(x: number[], shape: number[], scale: number[], zeroPoint: number[], axis: number, dtype: string): number[] {
-  const [lo, hi] = RANGES[dtype]!;
+  const [lo, hi] = QUANTIZED_RANGES[dtype]!;
   const at = paramIndex(shape, axis, scale.length);
   return x.map((v, i) => {
     const p = at(i);

@@ -1,8 +1,7 @@
-#include <cmath>
-
 #include "engine/layer.h"
 #include "kernels/qconv2d.h"
 #include "layers/conv_attrs.h"
+#include "layers/quant_attrs.h"
 
 namespace kiln {
 namespace {
@@ -51,10 +50,7 @@ class QConvLayer final : public Layer {
 
  private:
   static QuantParams params(const Attrs& attrs, const std::string& prefix) {
-    QuantParams q{attrs.getFloat(prefix + "_scale"), static_cast<int32_t>(attrs.getInt(prefix + "_zero_point"))};
-    if (!(q.scale > 0.f) || !std::isfinite(q.scale)) attrs.fail(prefix + "_scale", "must be a positive finite number");
-    if (q.zeroPoint < 0 || q.zeroPoint > 255) attrs.fail(prefix + "_zero_point", "must lie in [0, 255]");
-    return q;
+    return readQuantParams(attrs, prefix + "_scale", prefix + "_zero_point", 0, 255);
   }
 
   ConvGeometry g_;

@@ -1,27 +1,22 @@
-#include <cmath>
-
 #include "engine/layer.h"
 #include "kernels/quantize.h"
 #include "layers/parallel.h"
+#include "layers/quant_attrs.h"
 
 namespace kiln {
 namespace {
 
-QuantParams quantParams(const LayerDesc& desc) {
-  Attrs attrs(desc);
-  QuantParams q{attrs.getFloat("scale"), static_cast<int32_t>(attrs.getInt("zero_point", 0))};
-  if (!(q.scale > 0.f) || !std::isfinite(q.scale)) attrs.fail("scale", "must be a positive finite number");
-  return q;
+// The scale and zero point of a per-tensor (de)quantization to or from `type` (u8 or s8).
+QuantParams quantParams(const LayerDesc& desc, DType type) {
+  return type == DType::Uint8 ? readQuantParams(Attrs(desc), "scale", "zero_point", 0, 255)
+                              : readQuantParams(Attrs(desc), "scale", "zero_point", -128, 127);
 }
 
 // float32 → u8 or s8 with one scale and zero point for the whole tensor (per-tensor
 // QuantizeLinear); the boundary into an INT8 region.
 class QuantizeLayer final : public Layer {
  public:
-  QuantizeLayer(const LayerDesc& desc, Isa isa, DType to) : Layer(desc), isa_(isa), q_(quantParams(desc)), to_(to) {
-    const int32_t lo = to == DType::Uint8 ? 0 : -128, hi = to == DType::Uint8 ? 255 : 127;
-    if (q_.zeroPoint < lo || q_.zeroPoint > hi) Attrs(desc).fail("zero_point", "is outside the range of " + std::string(dtypeName(to)));
-  }
+  QuantizeLayer(const LayerDesc& desc, Isa isa, DType to) : Layer(desc), isa_(isa), q_(quantParams(desc, to)), to_(to) {}
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     expectInputs(in, 1);
     return {in[0]};
@@ -42,7 +37,7 @@ class QuantizeLayer final : public Layer {
 // u8 or s8 → float32: the boundary out of an INT8 region.
 class DequantizeLayer final : public Layer {
  public:
-  DequantizeLayer(const LayerDesc& desc, Isa isa, DType from) : Layer(desc), isa_(isa), q_(quantParams(desc)), from_(from) {}
+  DequantizeLayer(const LayerDesc& desc, Isa isa, DType from) : Layer(desc), isa_(isa), q_(quantParams(desc, from)), from_(from) {}
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     expectInputs(in, 1);
     return {in[0]};
