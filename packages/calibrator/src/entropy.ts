@@ -19,14 +19,19 @@ const TIE_TOLERANCE = 1e-12;
  *   pytorch-quantization `_compute_amax_entropy` does) — then expanded back: a level's count is
  *   shared equally by its non-empty bins, empty bins stay 0; normalised.
  * - A bin with P > 0 and Q = 0 (bin i−1 empty but outliers folded into it) makes KL infinite.
+ * - Bin 0 first takes bin 1's count (pytorch-quantization's `bins[0] = bins[1]`): the exact zeros
+ *   of ReLU outputs and padding pile up there, and that spike would otherwise decide every
+ *   candidate's divergence and pull the threshold down towards 128 bins.
  *
  * Cost: O(n) prefix sums, O(n) logarithms per level width (n/128 widths), then O(128) per
  * candidate without allocating — KL over a level is Σ p ln p − ln q · Σ p, and both sums come
  * from prefix sums of c and c·ln c.
  */
-export function entropyDivergences(counts: ArrayLike<number>): Float64Array {
-  const n = counts.length;
+export function entropyDivergences(histogram: ArrayLike<number>): Float64Array {
+  const n = histogram.length;
   if (n < ENTROPY_LEVELS) return new Float64Array(0);
+  const counts = Float64Array.from(histogram);
+  counts[0] = counts[1];
   const sum = new Float64Array(n + 1); // Σ c over bins < j
   const nonEmpty = new Float64Array(n + 1); // bins < j with c > 0
   const cLogC = new Float64Array(n + 1); // Σ c·ln c over bins < j

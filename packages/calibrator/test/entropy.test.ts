@@ -77,20 +77,34 @@ describe('EntropyCalibration2', () => {
 
   it('merges uneven levels the pytorch-quantization way (bin j into level ⌊128·j / i⌋)', () => {
     // 192 bins: level k holds bins ⌈1.5k⌉ … ⌈1.5(k+1)⌉−1, so levels alternate 2 and 1 bins.
-    // With counts 1, 3, 1, 3, … the 2-bin levels {1,3} spread to {2,2}; the 1-bin levels are exact.
+    // With counts 3, 3, 1, 3, 1, 3, … the 2-bin levels {1,3} spread to {2,2}; the 1-bin levels are
+    // exact (bin 0 equals bin 1, so the zero-spike rule leaves it as it is).
     const counts = new Float64Array(192);
-    for (let j = 0; j < 192; j++) counts[j] = j % 2 === 0 ? 1 : 3;
+    for (let j = 0; j < 192; j++) counts[j] = j % 2 === 0 && j > 0 ? 1 : 3;
     const divergences = entropyDivergences(counts);
-    const p = Array.from(counts, (c) => c / 384);
+    const total = counts.reduce((a, b) => a + b, 0);
+    const p = Array.from(counts, (c) => c / total);
     let expected = 0;
     for (let k = 0; k < 128; k++) {
       const start = Math.ceil((k * 192) / 128);
       const end = Math.ceil(((k + 1) * 192) / 128);
       const mean = counts.slice(start, end).reduce((a, b) => a + b, 0) / (end - start);
-      for (let j = start; j < end; j++) expected += p[j] * Math.log(p[j] / (mean / 384));
+      for (let j = start; j < end; j++) expected += p[j] * Math.log(p[j] / (mean / total));
     }
     expect(expected).toBeGreaterThan(0.01);
     expect(divergences[192 - 128]).toBeCloseTo(expected, 12);
+  });
+
+  it('does not let a spike of exact zeros (ReLU, padding) pull the threshold down', () => {
+    const rand = random(31);
+    const values = Float64Array.from({ length: 200_000 }, () => rand() * 4);
+    const plain = statisticsOf(values);
+    const withZeros = statisticsOf([...values, ...new Float64Array(600_000)]);
+    expect(withZeros.binWidth).toBe(plain.binWidth);
+    // Bin 0 counts as bin 1 either way: the 600,000 zeros change nothing, the whole range is kept.
+    expect(entropyThreshold(withZeros)).toBe(entropyThreshold(plain));
+    expect(entropyThreshold(withZeros)).toBeGreaterThan(0.98 * 4);
+    expectSameAsReference(withZeros.counts);
   });
 
   it('rejects a candidate whose last kept bin is empty while outliers are folded into it', () => {

@@ -2,10 +2,12 @@
  * EntropyCalibration2 written out literally, one candidate at a time with whole arrays (slow and
  * obvious), to check the fast prefix-sum version against. Bin j joins level k when
  * space[k] ≤ j < space[k+1] with space = linspace(0, i, 129), as numpy's digitize does in NVIDIA's
- * pytorch-quantization.
+ * pytorch-quantization, which first sets bin 0 to bin 1's count.
  */
-export function referenceEntropy(counts: ArrayLike<number>): { divergences: number[]; bins: number } {
-  const n = counts.length;
+export function referenceEntropy(histogram: ArrayLike<number>): { divergences: number[]; bins: number } {
+  const n = histogram.length;
+  const counts = Array.from(histogram);
+  counts[0] = counts[1]; // the zero spike, as pytorch-quantization's bins[0] = bins[1]
   const divergences: number[] = [];
   for (let i = 128; i <= n; i++) {
     // P: the first i bins, the outliers folded into the last one.
