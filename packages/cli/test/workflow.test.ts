@@ -124,9 +124,11 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     expect(latency.median).toBeLessThanOrEqual(latency.max);
     expect(report.kiln.throughput).toBeGreaterThan(0);
     expect(report.ort).toBeUndefined();
-    expect(report.profile).toHaveLength(10);
+    expect(report.profile).toHaveLength(82);
     expect(report.profile[0]).toMatchObject({ name: expect.any(String), type: expect.any(String) });
     expect(report.profile[0].share).toBeGreaterThan(0);
+    for (let i = 1; i < report.profile.length; i++) expect(report.profile[i].ms).toBeLessThanOrEqual(report.profile[i - 1].ms);
+    expect(report.profile.reduce((sum: number, l: { share: number }) => sum + l.share, 0)).toBeCloseTo(1, 6);
   });
 
   it('bench --concurrency runs several contexts at once', async () => {
