@@ -50,6 +50,23 @@ describe('engine', () => {
     }
   });
 
+  it('keeps every large (recycled-memory) output intact while it is referenced', async () => {
+    // 16 × 128 × 128 float32 = 1 MiB: taken from the output buffer pool and given back when collected.
+    const network = convSiluNetwork(3, 16, 1, 128);
+    const engine = await new Builder().build(network, { threads: 2 });
+    const ctx = engine.createContext();
+    const inputs = Array.from({ length: 6 }, (_, i) => f32([1, 3, 128, 128], 40 + i));
+    const kept: Float32Array[] = [];
+    for (let round = 0; round < 8; round++) {
+      for (const x of inputs) {
+        const { y } = await ctx.execute({ x });
+        if (round === 0) kept.push(y.data as Float32Array);
+        else if (round === 7) expect(maxAbsDiff(y.data as Float32Array, expectedConvSilu(network, x))).toBeLessThan(1e-4);
+      }
+    }
+    kept.forEach((y, i) => expect(maxAbsDiff(y, expectedConvSilu(network, inputs[i]))).toBeLessThan(1e-4));
+  });
+
   it('runs several contexts of one engine at once', async () => {
     const network = convSiluNetwork(4, 8, 1, 20);
     const engine = await new Builder().build(network, { threads: 2 });

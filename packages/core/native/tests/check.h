@@ -54,5 +54,6 @@ void testQuantize();
 void testQConv2dPacking();
 void testQConv2d();
 void testYoloDecode();
+void testOutputBufferPool();
 int runConvBenchmarks(int argc, char** argv);
 int runQConvBenchmarks(int argc, char** argv);

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   testQConv2dPacking();
   testQConv2d();
   testYoloDecode();
+  testOutputBufferPool();
 
   if (kt::failures() == 0) {
     std::printf("all native tests passed\n");

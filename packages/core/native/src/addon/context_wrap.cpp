@@ -208,7 +208,7 @@ Napi::Value ContextWrap::execute(const Napi::CallbackInfo& info) {
   const auto& engine = context_->engine();
   for (size_t o = 0; o < engine.graph().outputs.size(); ++o) {
     const DType dtype = engine.tensors()[engine.outputTensors()[o]].dtype;
-    outputRefs.push_back(Napi::Persistent(newTypedArray(env, dtype, elementCount(context_->outputShape(o)))));
+    outputRefs.push_back(Napi::Persistent(newOutputArray(env, dtype, elementCount(context_->outputShape(o)))));
   }
   *busy_ = true;
   auto* worker = new ExecuteWorker(env, context_, busy_, std::move(inputRefs), std::move(outputRefs));

@@ -1,5 +1,7 @@
 #include "addon/convert.h"
 
+#include "runtime/output_buffer_pool.h"
+
 namespace kiln::addon {
 namespace {
 
@@ -66,6 +68,40 @@ napi_typedarray_type typedArrayTypeOf(DType dtype) {
     case DType::Bool: return napi_uint8_array;
   }
   return napi_uint8_array;
+}
+
+namespace {
+// A typed array of `dtype` over the first `elements` of `buffer`.
+Napi::TypedArray typedArrayOver(Napi::Env env, DType dtype, Napi::ArrayBuffer buffer, size_t elements) {
+  switch (dtype) {
+    case DType::Float32: return Napi::Float32Array::New(env, elements, buffer, 0);
+    case DType::Float16: return Napi::Uint16Array::New(env, elements, buffer, 0);
+    case DType::Int8: return Napi::Int8Array::New(env, elements, buffer, 0);
+    case DType::Uint8:
+    case DType::Bool: return Napi::Uint8Array::New(env, elements, buffer, 0);
+    case DType::Int32: return Napi::Int32Array::New(env, elements, buffer, 0);
+    case DType::Int64: return Napi::BigInt64Array::New(env, elements, buffer, 0);
+  }
+  return Napi::Uint8Array::New(env, elements * dtypeSize(dtype), buffer, 0);
+}
+
+// Outputs from this size up come from the recycling pool.
+constexpr size_t kPooledOutputBytes = size_t{1} << 20;
+}  // namespace
+
+Napi::TypedArray newOutputArray(Napi::Env env, DType dtype, size_t elements) {
+  const size_t bytes = elements * dtypeSize(dtype);
+  if (bytes < kPooledOutputBytes) return newTypedArray(env, dtype, elements);
+  OutputBufferPool& pool = outputBufferPool();
+  void* data = pool.acquire(bytes);
+  Napi::ArrayBuffer buffer;
+  try {
+    buffer = Napi::ArrayBuffer::New(env, data, bytes, [&pool, bytes](Napi::Env, void* released) { pool.release(released, bytes); });
+  } catch (...) {
+    pool.release(data, bytes);
+    throw;
+  }
+  return typedArrayOver(env, dtype, buffer, elements);
 }
 
 Napi::TypedArray newTypedArray(Napi::Env env, DType dtype, size_t elements) {

@@ -17,6 +17,9 @@ DType dtypeFromJs(const Napi::Value& value, const std::string& what);
 // The typed-array kind that holds a dtype (float16 as Uint16Array, bool as Uint8Array).
 napi_typedarray_type typedArrayTypeOf(DType dtype);
 Napi::TypedArray newTypedArray(Napi::Env env, DType dtype, size_t elements);
+// An inference output: like newTypedArray, except that a large one's memory comes from
+// outputBufferPool() (not zeroed: every element is written) and goes back when it is collected.
+Napi::TypedArray newOutputArray(Napi::Env env, DType dtype, size_t elements);
 
 // C++ → JS
 Napi::Array shapeToJs(Napi::Env env, const Shape& shape);

@@ -208,10 +208,16 @@ void ExecutionContext::execute(const std::vector<const void*>& inputs, const std
   } else {
     for (size_t l = 0; l < layers; ++l) runLayer(l, workspace_.data());
   }
-  // Outputs no layer writes (a graph input or a constant marked as output) are copied.
+  // Outputs no layer writes (a graph input or a constant marked as output) are copied. An output
+  // whose result came out shorter than planned (a data-dependent shape) is zeroed past its end:
+  // output buffers are recycled, and must not show an earlier inference's values there.
   const auto& tensors = engine_->tensors();
   for (size_t o = 0; o < outputs.size(); ++o) {
-    const TensorSlot& slot = tensors[engine_->outputTensors()[o]];
+    const int t = engine_->outputTensors()[o];
+    const TensorSlot& slot = tensors[t];
+    const size_t resultBytes = dtypeSize(slot.dtype) * elementCount(resultShapes_[t]);
+    const size_t plannedBytes = dtypeSize(slot.dtype) * elementCount(shapes_[t]);
+    if (resultBytes < plannedBytes) std::memset(static_cast<char*>(outputs[o]) + resultBytes, 0, plannedBytes - resultBytes);
     if (slot.producer >= 0) continue;
     const void* src = slot.graphInput >= 0 ? inputs[slot.graphInput] : slot.constant->bytes->data();
     std::memcpy(outputs[o], src, dtypeSize(slot.dtype) * elementCount(shapes_[engine_->outputTensors()[o]]));
