@@ -40,6 +40,8 @@ export interface BuildSettings {
   timing?: boolean;
   /** INT8: makes the calibrator once the network is parsed. */
   calibrator?: (network: NetworkDefinition) => Int8Calibrator;
+  /** INT8: known [min, max] ranges of tensors (--dynamic-range). */
+  dynamicRanges?: Record<string, [number, number]>;
   /** --shapes and --min/--opt/--max-shapes, checked against the parsed network's inputs. */
   profiles?: ProfileSpecs;
 }
@@ -57,6 +59,7 @@ export async function buildFromOnnx(model: ModelFile, settings: BuildSettings, l
       isa: settings.isa,
       timeTactics: settings.timing,
       calibrator: settings.calibrator?.(network),
+      dynamicRanges: settings.dynamicRanges,
       profiles: resolveProfiles(network.inputs, settings.profiles ?? {}),
       onProgress: progress.update,
     });

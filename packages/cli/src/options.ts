@@ -9,6 +9,16 @@ export function integerAtLeast(min: number): (value: string) => number {
   };
 }
 
+/** Collects repeated `--dynamic-range name=min:max` flags into one record. */
+export function dynamicRangeSpec(value: string, previous: Record<string, [number, number]> = {}): Record<string, [number, number]> {
+  const match = /^(.+)=([^:=]+):([^:=]+)$/.exec(value.trim());
+  const [min, max] = match ? [Number(match[2]), Number(match[3])] : [NaN, NaN];
+  if (!match || !Number.isFinite(min) || !Number.isFinite(max) || min > max) {
+    throw new InvalidArgumentError(`expected name=min:max with min ≤ max (e.g. images=0:1), got '${value}'`);
+  }
+  return { ...previous, [match[1]!]: [min, max] };
+}
+
 export function nonNegativeNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of at least 0');

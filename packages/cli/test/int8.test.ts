@@ -53,6 +53,24 @@ describe('kiln build --precision int8', () => {
     expect(oneErrorLine(fp32)).toContain('only apply with --precision int8');
   });
 
+  it('takes a known input range with --dynamic-range instead of a calibrated one', async () => {
+    const cache = path.join(dir, 'ranged.calib');
+    await kiln('build', MODEL, '-o', path.join(dir, 'a.kiln'), '--precision', 'int8', '--calib', calib, '--calib-count', '1', '--calib-cache', cache, '--no-timing');
+    const withoutInput = (await readFile(cache, 'utf8')).split('\n').filter((line) => !line.startsWith('images:'));
+    await writeFile(cache, withoutInput.join('\n'));
+    const missing = await kiln('build', MODEL, '-o', path.join(dir, 'x.kiln'), '--precision', 'int8', '--calib-cache', cache, '--no-timing');
+    expect(missing.code).toBe(1);
+    expect(oneErrorLine(missing)).toContain("'images'");
+    const ranged = await kiln('build', MODEL, '-o', path.join(dir, 'r.kiln'), '--precision', 'int8', '--calib-cache', cache, '--dynamic-range', 'images=0:1', '--no-timing');
+    expect(ranged.code).toBe(0);
+    const unknown = await kiln('build', MODEL, '-o', path.join(dir, 'x.kiln'), '--precision', 'int8', '--calib-cache', cache, '--dynamic-range', 'imgs=0:1', '--no-timing');
+    expect(unknown.code).toBe(1);
+    expect(oneErrorLine(unknown)).toContain("dynamicRanges names 'imgs'");
+    const malformed = await kiln('build', MODEL, '-o', path.join(dir, 'x.kiln'), '--precision', 'int8', '--calib-cache', cache, '--dynamic-range', 'images=1:0');
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr).toContain('expected name=min:max');
+  });
+
   it('names an empty image folder and a corrupt cache line', async () => {
     const empty = path.join(dir, 'empty');
     await mkdir(empty);

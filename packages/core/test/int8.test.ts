@@ -148,6 +148,12 @@ describe('INT8 dynamic ranges', () => {
     expect(Math.max(...f.map((v, i) => Math.abs(v - q[i]!)))).toBeLessThan(0.06 * range);
   });
 
+  it('refuse a tensor the optimized network does not have, naming it', async () => {
+    await expect(new Builder().build(yoloLikeNetwork(), { precision: 'int8', calibrator: minMaxCalibrator(batches(1)), dynamicRanges: { imgs: [0, 1] } })).rejects.toThrow(
+      /dynamicRanges names 'imgs', which is neither an input nor a layer output/,
+    );
+  });
+
   it('refuse an empty or reversed range', async () => {
     for (const bad of [[1, -1], [0, 0]] as [number, number][]) {
       await expect(new Builder().build(yoloLikeNetwork(), { precision: 'int8', calibrator: minMaxCalibrator(batches(1)), dynamicRanges: { x: bad } })).rejects.toThrow(OptionsError);

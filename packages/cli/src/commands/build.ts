@@ -7,7 +7,7 @@ import { CliError } from '../errors.js';
 import { countBy, formatBytes, plural, table } from '../format.js';
 import { createLogger } from '../logging.js';
 import { buildFromOnnx, readModelFile } from '../model.js';
-import { integerAtLeast, isaOption, shapesOption, threadsOption, verboseOption } from '../options.js';
+import { dynamicRangeSpec, integerAtLeast, isaOption, shapesOption, threadsOption, verboseOption } from '../options.js';
 import { parseShapeSpecs, type ShapeSpecs } from '../shapes.js';
 import { createCalibrator, type CalibratorName } from '../calibration.js';
 
@@ -26,6 +26,7 @@ interface BuildFlags {
   calibCache?: string;
   calibrator: CalibratorName;
   calibCount?: number;
+  dynamicRange?: Record<string, [number, number]>;
   timingCache?: string;
 }
 
@@ -49,6 +50,11 @@ export function registerBuild(program: Command): void {
     .option('--calib-cache <file>', 'INT8: calibration cache, used when it exists and written after calibrating')
     .addOption(new Option('--calibrator <method>', 'INT8 calibration method').choices(['entropy', 'minmax', 'percentile']).default('entropy'))
     .addOption(new Option('--calib-count <n>', 'INT8: calibrate on at most n images (the first by name)').argParser(integerAtLeast(1)))
+    .addOption(
+      new Option('--dynamic-range <name=min:max>', "INT8: a tensor's known range, used instead of calibrating it (repeatable; e.g. images=0:1 for images scaled to [0, 1])").argParser(
+        dynamicRangeSpec,
+      ),
+    )
     .option('--timing-cache <file>', 'reuse tactic timings across builds (not supported yet)')
     .addOption(verboseOption())
     .addHelpText(
@@ -59,7 +65,7 @@ Examples:
   $ kiln build yolov5n.onnx -o yolov5n-scalar.kiln --isa scalar --threads 1 --no-timing
   $ kiln build yolov5n-dynamic.onnx -o dyn.kiln --min-shapes images:1x3x640x640 --max-shapes images:8x3x640x640
   $ kiln build yolov5n-dynamic.onnx -o b4.kiln --shapes images:4x3x640x640
-  $ kiln build yolov5n.onnx -o yolov5n-int8.kiln --precision int8 --calib images/calib --calib-count 200 --calib-cache yolov5n.calib
+  $ kiln build yolov5n.onnx -o yolov5n-int8.kiln --precision int8 --calib images/calib --calib-count 200 --calib-cache yolov5n.calib --dynamic-range images=0:1
 `,
     )
     .action(build);
@@ -69,8 +75,8 @@ async function build(modelPath: string, flags: BuildFlags): Promise<void> {
   for (const [key, flag, reason] of NOT_YET) {
     if (flags[key] !== undefined) throw new CliError(`${flag} is not supported yet: ${reason}`);
   }
-  const calibrating = flags.calib !== undefined || flags.calibCache !== undefined || flags.calibCount !== undefined;
-  if (calibrating && flags.precision !== 'int8') throw new CliError('--calib, --calib-cache and --calib-count only apply with --precision int8');
+  const calibrating = flags.calib !== undefined || flags.calibCache !== undefined || flags.calibCount !== undefined || flags.dynamicRange !== undefined;
+  if (calibrating && flags.precision !== 'int8') throw new CliError('--calib, --calib-cache, --calib-count and --dynamic-range only apply with --precision int8');
   const verbose = Boolean(flags.verbose);
   const model = await readModelFile(modelPath);
   if (model.kind === 'plan') throw new CliError(`${modelPath} is already a Kiln engine; build takes an ONNX model`);
@@ -84,6 +90,7 @@ async function build(modelPath: string, flags: BuildFlags): Promise<void> {
       isa: flags.isa,
       timing: flags.timing,
       calibrator: flags.precision === 'int8' ? (network) => createCalibrator(network, flags) : undefined,
+      dynamicRanges: flags.dynamicRange,
       profiles: { shapes: flags.shapes, minShapes: flags.minShapes, optShapes: flags.optShapes, maxShapes: flags.maxShapes },
     },
     createLogger(verbose),

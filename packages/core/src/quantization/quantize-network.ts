@@ -67,6 +67,13 @@ export function quantizeNetwork(
   if (options.dynamicRanges) {
     const merged = new Map(scales);
     for (const [name, [min, max]] of Object.entries(options.dynamicRanges)) {
+      if (!producers.has(name) && !network.inputs.some((input) => input.name === name)) {
+        throw new BuildError(
+          `dynamicRanges names '${name}', which is neither an input nor a layer output of the optimized network (misspelled, or fused away: give the range of the fused layer's output)`,
+          undefined,
+          'KILN_CALIBRATION',
+        );
+      }
       merged.set(name, Math.max(Math.abs(min), Math.abs(max)) / 127);
       bounds.set(name, Math.max(min, bounds.get(name) ?? -Infinity));
     }
