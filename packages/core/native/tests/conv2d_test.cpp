@@ -59,6 +59,8 @@ const Family kFamilies[] = {
     {"5x3 stride 2 pads 2,1,1,0 groups=2", 5, 3, 2, 2, 2, 1, 1, 0, 1, 1, Family::Two},
     {"2x2 stride 2", 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, Family::One},
     {"6x6 stride 2 pads 3,1,2,2", 6, 6, 2, 2, 3, 1, 2, 2, 1, 1, Family::One},
+    // Winograd's other paddings: input patches hanging over every side by different amounts.
+    {"3x3 asymmetric pads 2,0,1,2", 3, 3, 1, 1, 2, 0, 1, 2, 1, 1, Family::One},
 };
 
 std::vector<Case> casesOf(const Family& f, int familyIndex) {
@@ -140,6 +142,16 @@ std::string describe(const Case& c) {
                     c.residual ? ", residual" : "");
 }
 
+// The largest error allowed, relative to 1 + |expected|. Winograd F(4x4, 3x3) rounds more than a
+// plain dot product: its transforms scale values by up to 5 (input) and 8 (output) and then cancel,
+// so its rounding grows with the accumulation's magnitude, sqrt(taps) for these inputs in [-1, 1].
+// Its worst error measured over these cases is 7.4e-6 sqrt(taps) (cin 8); a wrong transform point
+// is off by the outputs' own magnitude.
+double tolerance(ConvAlgo algo, const ConvGeometry& g) {
+  if (algo == ConvAlgo::Winograd) return 2e-5 * std::sqrt(double(g.cin / g.groups * g.kh * g.kw));
+  return 1e-4;
+}
+
 // Every ISA and algorithm on pools of 1 and 3 threads against the reference, each run twice.
 void checkCase(const Case& c, const std::vector<Isa>& isas, ThreadPool* const (&pools)[2], kt::Random& rng,
                int* runs, double* worst) {
@@ -166,9 +178,10 @@ void checkCase(const Case& c, const std::vector<Isa>& isas, ThreadPool* const (&
         const std::vector<float> y = runGuarded(*kernel, c, x, residual, *pool, what.c_str());
         ++*runs;
         size_t bad = 0, firstBad = 0;
+        const double tol = tolerance(algo, g);
         for (size_t i = 0; i < y.size(); ++i) {
           const double err = std::fabs(double(y[i]) - ref[i]);
-          if (!(err <= 1e-4 * (1 + std::fabs(ref[i])))) {
+          if (!(err <= tol * (1 + std::fabs(ref[i])))) {
             if (bad++ == 0) firstBad = i;
           } else {
             *worst = std::fmax(*worst, err / (1 + std::fabs(ref[i])));
@@ -251,6 +264,9 @@ void testConv2d() {
         largerCase(16, 16, 3, 1, 1, 21, 64, {Activation::Silu}),
         largerCase(40, 13, 3, 1, 2, 9, 131, {Activation::HardSwish}),
         largerCase(6, 24, 5, 2, 1, 11, 128, {Activation::None}),
+        // Winograd: two K blocks; blocks of tiles across odd tile rows, batch 2, no padding.
+        largerCase(300, 20, 3, 1, 1, 9, 13, {Activation::Silu}, 1, true),
+        largerCase(33, 70, 3, 0, 2, 45, 71, {Activation::HardSwish}, 1, true),
         // Pointwise: every panel whole, and several K blocks with a remainder.
         largerCase(64, 40, 1, 0, 1, 16, 32, {Activation::Silu}),
         largerCase(520, 20, 1, 0, 2, 9, 15, {Activation::Silu}),
@@ -271,7 +287,8 @@ void testConv2d() {
     const auto algos1 = convAlgorithms(g1, isa), algos3 = convAlgorithms(g3, isa);
     KT_CHECK(algos1.size() == 2 && algos1[0] == ConvAlgo::Pointwise && algos1[1] == ConvAlgo::ImplicitGemm,
              "1x1 algorithms on %s", isaName(isa));
-    KT_CHECK(algos3.size() == 2 && algos3[0] == ConvAlgo::ImplicitGemm && algos3[1] == ConvAlgo::DirectRows,
+    KT_CHECK(algos3.size() == 3 && algos3[0] == ConvAlgo::ImplicitGemm && algos3[1] == ConvAlgo::DirectRows &&
+                 algos3[2] == ConvAlgo::Winograd,
              "3x3 algorithms on %s", isaName(isa));
     ConvGeometry s2 = g3;
     s2.strideH = s2.strideW = 2;
@@ -280,6 +297,22 @@ void testConv2d() {
                  algosS2[1] == ConvAlgo::SpaceToDepth,
              "3x3 stride 2 algorithms on %s", isaName(isa));
     // workspaceBytes is total: an empty batch, or a map the kernel does not fit, needs no plan.
+    // Winograd: one group, 3x3, stride 1, dilation 1 only.
+    ConvGeometry grouped = g3, dilated3 = g3, k5 = g3;
+    grouped.groups = 2;
+    dilated3.dilationW = 2;
+    k5.kh = k5.kw = 5;
+    for (const ConvGeometry& gn : {grouped, dilated3, k5, s2, g1}) {
+      for (ConvAlgo a : convAlgorithms(gn, isa))
+        KT_CHECK(a != ConvAlgo::Winograd, "winograd listed for a geometry it does not apply to (%s)", isaName(isa));
+      bool threwW = false;
+      try {
+        Conv2dKernel::create(ConvAlgo::Winograd, isa, gn, w.data(), nullptr, {});
+      } catch (const std::invalid_argument&) {
+        threwW = true;
+      }
+      KT_CHECK(threwW, "winograd on a geometry it does not apply to must throw (%s)", isaName(isa));
+    }
     for (const ConvGeometry& gw : {g3, s2})
       for (ConvAlgo a : convAlgorithms(gw, isa)) {
         const auto kernel = Conv2dKernel::create(a, isa, gw, w.data(), nullptr, {});
@@ -337,5 +370,6 @@ void testConv2d() {
   KT_CHECK(threw, "groups not dividing the channels must throw");
   kt::reportGroup("conv2d algorithm selection", before,
                   "Pointwise only for 1x1/stride 1/no pad/dilation 1, listed first; SpaceToDepth only for "
-                  "stride 2/dilation 1 kernels wider than 1x1, DirectRows for stride 1");
+                  "stride 2/dilation 1 kernels wider than 1x1, DirectRows for stride 1, Winograd for 3x3 "
+                  "stride 1 dilation 1 with one group, listed last");
 }

@@ -31,6 +31,8 @@ enum class ConvAlgo : int {
                      // GEMM panels are gathered by unit-stride copies with no padding tests
   DirectRows = 3,    // stride 1, dilation 1, a kernel wider than 1x1: the input rows each tile needs
                      // are copied with their zero padding, and the GEMM reads its panels in place
+  Winograd = 4,      // one group, 3x3, stride 1, dilation 1: Winograd F(4x4, 3x3), 36 GEMMs over
+                     // transformed 6x6 input tiles (fewer multiply-adds, a little more rounding)
 };
 const char* convAlgoName(ConvAlgo algo);
 

@@ -7,6 +7,7 @@
 
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_pack.h"
+#include "kernels/conv2d_winograd.h"
 #include "kernels/gemm_kernel.h"
 #include "kernels/gemm_pack.h"
 
@@ -358,6 +359,7 @@ const char* convAlgoName(ConvAlgo algo) {
     case ConvAlgo::Pointwise: return "pointwise";
     case ConvAlgo::SpaceToDepth: return "space-to-depth";
     case ConvAlgo::DirectRows: return "direct-rows";
+    case ConvAlgo::Winograd: return "winograd-f43";
   }
   return "unknown";
 }
@@ -369,6 +371,7 @@ std::vector<ConvAlgo> convAlgorithms(const ConvGeometry& geometry, Isa isa) {
   out.push_back(ConvAlgo::ImplicitGemm);
   if (isSpaceToDepth(geometry)) out.push_back(ConvAlgo::SpaceToDepth);
   if (isDirectRows(geometry)) out.push_back(ConvAlgo::DirectRows);
+  if (isWinogradF43(geometry)) out.push_back(ConvAlgo::Winograd);
   return out;
 }
 
@@ -384,6 +387,7 @@ std::unique_ptr<Conv2dKernel> Conv2dKernel::create(ConvAlgo algo, Isa isa, const
     throw std::invalid_argument("conv2d: space-to-depth needs stride 2, dilation 1, a kernel wider than 1x1");
   if (algo == ConvAlgo::DirectRows && !isDirectRows(geometry))
     throw std::invalid_argument("conv2d: direct rows needs stride 1, dilation 1, a kernel wider than 1x1");
+  if (algo == ConvAlgo::Winograd) return makeConv2dWinograd(isa, geometry, weights, bias, epilogue);
   if (algo != ConvAlgo::Pointwise && algo != ConvAlgo::ImplicitGemm && algo != ConvAlgo::SpaceToDepth &&
       algo != ConvAlgo::DirectRows)
     throw std::invalid_argument("conv2d: unknown algorithm");

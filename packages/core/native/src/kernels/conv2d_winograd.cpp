@@ -1,0 +1,198 @@
+// Convolution by Winograd F(4x4, 3x3): per block of output tiles, the input transform V, the 36
+// products M[xi] = U[xi] V[xi] on the packed SGEMM micro-kernels (U packed once, at creation), and
+// the output transform with bias, activation and residual fused.
+#include "kernels/conv2d_winograd.h"
+
+#include <algorithm>
+#include <new>
+#include <stdexcept>
+#include <vector>
+
+#include "kernels/conv2d_winograd_transform.h"
+#include "kernels/gemm_kernel.h"
+#include "kernels/gemm_pack.h"
+
+namespace kiln {
+namespace {
+
+using winograd::kPoints;
+
+inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+inline int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
+
+constexpr size_t kAlign = 64;
+
+struct AlignedFree {
+  void operator()(float* p) const { ::operator delete[](p, std::align_val_t(kAlign)); }
+};
+using AlignedFloats = std::unique_ptr<float[], AlignedFree>;
+
+AlignedFloats allocFloats(int64_t n) {
+  return AlignedFloats(static_cast<float*>(::operator new[](static_cast<size_t>(n) * sizeof(float),
+                                                            std::align_val_t(kAlign))));
+}
+
+size_t alignedBytes(int64_t floats) {
+  return static_cast<size_t>(roundUp(floats * static_cast<int64_t>(sizeof(float)), kAlign));
+}
+
+// A thread's V and M together: small enough to stay in a Zen 4 / Skylake-SP core's L2.
+constexpr int64_t kBlockBudgetFloats = 192 << 10;
+
+class Conv2dWinograd final : public Conv2dKernel {
+ public:
+  Conv2dWinograd(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue)
+      : g_(g), gemm_(gemm::gemmKernel(isa)), transforms_(winograd::transforms(isa)), epilogue_(epilogue) {
+    if (gemm_.nr % transforms_.lanes != 0) throw std::logic_error("winograd: NR is not whole vectors");
+    kBlocks_ = ceilDiv(g.cin, gemm_.kc);
+    kc_ = ceilDiv(g.cin, kBlocks_);
+    aPanelStride_ = g.cin * gemm_.mr;
+    aPointStride_ = gemm::packedASize(g.cout, g.cin, gemm_.mr);
+    std::vector<float> u(static_cast<size_t>(kPoints * g.cout * g.cin));
+    winograd::transformWeights(weights, g.cout, g.cin, u.data());
+    packedA_ = allocFloats(kPoints * aPointStride_);
+    for (int64_t xi = 0; xi < kPoints; ++xi)
+      gemm::packA(u.data() + xi * g.cout * g.cin, g.cout, g.cin, g.cin, gemm_.mr,
+                  packedA_.get() + xi * aPointStride_);
+    if (bias) bias_.assign(bias, bias + g.cout);
+  }
+
+  size_t workspaceBytes(int64_t batch, int64_t h, int64_t w, int threads) const override {
+    const Plan plan = makePlan(std::max<int64_t>(1, batch), tileCount(h, w), std::max(threads, 1));
+    return headBytes() + static_cast<size_t>(std::max(threads, 1)) * threadBytes(plan);
+  }
+
+  using Conv2dKernel::run;
+  void run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y,
+           void* workspace, ThreadPool& pool) const override {
+    if (h + g_.padTop + g_.padBottom < 3 || w + g_.padLeft + g_.padRight < 3)
+      throw std::invalid_argument("conv2d: the kernel does not fit in the padded input");
+    if (batch <= 0) return;
+    const int64_t outH = g_.outH(h), outW = g_.outW(w), tilesW = ceilDiv(outW, 4);
+    const int64_t tiles = tileCount(h, w);
+    const Plan plan = makePlan(batch, tiles, pool.size());
+    // B is read in place from V (row p of a panel is input channel p's row of V).
+    int64_t* bRows = static_cast<int64_t*>(workspace);
+    for (int64_t p = 0; p < kc_; ++p) bRows[p] = p * plan.stride;
+    char* threadSpace = static_cast<char*>(workspace) + headBytes();
+    const size_t threadStride = threadBytes(plan);
+    const size_t vBytes = alignedBytes(kPoints * g_.cin * plan.stride);
+    const size_t mBytes = alignedBytes(kPoints * plan.mc * plan.stride + transforms_.lanes);
+    pool.parallelFor(plan.tasks, [&](int64_t task, int thread) {
+      const int64_t chunk = task % plan.mChunks, block = task / plan.mChunks % plan.blocks;
+      const int64_t b = task / plan.mChunks / plan.blocks;
+      const int64_t first = block * plan.blockTiles;
+      const winograd::TileBlock tileBlock{tilesW, first, std::min(plan.blockTiles, tiles - first)};
+      const int64_t m0 = chunk * plan.mc, mc = std::min(plan.mc, g_.cout - m0);
+      char* mine = threadSpace + threadStride * thread;
+      float* v = reinterpret_cast<float*>(mine);
+      float* m = reinterpret_cast<float*>(mine + vBytes);
+      float* scratch = reinterpret_cast<float*>(mine + vBytes + mBytes);
+
+      transforms_.input({x + b * g_.cin * h * w, g_.cin, h, w, g_.padTop, g_.padLeft, tileBlock, v, plan.stride,
+                         scratch});
+      gemm::MacroTile t;
+      t.aPanelStride = aPanelStride_;
+      t.bPanelStride = gemm_.nr;
+      t.bRows = bRows;
+      t.ldc = plan.stride;
+      t.m = mc;
+      t.n = plan.stride;
+      for (int64_t xi = 0; xi < kPoints; ++xi) {
+        t.c = m + xi * plan.mc * plan.stride;
+        for (int64_t kb = 0; kb < kBlocks_; ++kb) {
+          const int64_t k0 = kb * kc_;
+          t.a = packedA_.get() + xi * aPointStride_ + m0 / gemm_.mr * aPanelStride_ + k0 * gemm_.mr;
+          t.b = v + (xi * g_.cin + k0) * plan.stride;
+          t.k = std::min(kc_, g_.cin - k0);
+          t.accumulate = kb > 0;
+          t.last = kb == kBlocks_ - 1;
+          gemm_.macro(t);
+        }
+      }
+      const int64_t outOffset = b * g_.cout * outH * outW;
+      transforms_.output({m, plan.mc, plan.stride, m0, mc, bias_.empty() ? nullptr : bias_.data(), epilogue_,
+                          y + outOffset, residual ? residual + outOffset : nullptr, outH, outW, tileBlock});
+    });
+  }
+
+ private:
+  // How one run is cut into tasks: (batch item, block of blockTiles consecutive tiles, chunk of mc
+  // output channels). A task transforms its block's input for every input channel, so chunks of
+  // output channels repeat that work; they only pay where there are too few blocks for the threads.
+  struct Plan {
+    int64_t blockTiles, stride, blocks, mc, mChunks, tasks;
+  };
+
+  int64_t tileCount(int64_t h, int64_t w) const {
+    const int64_t outH = std::max<int64_t>(1, g_.outH(h)), outW = std::max<int64_t>(1, g_.outW(w));
+    return ceilDiv(outH, 4) * ceilDiv(outW, 4);
+  }
+
+  // Picks the plan with the smallest estimated time per thread under a dynamic split (each thread
+  // runs ceil(tasks / threads) tasks). A task costs its multiply-adds, its transforms and streaming
+  // its slice of U, all in multiply-add equivalents; a block is a whole number of NR panels, at
+  // most four, within the L2 budget unless one panel already exceeds it.
+  Plan makePlan(int64_t batch, int64_t tiles, int threads) const {
+    const int64_t nr = gemm_.nr, mr = gemm_.mr;
+    const double inputCost = 300, outputCost = 300, aCost = 4;
+    const int64_t mPanels = ceilDiv(g_.cout, mr);
+    Plan best{};
+    double bestTime = 0;
+    for (int64_t strideTry = nr; strideTry <= std::min(4 * nr, roundUp(tiles, nr)); strideTry += nr) {
+      const int64_t blocks = ceilDiv(tiles, strideTry), blockTiles = ceilDiv(tiles, blocks);
+      const int64_t stride = roundUp(blockTiles, nr);
+      for (int64_t mTry = 1; mTry <= mPanels; mTry = mTry < 4 ? mTry + 1 : mTry * 2) {
+        const int64_t mc = mTry == 1 ? g_.cout : ceilDiv(mPanels, mTry) * mr;
+        const int64_t mChunks = ceilDiv(g_.cout, mc);
+        if (stride > nr && kPoints * stride * (g_.cin + mc) > kBlockBudgetFloats) continue;
+        const int64_t tasks = batch * blocks * mChunks;
+        const double task = double(stride) * (kPoints * double(g_.cin) * mc + inputCost * g_.cin + outputCost * mc) +
+                            aCost * kPoints * double(g_.cin) * mc;
+        const double time = double(ceilDiv(tasks, threads)) * task;
+        if (bestTime == 0 || time < bestTime * 0.999) {
+          best = Plan{blockTiles, stride, blocks, mc, mChunks, tasks};
+          bestTime = time;
+        }
+        if (threads == 1) break;
+      }
+    }
+    return best;
+  }
+
+  // Ahead of the threads' spaces: the offsets of B's rows in V.
+  size_t headBytes() const { return static_cast<size_t>(roundUp(kc_ * static_cast<int64_t>(sizeof(int64_t)), kAlign)); }
+
+  // A thread's space: its block's V, its M (read up to one vector past its end) and the input
+  // transform's rows.
+  size_t threadBytes(const Plan& plan) const {
+    return alignedBytes(kPoints * g_.cin * plan.stride) +
+           alignedBytes(kPoints * plan.mc * plan.stride + transforms_.lanes) +
+           alignedBytes(winograd::inputScratchFloats(plan.stride, transforms_.lanes));
+  }
+
+  ConvGeometry g_;
+  const gemm::GemmKernel& gemm_;
+  const winograd::Transforms& transforms_;
+  Epilogue epilogue_;
+  int64_t kBlocks_ = 1, kc_ = 0;
+  int64_t aPanelStride_ = 0, aPointStride_ = 0;
+  AlignedFloats packedA_;
+  std::vector<float> bias_;
+};
+
+}  // namespace
+
+bool isWinogradF43(const ConvGeometry& g) {
+  return g.groups == 1 && g.kh == 3 && g.kw == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1 &&
+         g.dilationW == 1;
+}
+
+std::unique_ptr<Conv2dKernel> makeConv2dWinograd(Isa isa, const ConvGeometry& geometry, const float* weights,
+                                                 const float* bias, const Epilogue& epilogue) {
+  if (!isWinogradF43(geometry))
+    throw std::invalid_argument("conv2d: winograd needs one group, a 3x3 kernel, stride 1, dilation 1");
+  return std::make_unique<Conv2dWinograd>(isa, geometry, weights, bias, epilogue);
+}
+
+}  // namespace kiln
