@@ -38,6 +38,8 @@ export interface BuildSettings {
   threads?: number;
   isa?: Isa;
   timing?: boolean;
+  /** A timing cache file (--timing-cache). */
+  timingCache?: string;
   /** INT8: makes the calibrator once the network is parsed. */
   calibrator?: (network: NetworkDefinition) => Int8Calibrator;
   /** INT8: known [min, max] ranges of tensors (--dynamic-range). */
@@ -58,6 +60,7 @@ export async function buildFromOnnx(model: ModelFile, settings: BuildSettings, l
       threads: settings.threads,
       isa: settings.isa,
       timeTactics: settings.timing,
+      timingCache: settings.timingCache,
       calibrator: settings.calibrator?.(network),
       dynamicRanges: settings.dynamicRanges,
       profiles: resolveProfiles(network.inputs, settings.profiles ?? {}),

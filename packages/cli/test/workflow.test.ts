@@ -13,7 +13,7 @@ let built: Result;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'kiln-cli-'));
   engine = path.join(dir, 'yolov5n.kiln');
-  built = await kiln('build', MODEL, '-o', engine, '--threads', '2');
+  built = await kiln('build', MODEL, '-o', engine, '--threads', '2', '--timing-cache', path.join(dir, 'timing.json'));
 });
 
 afterAll(async () => {
@@ -29,8 +29,24 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     // 82: the 7 residual Adds of the backbone's bottlenecks are fused into their convolutions.
     expect(built.stdout).toContain('layers: 254 parsed, 82 after optimization');
     expect(built.stdout).toMatch(/^ {2}Conv +60 +60$/m);
-    expect(built.stdout).toMatch(/^tactics: .*implicit-gemm \d+/m);
+    const tactics = /^tactics: (.*) \((\d+) layers chose between timed candidates\)$/m.exec(built.stdout);
+    const counts = tactics![1]!.split(', ').map((t) => /^([a-z0-9-]+) (\d+)$/.exec(t)!);
+    expect(counts.map(([, , n]) => Number(n)).reduce((a, b) => a + b, 0)).toBe(82);
+    expect(Number(tactics![2])).toBeGreaterThan(50);
     expect(built.stdout).toMatch(/^engine: [\d.]+ MiB$/m);
+  });
+
+  it('build --timing-cache reuses the first build\'s timings', async () => {
+    const cache = JSON.parse(await readFile(path.join(dir, 'timing.json'), 'utf8'));
+    expect(Object.keys(cache.entries).length).toBeGreaterThan(10);
+    const again = await kiln('build', MODEL, '-o', path.join(dir, 'again.kiln'), '--threads', '2', '--timing-cache', path.join(dir, 'timing.json'));
+    expect(again.code).toBe(0);
+    const timed = /\((\d+) layers chose between timed candidates, (\d+) with timings from the timing cache\)/.exec(again.stdout);
+    expect(timed, again.stdout).not.toBeNull();
+    expect(timed![2]).toBe(timed![1]);
+    const [first, second] = await Promise.all([kiln('inspect', engine, '--json'), kiln('inspect', path.join(dir, 'again.kiln'), '--json')]);
+    const tacticsOf = (r: Result) => JSON.parse(r.stdout).layers.map((l: { tactic: string }) => l.tactic);
+    expect(tacticsOf(second)).toEqual(tacticsOf(first));
   });
 
   it('inspect --json describes the plan, tensors, layers and tactics', async () => {
@@ -207,7 +223,11 @@ describe('bad input: one error line and exit code 1', () => {
   it('a malformed shape string', () => refused(['build', MODEL, '-o', path.join(dir, 'x.kiln'), '--shapes', 'images:1x3x640xabc'], /'images:1x3x640xabc' is not a shape; expected name:DxDx\.\.\., e\.g\. images:1x3x640x640$/));
   it('a shape that does not fit the input', () => refused(['build', MODEL, '-o', path.join(dir, 'x.kiln'), '--shapes', 'images:1x3x320x320'], /^error: --shapes gives 'images' the shape \[1, 3, 320, 320\], which does not fit its shape \[1, 3, 640, 640\]$/));
   it('a shape for an input the model lacks', () => refused(['run', engine, '--shapes', 'image:1x3x640x640'], /^error: --shapes names 'image', which is not an input \(the inputs are 'images'\)$/));
-  it('a timing cache, which the CLI does not support yet', () => refused(['build', MODEL, '-o', path.join(dir, 'x.kiln'), '--timing-cache', path.join(dir, 't.cache')], /^error: --timing-cache is not supported yet/));
+  it('a timing cache that is not one', async () => {
+    const file = path.join(dir, 'not-a-cache.json');
+    await writeFile(file, '{"format":"something else"}');
+    await refused(['build', MODEL, '-o', path.join(dir, 'x.kiln'), '--timing-cache', file], /^error: '.*not-a-cache\.json' is not a Kiln timing cache \(format: /);
+  });
   it('a corrupt plan', async () => {
     const file = await alteredPlan('corrupt.kiln', (b) => ((b[b.length - 100] ^= 0xff), b));
     await refused(['run', file], /^error: .*corrupt\.kiln: the engine's checksum does not match: the file is corrupt$/);

@@ -27,7 +27,7 @@ export interface NativeEngineInfo {
   userMetadata: string;
   inputs: { name: string; dtype: DType; shape: number[]; minShape: number[]; maxShape: number[] }[];
   outputs: string[];
-  layers: { name: string; type: string; tactic: string; timings: { tactic: string; ms: number }[] }[];
+  layers: { name: string; type: string; tactic: string; timings: { tactic: string; ms: number }[]; timingKey?: string; timingsFromCache?: boolean }[];
 }
 
 export interface NativeContext {
@@ -52,6 +52,9 @@ export interface NativePluginRegistry {
   outputInfo(layer: NativeLayer, inputShapes: number[][], inputTypes: DType[]): { shapes: number[][]; dtypes: DType[]; version: string };
 }
 
+/** Per timing key, the milliseconds of each tactic by name (a timing cache's contents). */
+export type TimingEntries = Record<string, Record<string, number>>;
+
 export interface NativeAddon {
   NativePluginRegistry: new () => NativePluginRegistry;
   supportedIsas(): string[];
@@ -61,7 +64,7 @@ export interface NativeAddon {
   int8Path(isa: string): { name: string; fast: boolean };
   buildEngine(
     graph: NativeGraph,
-    options: { isa: string; threads: number; timeTactics: boolean; userMetadata: string; plugins?: NativePluginRegistry },
+    options: { isa: string; threads: number; timeTactics: boolean; knownTimings?: TimingEntries; userMetadata: string; plugins?: NativePluginRegistry },
     onProgress?: (phase: string, done: number, total: number) => void,
   ): Promise<NativeEngine>;
   deserialize(bytes: Uint8Array, threads?: number, plugins?: NativePluginRegistry): NativeEngine;

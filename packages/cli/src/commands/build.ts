@@ -30,8 +30,6 @@ interface BuildFlags {
   timingCache?: string;
 }
 
-const NOT_YET: [keyof BuildFlags, string, string][] = [['timingCache', '--timing-cache', 'timing caches are not implemented yet']];
-
 export function registerBuild(program: Command): void {
   program
     .command('build')
@@ -55,7 +53,7 @@ export function registerBuild(program: Command): void {
         dynamicRangeSpec,
       ),
     )
-    .option('--timing-cache <file>', 'reuse tactic timings across builds (not supported yet)')
+    .option('--timing-cache <file>', 'tactic timings: reused for layers already timed on this CPU, and every new one added (created when missing)')
     .addOption(verboseOption())
     .addHelpText(
       'after',
@@ -65,6 +63,7 @@ Examples:
   $ kiln build yolov5n.onnx -o yolov5n-scalar.kiln --isa scalar --threads 1 --no-timing
   $ kiln build yolov5n-dynamic.onnx -o dyn.kiln --min-shapes images:1x3x640x640 --max-shapes images:8x3x640x640
   $ kiln build yolov5n-dynamic.onnx -o b4.kiln --shapes images:4x3x640x640
+  $ kiln build yolov5n.onnx -o yolov5n.kiln --timing-cache kiln-timing.json
   $ kiln build yolov5n.onnx -o yolov5n-int8.kiln --precision int8 --calib images/calib --calib-count 200 --calib-cache yolov5n.calib --dynamic-range images=0:1
 `,
     )
@@ -72,9 +71,6 @@ Examples:
 }
 
 async function build(modelPath: string, flags: BuildFlags): Promise<void> {
-  for (const [key, flag, reason] of NOT_YET) {
-    if (flags[key] !== undefined) throw new CliError(`${flag} is not supported yet: ${reason}`);
-  }
   const calibrating = flags.calib !== undefined || flags.calibCache !== undefined || flags.calibCount !== undefined || flags.dynamicRange !== undefined;
   if (calibrating && flags.precision !== 'int8') throw new CliError('--calib, --calib-cache, --calib-count and --dynamic-range only apply with --precision int8');
   const verbose = Boolean(flags.verbose);
@@ -89,6 +85,7 @@ async function build(modelPath: string, flags: BuildFlags): Promise<void> {
       threads: flags.threads,
       isa: flags.isa,
       timing: flags.timing,
+      timingCache: flags.timingCache,
       calibrator: flags.precision === 'int8' ? (network) => createCalibrator(network, flags) : undefined,
       dynamicRanges: flags.dynamicRange,
       profiles: { shapes: flags.shapes, minShapes: flags.minShapes, optShapes: flags.optShapes, maxShapes: flags.maxShapes },
@@ -111,8 +108,9 @@ function printSummary(output: string, network: NetworkDefinition, engine: Engine
   const types = [...new Set([...built.keys(), ...parsed.keys()])];
   lines.push(...table([[out.dim('type'), out.dim('parsed'), out.dim('engine')], ...types.map((t) => [t, String(parsed.get(t) ?? 0), String(built.get(t) ?? 0)])], [1, 2]));
   const timed = engine.layers.filter((l) => l.timings.length > 1).length;
+  const cached = engine.layers.filter((l) => l.timingsFromCache).length;
   const tactics = countBy(engine.layers, (l) => l.tactic).map(([tactic, n]) => `${tactic} ${n}`);
-  lines.push(`tactics: ${tactics.join(', ')} (${timed} layers chose between timed candidates)`);
+  lines.push(`tactics: ${tactics.join(', ')} (${timed} layers chose between timed candidates${cached ? `, ${cached} with timings from the timing cache` : ''})`);
   lines.push(`engine: ${formatBytes(planBytes)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

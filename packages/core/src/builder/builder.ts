@@ -18,6 +18,7 @@ import { PluginRegistry } from '../plugins/plugin-registry.js';
 import { Engine } from '../runtime/engine.js';
 import type { EngineMetadata } from '../runtime/engine-metadata.js';
 import { lowerNetwork } from './lowering/index.js';
+import { readTimingCache, writeTimingCache } from './timing-cache.js';
 
 export type BuildPhase = 'optimizing' | 'calibrating' | 'lowering' | 'compiling' | 'timing tactics';
 export type ProgressCallback = (phase: BuildPhase, done: number, total: number) => void;
@@ -42,6 +43,13 @@ const buildOptionsSchema = z.strictObject({
   isa: z.enum(['scalar', 'avx2', 'avx512']).optional(),
   /** Time every candidate kernel per layer and keep the fastest (else the first that applies). */
   timeTactics: z.boolean().default(true),
+  /**
+   * A timing cache file (TensorRT's timing cache): layers whose timing key (ISA, threads, type,
+   * attributes, input shapes) is in it take its timings instead of being timed again; every timing
+   * measured is added to it. Created when missing; ignored, with a warning, when written by another
+   * Kiln version or on another CPU model.
+   */
+  timingCache: z.string().min(1).optional(),
   /** Per input with dynamic dimensions: the smallest, typical and largest shapes to accept. */
   profiles: z.record(z.string(), z.strictObject({ min: dims, opt: dims, max: dims })).default({}),
   onProgress: z.custom<ProgressCallback>((v) => typeof v === 'function', 'a function (phase, done, total) => void').optional(),
@@ -112,14 +120,25 @@ export class Builder {
     };
     progress('lowering', 1, 1);
 
+    const cacheFile = opts.timeTactics ? opts.timingCache : undefined;
+    const knownTimings = cacheFile ? await readTimingCache(cacheFile, this.logger) : undefined;
     progress('compiling', 0, 1);
     const nativeEngine = await nativeCall(() =>
-      native.buildEngine(graph, { isa, threads: opts.threads, timeTactics: opts.timeTactics, userMetadata: JSON.stringify(metadata), plugins: this.plugins?.native }, (_phase, done, total) =>
-        progress('timing tactics', done, total),
+      native.buildEngine(
+        graph,
+        { isa, threads: opts.threads, timeTactics: opts.timeTactics, knownTimings, userMetadata: JSON.stringify(metadata), plugins: this.plugins?.native },
+        (_phase, done, total) => progress('timing tactics', done, total),
       ),
     );
     progress('compiling', 1, 1);
-    return new Engine(nativeEngine, metadata);
+    const engine = new Engine(nativeEngine, metadata);
+    if (cacheFile) {
+      const timed = engine.layers.filter((l) => l.timingKey);
+      const reused = timed.filter((l) => l.timingsFromCache).length;
+      const entries = await writeTimingCache(cacheFile, knownTimings ?? {}, engine);
+      this.logger.info(`timing cache '${cacheFile}': ${reused} of ${timed.length} timed layers reused its timings; it holds ${Object.keys(entries).length} entries`);
+    }
+    return engine;
   }
 
   /** INT8 scales: from the calibrator's cache, or by running its batches through an FP32 engine. */

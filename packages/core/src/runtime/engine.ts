@@ -11,6 +11,10 @@ export interface EngineLayerInfo {
   tactic: string;
   /** Measured time of each candidate tactic, when there was a choice. */
   timings: { tactic: string; ms: number }[];
+  /** When the tactics were timed: what their speed depends on (the timing cache's key). */
+  timingKey?: string;
+  /** The timings came from the timing cache instead of being measured in this build. */
+  timingsFromCache?: boolean;
 }
 
 /** A built network: serialize it to a plan, or create contexts to run it. */

@@ -77,6 +77,25 @@ std::pair<const uint8_t*, size_t> bytesFromJs(const Napi::Value& value) {
   return {array.Data(), array.ByteLength()};
 }
 
+// { key: { tactic: ms } }; anything else in it is skipped (the TypeScript side validated it).
+std::map<std::string, std::map<std::string, double>> knownTimingsFromJs(const Napi::Object& object) {
+  std::map<std::string, std::map<std::string, double>> out;
+  const Napi::Array keys = object.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); ++i) {
+    const std::string key = keys.Get(i).As<Napi::String>().Utf8Value();
+    const Napi::Value entry = object.Get(key);
+    if (!entry.IsObject()) continue;
+    const Napi::Object tactics = entry.As<Napi::Object>();
+    const Napi::Array names = tactics.GetPropertyNames();
+    for (uint32_t t = 0; t < names.Length(); ++t) {
+      const std::string name = names.Get(t).As<Napi::String>().Utf8Value();
+      const Napi::Value ms = tactics.Get(name);
+      if (ms.IsNumber()) out[key][name] = ms.As<Napi::Number>().DoubleValue();
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Napi::Value buildEngine(const Napi::CallbackInfo& info) {
@@ -88,6 +107,7 @@ Napi::Value buildEngine(const Napi::CallbackInfo& info) {
   build.threads = options.Get("threads").IsNumber() ? options.Get("threads").As<Napi::Number>().Int32Value() : 0;
   build.timeTactics = !options.Get("timeTactics").IsBoolean() || options.Get("timeTactics").As<Napi::Boolean>().Value();
   if (options.Get("userMetadata").IsString()) build.userMetadata = options.Get("userMetadata").As<Napi::String>().Utf8Value();
+  if (options.Get("knownTimings").IsObject()) build.knownTimings = knownTimingsFromJs(options.Get("knownTimings").As<Napi::Object>());
   build.plugins = PluginRegistryWrap::from(options.Get("plugins"));
   GraphDesc graph = graphFromJs(info[0].As<Napi::Object>());
   Napi::Function onProgress = info[2].IsFunction() ? info[2].As<Napi::Function>() : Napi::Function();

@@ -59,6 +59,10 @@ Napi::Value EngineWrap::info(const Napi::CallbackInfo& info) {
       timings.Set(t, timing);
     }
     o.Set("timings", timings);
+    if (!choice.timingKey.empty()) {
+      o.Set("timingKey", choice.timingKey);
+      o.Set("timingsFromCache", choice.fromCache);
+    }
     layers.Set(l, o);
   }
   out.Set("layers", layers);

@@ -7,6 +7,7 @@
 
 #include "engine/error.h"
 #include "engine/execution_context.h"
+#include "engine/timing_key.h"
 
 namespace kiln {
 
@@ -172,6 +173,30 @@ void Engine::timeTactics(const BuildOptions& options) {
     Layer& layer = *layers_[l];
     TacticChoice& choice = tacticChoices_[l];
     int best = 0;
+    std::vector<DType> inputTypes;
+    std::vector<Shape> inputShapes;
+    for (int t : layerInputs_[l]) {
+      inputTypes.push_back(tensors_[t].dtype);
+      inputShapes.push_back(context.tensorShape(t));
+    }
+    choice.timingKey = timingKey(layer.desc(), inputTypes, inputShapes, options.isa, threads());
+    if (const auto known = options.knownTimings.find(choice.timingKey); known != options.knownTimings.end()) {
+      choice.millis.clear();
+      for (const std::string& name : choice.names) {
+        const auto ms = known->second.find(name);
+        if (ms == known->second.end()) break;
+        choice.millis.push_back(ms->second);
+      }
+      if (choice.millis.size() == choice.names.size()) {
+        for (int t = 0; t < layer.tacticCount(); ++t)
+          if (choice.millis[t] < choice.millis[best]) best = t;
+        if (best != layer.tactic()) layer.setTactic(best);
+        choice.chosen = best;
+        choice.fromCache = true;
+        if (options.progress) options.progress("timing tactics", ++done, static_cast<int>(candidates.size()));
+        continue;
+      }
+    }
     // Rounds that take the tactics in turn, so a burst of load elsewhere on the machine hits them
     // alike; each tactic keeps its best time.
     choice.millis.assign(layer.tacticCount(), 1e30);

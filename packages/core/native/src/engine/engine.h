@@ -1,5 +1,6 @@
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct BuildOptions {
   std::string userMetadata;
   // Plugin libraries the network's Plugin layers come from; kept alive by the engine.
   std::shared_ptr<const PluginRegistry> plugins;
+  // A timing cache: per timing key (timing_key.h), the milliseconds of each tactic by name. A
+  // layer whose key is here with every one of its tactics is not timed again.
+  std::map<std::string, std::map<std::string, double>> knownTimings;
   // Called as phases progress: (phase, done, total).
   std::function<void(const std::string&, int, int)> progress;
 };
@@ -41,6 +45,8 @@ struct TacticChoice {
   std::vector<std::string> names;
   std::vector<double> millis;  // empty when not timed
   int chosen = 0;
+  std::string timingKey;       // set when the tactics were timed (or their timings looked up)
+  bool fromCache = false;      // the timings came from BuildOptions::knownTimings
 };
 
 // A compiled network: validated graph, one layer object per node with its tactic chosen and its

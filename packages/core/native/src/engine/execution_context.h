@@ -37,6 +37,8 @@ class ExecutionContext {
   void setInputShapes(const std::vector<Shape>& shapes);
   const Shape& inputShape(size_t i) const { return shapes_[engine_->inputTensors()[i]]; }
   const Shape& outputShape(size_t i) const { return shapes_[engine_->outputTensors()[i]]; }
+  // Tensor t's planned shape for the current input shapes.
+  const Shape& tensorShape(int t) const { return shapes_[t]; }
   // The shape output i actually has after the last execute (below outputShape() only for outputs
   // whose length depends on the data).
   const Shape& resultShape(size_t i) const { return resultShapes_[engine_->outputTensors()[i]]; }
