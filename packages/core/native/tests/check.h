@@ -55,5 +55,6 @@ void testQConv2dPacking();
 void testQConv2d();
 void testYoloDecode();
 void testOutputBufferPool();
+void testDepthwiseConv2d();
 int runConvBenchmarks(int argc, char** argv);
 int runQConvBenchmarks(int argc, char** argv);

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   testQConv2d();
   testYoloDecode();
   testOutputBufferPool();
+  testDepthwiseConv2d();
 
   if (kt::failures() == 0) {
     std::printf("all native tests passed\n");

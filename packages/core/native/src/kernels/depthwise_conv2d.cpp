@@ -1,5 +1,6 @@
 #include "kernels/depthwise_conv2d.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "kernels/activation_apply.h"
@@ -9,8 +10,27 @@ namespace detail {
 namespace scalar {
 #include "kernels/depthwise_conv2d_impl.h"
 }  // namespace scalar
-void depthwisePlaneScalar(const DepthwisePlane& p, const ConvGeometry& g) { scalar::depthwisePlane(p, g); }
+void depthwisePlaneScalar(const DepthwisePlane& p, const ConvGeometry& g, float* scratch) { scalar::depthwisePlane(p, g, scratch); }
 }  // namespace detail
+
+namespace {
+constexpr int64_t kAlignFloats = 16;
+inline int64_t roundUp(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
+}  // namespace
+
+DepthwisePhaseDims depthwisePhaseDims(const ConvGeometry& g, int64_t oh, int64_t ow) {
+  DepthwisePhaseDims d;
+  const int64_t s = g.strideH;
+  if (g.dilationH != 1 || g.dilationW != 1 || s != g.strideW || (s != 1 && s != 2) || oh <= 0 || ow <= 0) return d;
+  const int64_t reachY = (g.kh - 1) / s, reachX = (g.kw - 1) / s;
+  d.wq = ow + reachX;
+  d.hq = oh + reachY;
+  // The last tap's pass reads up to (oh - 1 + reachY) * wq + (wq - 1) + reachX: reachX floats past
+  // the plane, zeroed.
+  d.phaseFloats = roundUp(d.hq * d.wq + reachX, kAlignFloats);
+  d.accFloats = roundUp(oh * d.wq, kAlignFloats);
+  return d;
+}
 
 DepthwiseConv2d::DepthwiseConv2d(Isa isa, const ConvGeometry& geometry, const float* weights, const float* bias, const Epilogue& epilogue)
     : isa_(isa), g_(geometry), epilogue_(epilogue) {
@@ -20,15 +40,25 @@ DepthwiseConv2d::DepthwiseConv2d(Isa isa, const ConvGeometry& geometry, const fl
   if (bias) bias_.assign(bias, bias + geometry.cout);
 }
 
-void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const {
+size_t DepthwiseConv2d::workspaceBytes(int64_t h, int64_t w, int threads) const {
+  const DepthwisePhaseDims d = depthwisePhaseDims(g_, g_.outH(h), g_.outW(w));
+  const int64_t perThread = d.phaseFloats ? d.accFloats + g_.strideH * g_.strideW * d.phaseFloats : 0;
+  return static_cast<size_t>(perThread) * sizeof(float) * static_cast<size_t>(std::max(threads, 1));
+}
+
+void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, void* workspace, ThreadPool& pool) const {
   const int64_t oh = g_.outH(h), ow = g_.outW(w), channels = g_.cout, planes = batch * channels;
+  if (oh <= 0 || ow <= 0 || planes <= 0) return;
   auto plane = isa_ == Isa::Avx512 ? detail::depthwisePlaneAvx512 : isa_ == Isa::Avx2 ? detail::depthwisePlaneAvx2 : detail::depthwisePlaneScalar;
+  const DepthwisePhaseDims d = depthwisePhaseDims(g_, oh, ow);
+  const int64_t scratchFloats = d.phaseFloats ? d.accFloats + g_.strideH * g_.strideW * d.phaseFloats : 0;
   const int64_t tasks = std::min<int64_t>(planes, pool.size() * 8);
-  pool.parallelFor(tasks, [&](int64_t task, int) {
+  pool.parallelFor(tasks, [&](int64_t task, int thread) {
+    float* scratch = static_cast<float*>(workspace) + scratchFloats * thread;
     for (int64_t i = planes * task / tasks; i < planes * (task + 1) / tasks; ++i) {
       const int64_t c = i % channels;
       DepthwisePlane p{x + i * h * w, h, w, y + i * oh * ow, oh, ow, weights_.data() + c * g_.kh * g_.kw, bias_[c]};
-      plane(p, g_);
+      plane(p, g_, scratch);
       if (epilogue_.act != Activation::None) applyActivation(isa_, p.y, oh * ow, epilogue_);
     }
   });

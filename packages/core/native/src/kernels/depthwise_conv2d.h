@@ -17,7 +17,10 @@ inline bool isDepthwise(const ConvGeometry& g) { return g.groups > 1 && g.groups
 class DepthwiseConv2d {
  public:
   DepthwiseConv2d(Isa isa, const ConvGeometry& geometry, const float* weights, const float* bias, const Epilogue& epilogue);
-  void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const;
+  // Scratch memory run() needs for this input size with this many threads.
+  size_t workspaceBytes(int64_t h, int64_t w, int threads) const;
+  // workspace: workspaceBytes() bytes, 64-byte aligned.
+  void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, void* workspace, ThreadPool& pool) const;
 
  private:
   Isa isa_;
@@ -35,10 +38,19 @@ struct DepthwisePlane {
   const float* weights;  // kh·kw
   float bias;
 };
+
+// The phase planes of a stride-1 or stride-2, dilation-1 plane (phaseFloats 0 for any other
+// geometry, which runs row by row): hq x wq floats each plus slack that the flat tap passes read,
+// phaseFloats apart after the accumulator grid (accFloats = oh x wq, rounded up).
+struct DepthwisePhaseDims {
+  int64_t hq = 0, wq = 0, phaseFloats = 0, accFloats = 0;
+};
+DepthwisePhaseDims depthwisePhaseDims(const ConvGeometry& g, int64_t oh, int64_t ow);
+
 namespace detail {
-void depthwisePlaneScalar(const DepthwisePlane& p, const ConvGeometry& g);
-void depthwisePlaneAvx2(const DepthwisePlane& p, const ConvGeometry& g);
-void depthwisePlaneAvx512(const DepthwisePlane& p, const ConvGeometry& g);
+void depthwisePlaneScalar(const DepthwisePlane& p, const ConvGeometry& g, float* scratch);
+void depthwisePlaneAvx2(const DepthwisePlane& p, const ConvGeometry& g, float* scratch);
+void depthwisePlaneAvx512(const DepthwisePlane& p, const ConvGeometry& g, float* scratch);
 }  // namespace detail
 
 }  // namespace kiln

@@ -4,5 +4,5 @@ namespace kiln::detail {
 namespace avx2 {
 #include "kernels/depthwise_conv2d_impl.h"
 }  // namespace avx2
-void depthwisePlaneAvx2(const DepthwisePlane& p, const ConvGeometry& g) { avx2::depthwisePlane(p, g); }
+void depthwisePlaneAvx2(const DepthwisePlane& p, const ConvGeometry& g, float* scratch) { avx2::depthwisePlane(p, g, scratch); }
 }  // namespace kiln::detail

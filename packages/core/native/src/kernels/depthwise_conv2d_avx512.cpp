@@ -4,5 +4,5 @@ namespace kiln::detail {
 namespace avx512 {
 #include "kernels/depthwise_conv2d_impl.h"
 }  // namespace avx512
-void depthwisePlaneAvx512(const DepthwisePlane& p, const ConvGeometry& g) { avx512::depthwisePlane(p, g); }
+void depthwisePlaneAvx512(const DepthwisePlane& p, const ConvGeometry& g, float* scratch) { avx512::depthwisePlane(p, g, scratch); }
 }  // namespace kiln::detail

@@ -58,14 +58,15 @@ class ConvLayer final : public Layer {
   }
 
   size_t workspaceBytes(const std::vector<Shape>& in, int threads) const override {
-    return kernel_ ? kernel_->workspaceBytes(in[0][0], in[0][2], in[0][3], threads) : 0;
+    if (depthwiseKernel_) return depthwiseKernel_->workspaceBytes(in[0][2], in[0][3], threads);
+    return kernel_->workspaceBytes(in[0][0], in[0][2], in[0][3], threads);
   }
 
   void run(const LayerRun& r) const override {
     const Shape& x = *r.inputShapes[0];
     const float* residual = residual_ ? r.in(3) : nullptr;
     if (depthwiseKernel_) {
-      depthwiseKernel_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
+      depthwiseKernel_->run(r.in(0), x[0], x[2], x[3], r.out(0), r.workspace, *r.pool);
       if (residual) addResidual(residual, elementCount(*r.outputShapes[0]), r.out(0));
     } else {
       kernel_->run(r.in(0), x[0], x[2], x[3], residual, r.out(0), r.workspace, *r.pool);

@@ -11,7 +11,8 @@ namespace {
 // Y = alpha · op(A) · op(B) + beta · C over float32, with NumPy matmul semantics: 1-D operands are
 // promoted (and the added axis dropped again), leading axes broadcast as batches. op() transposes
 // the last two axes when trans_a / trans_b is set; C (Gemm's bias) broadcasts to the output.
-// A blocked i-k-j loop that the compiler vectorizes along the output row.
+// An i-k-j loop that the compiler vectorizes along blocks of the output row (i-j-k dot products in
+// fixed partial sums when B is transposed).
 class MatMulLayer final : public Layer {
  public:
   MatMulLayer(const LayerDesc& desc) : Layer(desc) {
@@ -70,8 +71,13 @@ class MatMulLayer final : public Layer {
     const auto sa = broadcastStrides(batchA, d.batch), sb = broadcastStrides(batchB, d.batch);
     const std::vector<int64_t> cStrides = r.inputs.size() == 3 ? broadcastStrides(*r.inputShapes[2], {m, n}) : std::vector<int64_t>{};
     const float* c = r.inputs.size() == 3 ? r.in(2) : nullptr;
-    parallelRange(*r.pool, batches * m, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, n * k / 16 + 1)), [&](int64_t begin, int64_t end) {
-      for (int64_t row = begin; row < end; ++row) {
+    // Work units: one output row's block of kColumns columns, so that a single row (a fully
+    // connected layer at batch 1) still spreads over the pool.
+    const int64_t blocks = (n + kColumns - 1) / kColumns;
+    const int64_t grain = std::max<int64_t>(1, 8192 / std::max<int64_t>(1, std::min(n, kColumns) * k));
+    parallelRange(*r.pool, batches * m * blocks, grain, [&](int64_t begin, int64_t end) {
+      for (int64_t unit = begin; unit < end; ++unit) {
+        const int64_t row = unit / blocks, j0 = unit % blocks * kColumns, j1 = std::min(n, j0 + kColumns);
         const int64_t bi = row / m, i = row % m;
         int64_t rem = bi, offA = 0, offB = 0;
         for (int64_t dim = static_cast<int64_t>(d.batch.size()) - 1; dim >= 0; --dim) {
@@ -83,8 +89,8 @@ class MatMulLayer final : public Layer {
         const float* pa = a + offA * m * k;
         const float* pb = b + offB * k * n;
         float* py = y + row * n;
-        computeRow(pa, pb, py, i, m, n, k);
-        for (int64_t j = 0; j < n; ++j) {
+        computeRow(pa, pb, py, i, m, n, k, j0, j1);
+        for (int64_t j = j0; j < j1; ++j) {
           float v = alpha_ * py[j];
           if (c) v += beta_ * c[i * cStrides[0] + j * cStrides[1]];
           py[j] = v;
@@ -94,32 +100,43 @@ class MatMulLayer final : public Layer {
   }
 
  private:
-  // y[0..n) = row i of op(A) · op(B).
-  void computeRow(const float* a, const float* b, float* y, int64_t i, int64_t m, int64_t n, int64_t k) const {
+  static constexpr int64_t kColumns = 256;
+  static constexpr int kLanes = 16;
+
+  // Σ x[kk]·y[kk] over kk < k, in kLanes partial sums (a fixed order the compiler can vectorize).
+  static float dot(const float* x, const float* y, int64_t k) {
+    float lanes[kLanes] = {};
+    int64_t kk = 0;
+    for (; kk + kLanes <= k; kk += kLanes)
+      for (int l = 0; l < kLanes; ++l) lanes[l] += x[kk + l] * y[kk + l];
+    float acc = 0.f;
+    for (; kk < k; ++kk) acc += x[kk] * y[kk];
+    for (int l = 0; l < kLanes; ++l) acc += lanes[l];
+    return acc;
+  }
+
+  // y[j0..j1) = columns j0..j1 of row i of op(A) · op(B).
+  void computeRow(const float* a, const float* b, float* y, int64_t i, int64_t m, int64_t n, int64_t k, int64_t j0,
+                  int64_t j1) const {
     auto aAt = [&](int64_t kk) { return transA_ ? a[kk * m + i] : a[i * k + kk]; };
     if (transB_) {
-      for (int64_t j = 0; j < n; ++j) {
+      for (int64_t j = j0; j < j1; ++j) {
         const float* bj = b + j * k;
-        float acc = 0.f;
         if (!transA_) {
-          const float* ai = a + i * k;
-          for (int64_t kk = 0; kk < k; ++kk) acc += ai[kk] * bj[kk];
+          y[j] = dot(a + i * k, bj, k);
         } else {
+          float acc = 0.f;
           for (int64_t kk = 0; kk < k; ++kk) acc += aAt(kk) * bj[kk];
+          y[j] = acc;
         }
-        y[j] = acc;
       }
       return;
     }
-    std::fill(y, y + n, 0.f);
-    constexpr int64_t kBlockN = 512;
-    for (int64_t j0 = 0; j0 < n; j0 += kBlockN) {
-      const int64_t j1 = std::min(n, j0 + kBlockN);
-      for (int64_t kk = 0; kk < k; ++kk) {
-        const float av = aAt(kk);
-        const float* bk = b + kk * n;
-        for (int64_t j = j0; j < j1; ++j) y[j] += av * bk[j];
-      }
+    std::fill(y + j0, y + j1, 0.f);
+    for (int64_t kk = 0; kk < k; ++kk) {
+      const float av = aAt(kk);
+      const float* bk = b + kk * n;
+      for (int64_t j = j0; j < j1; ++j) y[j] += av * bk[j];
     }
   }
 
