@@ -55,6 +55,8 @@ void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, f
   const int64_t tasks = std::min<int64_t>(planes, pool.size() * 8);
   pool.parallelFor(tasks, [&](int64_t task, int thread) {
     float* scratch = static_cast<float*>(workspace) + scratchFloats * thread;
+    // The phase planes' padding: zeroed once per task, the planes then only overwrite input cells.
+    if (scratchFloats) std::fill(scratch + d.accFloats, scratch + scratchFloats, 0.f);
     for (int64_t i = planes * task / tasks; i < planes * (task + 1) / tasks; ++i) {
       const int64_t c = i % channels;
       DepthwisePlane p{x + i * h * w, h, w, y + i * oh * ow, oh, ow, weights_.data() + c * g_.kh * g_.kw, bias_[c]};

@@ -55,8 +55,8 @@ static void nineTaps(float* __restrict acc, const float* __restrict z0, const fl
              w7 * z7[i] + w8 * z8[i];
 }
 
-// Stride s = 1 or 2, dilation 1: the plane is split into its s x s phase planes, zero-padded, all
-// `dims.wq` wide, so that every tap is one unit-stride pass of multiply-adds over the whole output
+// Stride s = 1 or 2, dilation 1: the plane is split into its s x s phase planes, zero-padded (the
+// scratch's phase planes must hold zeros outside the input's cells on entry), all `dims.wq` wide, so that every tap is one unit-stride pass of multiply-adds over the whole output
 // grid (oh rows of wq, the last wq - ow columns of each discarded): long vector loops however
 // small the map, instead of kh·kw short ones per output row.
 static void depthwisePlanePhases(const kiln::DepthwisePlane& p, const kiln::ConvGeometry& g,
@@ -71,18 +71,13 @@ static void depthwisePlanePhases(const kiln::DepthwisePlane& p, const kiln::Conv
       const int64_t lead = g.padLeft - c;
       const int64_t v0 = minI(wq, lead > 0 ? (lead + s - 1) / s : 0);
       const int64_t v1 = maxI(v0, minI(wq, (p.w + lead + s - 1) / s));
-      for (int64_t u = 0; u < hq; ++u) {
-        float* const row = z + u * wq;
-        const int64_t iy = s * u + r - g.padTop;
-        if (iy < 0 || iy >= p.h) {
-          fillFloats(row, wq, 0.f);
-          continue;
-        }
-        fillFloats(row, v0, 0.f);
-        gatherStrided(row + v0, p.x + iy * p.w + s * v0 - lead, s, v1 - v0);
-        fillFloats(row + v1, wq - v1, 0.f);
-      }
-      fillFloats(z + hq * wq, dims.phaseFloats - hq * wq, 0.f);
+      // Rows u whose input row s·u + r − padTop lies in [0, h): [u0, u1). Everything else stays
+      // the zero the caller filled the scratch with (the same cells for every plane).
+      const int64_t top = g.padTop - r;
+      const int64_t u0 = minI(hq, top > 0 ? (top + s - 1) / s : 0);
+      const int64_t u1 = maxI(u0, minI(hq, (p.h + top + s - 1) / s));
+      for (int64_t u = u0; u < u1; ++u)
+        gatherStrided(z + u * wq + v0, p.x + (s * u - top) * p.w + s * v0 - lead, s, v1 - v0);
     }
   }
   const auto tap = [&](int64_t ky, int64_t kx) {
