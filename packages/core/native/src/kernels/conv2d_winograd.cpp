@@ -77,7 +77,6 @@ class Conv2dWinograd final : public Conv2dKernel {
     char* threadSpace = static_cast<char*>(workspace) + headBytes();
     const size_t threadStride = threadBytes(plan);
     const size_t vBytes = alignedBytes(kPoints * g_.cin * plan.stride);
-    const size_t mBytes = alignedBytes(kPoints * plan.mc * plan.stride + transforms_.lanes);
     pool.parallelFor(plan.tasks, [&](int64_t task, int thread) {
       const int64_t chunk = task % plan.mChunks, block = task / plan.mChunks % plan.blocks;
       const int64_t b = task / plan.mChunks / plan.blocks;
@@ -87,10 +86,8 @@ class Conv2dWinograd final : public Conv2dKernel {
       char* mine = threadSpace + threadStride * thread;
       float* v = reinterpret_cast<float*>(mine);
       float* m = reinterpret_cast<float*>(mine + vBytes);
-      float* scratch = reinterpret_cast<float*>(mine + vBytes + mBytes);
 
-      transforms_.input({x + b * g_.cin * h * w, g_.cin, h, w, g_.padTop, g_.padLeft, tileBlock, v, plan.stride,
-                         scratch});
+      transforms_.input({x + b * g_.cin * h * w, g_.cin, h, w, g_.padTop, g_.padLeft, tileBlock, v, plan.stride});
       gemm::MacroTile t;
       t.aPanelStride = aPanelStride_;
       t.bPanelStride = gemm_.nr;
@@ -163,12 +160,9 @@ class Conv2dWinograd final : public Conv2dKernel {
   // Ahead of the threads' spaces: the offsets of B's rows in V.
   size_t headBytes() const { return static_cast<size_t>(roundUp(kc_ * static_cast<int64_t>(sizeof(int64_t)), kAlign)); }
 
-  // A thread's space: its block's V, its M (read up to one vector past its end) and the input
-  // transform's rows.
+  // A thread's space: its block's V, then its M (read up to one vector past its end).
   size_t threadBytes(const Plan& plan) const {
-    return alignedBytes(kPoints * g_.cin * plan.stride) +
-           alignedBytes(kPoints * plan.mc * plan.stride + transforms_.lanes) +
-           alignedBytes(winograd::inputScratchFloats(plan.stride, transforms_.lanes));
+    return alignedBytes(kPoints * g_.cin * plan.stride) + alignedBytes(kPoints * plan.mc * plan.stride + transforms_.lanes);
   }
 
   ConvGeometry g_;

@@ -28,7 +28,6 @@ struct InputArgs {
   TileBlock block;
   float* v;
   int64_t stride;  // >= block.count, a multiple of the lanes
-  float* scratch;  // inputScratchFloats(stride, lanes) floats
 };
 
 // One block's outputs for channels [co0, co0 + channels): m[(xi * mRows + i) * stride + t] is
@@ -51,11 +50,6 @@ struct Transforms {
   void (*input)(const InputArgs& args);
   void (*output)(const OutputArgs& args);
 };
-
-// The padded input rows input() builds: six rows and a zero row, each wide enough for `stride`
-// tiles rounded up to whole vectors.
-inline int64_t inputRowFloats(int64_t stride, int lanes) { return 4 * ((stride + lanes - 1) / lanes * lanes) + 2 * lanes; }
-inline int64_t inputScratchFloats(int64_t stride, int lanes) { return 7 * inputRowFloats(stride, lanes); }
 
 const Transforms& transformsScalar();  // 4 lanes (the baseline's SSE2 vectors)
 const Transforms& transformsAvx2();    // 8 lanes
