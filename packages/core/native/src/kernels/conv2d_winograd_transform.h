@@ -27,7 +27,7 @@ struct InputArgs {
   int64_t cin, h, w, padTop, padLeft;
   TileBlock block;
   float* v;
-  int64_t stride;  // >= block.count, a multiple of the lanes
+  int64_t stride;  // >= block.count
 };
 
 // One block's outputs for channels [co0, co0 + channels): m[(xi * mRows + i) * stride + t] is
