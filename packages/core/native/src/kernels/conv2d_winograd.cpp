@@ -42,7 +42,7 @@ class Conv2dWinograd final : public Conv2dKernel {
       : g_(g),
         gemm_(gemm::gemmKernel(isa)),
         wide_(winograd::transforms(isa)),
-        narrow_(winograd::transforms(isa == Isa::Avx512 ? Isa::Avx2 : Isa::Scalar)),
+        narrow_(winograd::transforms(isa == Isa::Avx512 ? Isa::Avx2 : isa)),
         epilogue_(epilogue) {
     kBlocks_ = ceilDiv(g.cin, gemm_.kc);
     kc_ = ceilDiv(g.cin, kBlocks_);
@@ -77,7 +77,8 @@ class Conv2dWinograd final : public Conv2dKernel {
     for (int64_t p = 0; p < kc_; ++p) bRows[p] = p * plan.stride;
     char* threadSpace = static_cast<char*>(workspace) + headBytes();
     const size_t threadStride = threadBytes(plan);
-    const size_t vBytes = alignedBytes(kPoints * g_.cin * plan.stride);
+    const int64_t vPoint = pointStride(g_.cin, plan.stride), mPoint = pointStride(plan.mc, plan.stride);
+    const size_t vBytes = alignedBytes(kPoints * vPoint);
     pool.parallelFor(plan.tasks, [&](int64_t task, int thread) {
       const int64_t chunk = task % plan.mChunks, block = task / plan.mChunks % plan.blocks;
       const int64_t b = task / plan.mChunks / plan.blocks;
@@ -88,7 +89,7 @@ class Conv2dWinograd final : public Conv2dKernel {
       float* v = reinterpret_cast<float*>(mine);
       float* m = reinterpret_cast<float*>(mine + vBytes);
 
-      transforms.input({x + b * g_.cin * h * w, g_.cin, h, w, g_.padTop, g_.padLeft, tileBlock, v, plan.stride});
+      transforms.input({x + b * g_.cin * h * w, g_.cin, h, w, g_.padTop, g_.padLeft, tileBlock, v, vPoint, plan.stride});
       gemm::MacroTile t;
       t.aPanelStride = aPanelStride_;
       t.bPanelStride = gemm_.nr;
@@ -97,11 +98,11 @@ class Conv2dWinograd final : public Conv2dKernel {
       t.m = mc;
       t.n = plan.stride;
       for (int64_t xi = 0; xi < kPoints; ++xi) {
-        t.c = m + xi * plan.mc * plan.stride;
+        t.c = m + xi * mPoint;
         for (int64_t kb = 0; kb < kBlocks_; ++kb) {
           const int64_t k0 = kb * kc_;
           t.a = packedA_.get() + xi * aPointStride_ + m0 / gemm_.mr * aPanelStride_ + k0 * gemm_.mr;
-          t.b = v + (xi * g_.cin + k0) * plan.stride;
+          t.b = v + xi * vPoint + k0 * plan.stride;
           t.k = std::min(kc_, g_.cin - k0);
           t.accumulate = kb > 0;
           t.last = kb == kBlocks_ - 1;
@@ -109,7 +110,7 @@ class Conv2dWinograd final : public Conv2dKernel {
         }
       }
       const int64_t outOffset = b * g_.cout * outH * outW;
-      transforms.output({m, plan.mc, plan.stride, m0, mc, bias_.empty() ? nullptr : bias_.data(), epilogue_,
+      transforms.output({m, mPoint, plan.stride, m0, mc, bias_.empty() ? nullptr : bias_.data(), epilogue_,
                           y + outOffset, residual ? residual + outOffset : nullptr, outH, outW, tileBlock});
     });
   }
@@ -161,15 +162,21 @@ class Conv2dWinograd final : public Conv2dKernel {
   // Ahead of the threads' spaces: the offsets of B's rows in V.
   size_t headBytes() const { return static_cast<size_t>(roundUp(kc_ * static_cast<int64_t>(sizeof(int64_t)), kAlign)); }
 
+  // Floats from one transform point's matrix of V or M (rows x stride) to the next: an odd number
+  // of cache lines, so that the 36 rows a transform reads or writes at once fall in different L1
+  // sets (a multiple of 4 KiB apart, they would all compete for one).
+  static int64_t pointStride(int64_t rows, int64_t stride) { return (ceilDiv(rows * stride, 16) | 1) * 16; }
+
   // A thread's space: its block's V, then its M (read up to one vector past its end).
   size_t threadBytes(const Plan& plan) const {
-    return alignedBytes(kPoints * g_.cin * plan.stride) + alignedBytes(kPoints * plan.mc * plan.stride + wide_.lanes);
+    return alignedBytes(kPoints * pointStride(g_.cin, plan.stride)) +
+           alignedBytes(kPoints * pointStride(plan.mc, plan.stride) + wide_.lanes);
   }
 
   ConvGeometry g_;
   const gemm::GemmKernel& gemm_;
   const winograd::Transforms& wide_;    // this ISA's vectors
-  const winograd::Transforms& narrow_;  // half as wide (the scalar ISA's own again)
+  const winograd::Transforms& narrow_;  // AVX-512: AVX2's, half as wide; otherwise the same
   Epilogue epilogue_;
   int64_t kBlocks_ = 1, kc_ = 0;
   int64_t aPanelStride_ = 0, aPointStride_ = 0;

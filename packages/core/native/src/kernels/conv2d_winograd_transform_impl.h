@@ -189,8 +189,8 @@ struct Act {
 #endif
 
 // V for the L tiles whose 6x6 patches start at column x of the given input rows (null: a row
-// outside the input): v[xi * xiStride + lane], only the first `lanes` lanes stored.
-inline void inputTiles(const float* const* rows, int64_t x, int64_t w, float* v, int64_t xiStride, int64_t lanes) {
+// outside the input): v[xi * pointStride + lane], only the first `lanes` lanes stored.
+inline void inputTiles(const float* const* rows, int64_t x, int64_t w, float* v, int64_t pointStride, int64_t lanes) {
   Vec h[6][6];  // h[j][k]: patch row j transformed along the columns
   for (int j = 0; j < 6; ++j) {
     if (!rows[j]) {
@@ -205,17 +205,17 @@ inline void inputTiles(const float* const* rows, int64_t x, int64_t w, float* v,
     const Vec col[6] = {h[0][k], h[1][k], h[2][k], h[3][k], h[4][k], h[5][k]};
     Vec out[6];
     inputPoints(col, out);
-    for (int i = 0; i < 6; ++i) storeUpTo(v + (6 * i + k) * xiStride, out[i], lanes);
+    for (int i = 0; i < 6; ++i) storeUpTo(v + (6 * i + k) * pointStride, out[i], lanes);
   }
 }
 
 void input(const InputArgs& a) {
   const TileBlock& b = a.block;
-  const int64_t xiStride = a.cin * a.stride;
-  for (int64_t r = 0; r < kPoints * a.cin; ++r)
-    for (int64_t t = b.count; t < a.stride; ++t) a.v[r * a.stride + t] = 0.f;
-  // Channel by channel, so that the input is read down each plane; within a channel, segment by
-  // segment: the block's tiles in one tile row.
+  for (int64_t xi = 0; xi < kPoints; ++xi)
+    for (int64_t c = 0; c < a.cin; ++c)
+      for (int64_t t = b.count; t < a.stride; ++t) a.v[xi * a.pointStride + c * a.stride + t] = 0.f;
+  // Channel by channel, reading down each plane; within a channel, segment by segment: the block's
+  // tiles in one tile row.
   for (int64_t c = 0; c < a.cin; ++c) {
     const float* channel = a.x + c * a.h * a.w;
     for (int64_t t = 0; t < b.count;) {
@@ -224,36 +224,30 @@ void input(const InputArgs& a) {
       const int64_t x0 = 4 * tx - a.padLeft, y0 = 4 * ty - a.padTop;
       const float* rows[6];
       for (int j = 0; j < 6; ++j) rows[j] = y0 + j >= 0 && y0 + j < a.h ? channel + (y0 + j) * a.w : nullptr;
-      // The next channel's patch rows: they come from L3 or memory, and the hardware prefetchers
-      // lose track of this many short runs.
-      if (c + 1 < a.cin)
-        for (int j = 0; j < 6; ++j)
-          if (rows[j])
-            for (int64_t i = maxI(0, x0); i < minI(a.w, x0 + 4 * len + 2); i += 16) __builtin_prefetch(rows[j] + a.h * a.w + i);
       float* v = a.v + c * a.stride + t;
       // Lanes past the segment belong to the next segment or to the block's padding: the next
       // segment overwrites them, and none may pass the row's end.
-      for (int64_t q = 0; q < len; q += L) inputTiles(rows, x0 + 4 * q, a.w, v + q, xiStride, a.stride - (t + q));
+      for (int64_t q = 0; q < len; q += L) inputTiles(rows, x0 + 4 * q, a.w, v + q, a.pointStride, a.stride - (t + q));
       t += len;
     }
   }
 }
 
-// q = A^T applied along row j of the L tiles' M at m (m[xi * xiStride + lane]).
-inline void outputRow(const float* m, int64_t xiStride, int j, Vec* q) {
+// q = A^T applied along row j of the L tiles' M at m (m[xi * pointStride + lane]).
+inline void outputRow(const float* m, int64_t pointStride, int j, Vec* q) {
   Vec row[6];
-  for (int k = 0; k < 6; ++k) row[k] = load(m + (6 * j + k) * xiStride);
+  for (int k = 0; k < 6; ++k) row[k] = load(m + (6 * j + k) * pointStride);
   outputPoints(row, q);
 }
 
 // The outputs of the L tiles of M at m for one channel: out[r][s] lane t = act(output (r, s) of
 // tile t + bias). The rows of M are transformed one at a time and summed into the outputs with
 // A^T's coefficients, so that only the outputs and one or two rows are live.
-inline void outputTiles(const float* m, int64_t xiStride, float bias, const Act& act, Vec (*out)[4]) {
+inline void outputTiles(const float* m, int64_t pointStride, float bias, const Act& act, Vec (*out)[4]) {
   Vec q0[4], q1[4], q2[4];
-  outputRow(m, xiStride, 0, q0);
-  outputRow(m, xiStride, 1, q1);
-  outputRow(m, xiStride, 2, q2);
+  outputRow(m, pointStride, 0, q0);
+  outputRow(m, pointStride, 1, q1);
+  outputRow(m, pointStride, 2, q2);
   const Vec b = splat(bias);
   for (int s = 0; s < 4; ++s) {
     const Vec sum = q1[s] + q2[s], diff = q1[s] - q2[s];
@@ -262,8 +256,8 @@ inline void outputTiles(const float* m, int64_t xiStride, float bias, const Act&
     out[2][s] = sum + b;
     out[3][s] = diff + b;
   }
-  outputRow(m, xiStride, 3, q1);
-  outputRow(m, xiStride, 4, q2);
+  outputRow(m, pointStride, 3, q1);
+  outputRow(m, pointStride, 4, q2);
   for (int s = 0; s < 4; ++s) {
     const Vec sum = q1[s] + q2[s], diff = q1[s] - q2[s];
     out[0][s] += sum;
@@ -271,7 +265,7 @@ inline void outputTiles(const float* m, int64_t xiStride, float bias, const Act&
     out[2][s] += 4.f * sum;
     out[3][s] += 8.f * diff;
   }
-  outputRow(m, xiStride, 5, q0);
+  outputRow(m, pointStride, 5, q0);
   for (int s = 0; s < 4; ++s) out[3][s] += q0[s];
   if (act.act == Activation::None) return;
   alignas(64) float buf[16 * L];
@@ -283,7 +277,7 @@ inline void outputTiles(const float* m, int64_t xiStride, float bias, const Act&
 void output(const OutputArgs& a) {
   const TileBlock& b = a.block;
   const Act act(a.epilogue);
-  const int64_t xiStride = a.mRows * a.stride, plane = a.outH * a.outW;
+  const int64_t plane = a.outH * a.outW;
   for (int64_t i = 0; i < a.channels; ++i) {
     const int64_t co = a.co0 + i;
     const float bias = a.bias ? a.bias[co] : 0.f;
@@ -294,7 +288,7 @@ void output(const OutputArgs& a) {
       const int64_t rows = minI(4, a.outH - 4 * ty);
       for (int64_t q = 0; q < len; q += L) {
         Vec y[4][4];
-        outputTiles(m + t + q, xiStride, bias, act, y);
+        outputTiles(m + t + q, a.pointStride, bias, act, y);
         const int64_t ox = 4 * (tx + q), cols = minI(4 * minI(L, len - q), a.outW - ox);
         for (int64_t r = 0; r < rows; ++r) {
           const int64_t at = co * plane + (4 * ty + r) * a.outW + ox;
