@@ -118,7 +118,7 @@ class Conv2dWinograd final : public Conv2dKernel {
  private:
   // How one run is cut into tasks: (batch item, block of blockTiles consecutive tiles, chunk of mc
   // output channels). A block is one B panel of NR tiles (stride columns of V and M): larger ones
-  // measured slower even with a few hundred channels, their V and M crowding the caches. A task
+  // measured no faster, even with a few hundred channels, and leave fewer tasks for threads. A task
   // transforms its block's input for every input channel, so chunks of output channels repeat that
   // work; they only pay where there are too few blocks for the threads.
   struct Plan {

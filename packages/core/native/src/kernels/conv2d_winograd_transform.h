@@ -20,8 +20,8 @@ struct TileBlock {
   int64_t first, count;
 };
 
-// One block's V: v[xi * pointStride + c * stride + t] for local tiles t < stride; columns past
-// the block's count are zero.
+// One block's V: v[xi * pointStride + c * stride + t] for local tiles t < block.count, and finite
+// filler in the columns up to stride.
 struct InputArgs {
   const float* x;  // the batch item's input [cin, h, w]
   int64_t cin, h, w, padTop, padLeft;

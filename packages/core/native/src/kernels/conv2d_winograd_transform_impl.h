@@ -211,9 +211,6 @@ inline void inputTiles(const float* const* rows, int64_t x, int64_t w, float* v,
 
 void input(const InputArgs& a) {
   const TileBlock& b = a.block;
-  for (int64_t xi = 0; xi < kPoints; ++xi)
-    for (int64_t c = 0; c < a.cin; ++c)
-      for (int64_t t = b.count; t < a.stride; ++t) a.v[xi * a.pointStride + c * a.stride + t] = 0.f;
   // Channel by channel, reading down each plane; within a channel, segment by segment: the block's
   // tiles in one tile row.
   for (int64_t c = 0; c < a.cin; ++c) {
@@ -225,9 +222,11 @@ void input(const InputArgs& a) {
       const float* rows[6];
       for (int j = 0; j < 6; ++j) rows[j] = y0 + j >= 0 && y0 + j < a.h ? channel + (y0 + j) * a.w : nullptr;
       float* v = a.v + c * a.stride + t;
-      // Lanes past the segment belong to the next segment or to the block's padding: the next
-      // segment overwrites them, and none may pass the row's end.
-      for (int64_t q = 0; q < len; q += L) inputTiles(rows, x0 + 4 * q, a.w, v + q, a.pointStride, a.stride - (t + q));
+      // Lanes past the segment belong to the next segment, which overwrites them, or to the block's
+      // filler columns, which the last segment covers to the row's end (with the transform of
+      // whatever lies right of its tiles: finite values, only ever multiplied into unused outputs).
+      const int64_t end = t + len == b.count ? a.stride - t : len;
+      for (int64_t q = 0; q < end; q += L) inputTiles(rows, x0 + 4 * q, a.w, v + q, a.pointStride, a.stride - (t + q));
       t += len;
     }
   }
