@@ -72,12 +72,13 @@ class Conv2dWinograd final : public Conv2dKernel {
     const int64_t tiles = tileCount(h, w);
     const Plan plan = makePlan(batch, tiles, pool.size());
     const winograd::Transforms& transforms = transformsFor(tilesW);
+    const int64_t stride = gemm_.nr;
     // B is read in place from V (row p of a panel is input channel p's row of V).
     int64_t* bRows = static_cast<int64_t*>(workspace);
-    for (int64_t p = 0; p < kc_; ++p) bRows[p] = p * plan.stride;
+    for (int64_t p = 0; p < kc_; ++p) bRows[p] = p * stride;
     char* threadSpace = static_cast<char*>(workspace) + headBytes();
     const size_t threadStride = threadBytes(plan);
-    const int64_t vPoint = pointStride(g_.cin, plan.stride), mPoint = pointStride(plan.mc, plan.stride);
+    const int64_t vPoint = pointStride(g_.cin), mPoint = pointStride(plan.mc);
     const size_t vBytes = alignedBytes(kPoints * vPoint);
     pool.parallelFor(plan.tasks, [&](int64_t task, int thread) {
       const int64_t chunk = task % plan.mChunks, block = task / plan.mChunks % plan.blocks;
@@ -89,20 +90,20 @@ class Conv2dWinograd final : public Conv2dKernel {
       float* v = reinterpret_cast<float*>(mine);
       float* m = reinterpret_cast<float*>(mine + vBytes);
 
-      transforms.input({x + b * g_.cin * h * w, g_.cin, h, w, g_.padTop, g_.padLeft, tileBlock, v, vPoint, plan.stride});
+      transforms.input({x + b * g_.cin * h * w, g_.cin, h, w, g_.padTop, g_.padLeft, tileBlock, v, vPoint, stride});
       gemm::MacroTile t;
       t.aPanelStride = aPanelStride_;
       t.bPanelStride = gemm_.nr;
       t.bRows = bRows;
-      t.ldc = plan.stride;
+      t.ldc = stride;
       t.m = mc;
-      t.n = plan.stride;
+      t.n = stride;
       for (int64_t xi = 0; xi < kPoints; ++xi) {
         t.c = m + xi * mPoint;
         for (int64_t kb = 0; kb < kBlocks_; ++kb) {
           const int64_t k0 = kb * kc_;
           t.a = packedA_.get() + xi * aPointStride_ + m0 / gemm_.mr * aPanelStride_ + k0 * gemm_.mr;
-          t.b = v + xi * vPoint + k0 * plan.stride;
+          t.b = v + xi * vPoint + k0 * stride;
           t.k = std::min(kc_, g_.cin - k0);
           t.accumulate = kb > 0;
           t.last = kb == kBlocks_ - 1;
@@ -110,19 +111,20 @@ class Conv2dWinograd final : public Conv2dKernel {
         }
       }
       const int64_t outOffset = b * g_.cout * outH * outW;
-      transforms.output({m, mPoint, plan.stride, m0, mc, bias_.empty() ? nullptr : bias_.data(), epilogue_,
+      transforms.output({m, mPoint, stride, m0, mc, bias_.empty() ? nullptr : bias_.data(), epilogue_,
                           y + outOffset, residual ? residual + outOffset : nullptr, outH, outW, tileBlock});
     });
   }
 
  private:
   // How one run is cut into tasks: (batch item, block of blockTiles consecutive tiles, chunk of mc
-  // output channels). A block is one B panel of NR tiles (stride columns of V and M): larger ones
-  // measured no faster, even with a few hundred channels, and leave fewer tasks for threads. A task
+  // output channels). A block fills one B panel of NR tiles (NR columns of V and M), its tiles
+  // spread evenly over the blocks; larger ones measured no faster, even with a few hundred channels,
+  // and leave fewer tasks for threads. A task
   // transforms its block's input for every input channel, so chunks of output channels repeat that
   // work; they only pay where there are too few blocks for the threads.
   struct Plan {
-    int64_t blockTiles, stride, blocks, mc, mChunks, tasks;
+    int64_t blockTiles, blocks, mc, mChunks, tasks;
   };
 
   int64_t tileCount(int64_t h, int64_t w) const {
@@ -144,7 +146,7 @@ class Conv2dWinograd final : public Conv2dKernel {
       const double task = double(nr) * (kPoints * double(g_.cin) * mc + inputCost * g_.cin + outputCost * mc);
       const double time = double(ceilDiv(tasks, threads)) * task;
       if (bestTime == 0 || time < bestTime * 0.999) {
-        best = Plan{blockTiles, nr, blocks, mc, mChunks, tasks};
+        best = Plan{blockTiles, blocks, mc, mChunks, tasks};
         bestTime = time;
       }
       if (threads == 1) break;
@@ -162,15 +164,14 @@ class Conv2dWinograd final : public Conv2dKernel {
   // Ahead of the threads' spaces: the offsets of B's rows in V.
   size_t headBytes() const { return static_cast<size_t>(roundUp(kc_ * static_cast<int64_t>(sizeof(int64_t)), kAlign)); }
 
-  // Floats from one transform point's matrix of V or M (rows x stride) to the next: an odd number
-  // of cache lines, so that the 36 rows a transform reads or writes at once fall in different L1
-  // sets (a multiple of 4 KiB apart, they would all compete for one).
-  static int64_t pointStride(int64_t rows, int64_t stride) { return (ceilDiv(rows * stride, 16) | 1) * 16; }
+  // Floats from one transform point's matrix of V or M (rows x NR) to the next: an odd number of
+  // cache lines, so that the 36 rows a transform reads or writes at once fall in different L1 sets
+  // (a multiple of 4 KiB apart, they would all compete for one).
+  int64_t pointStride(int64_t rows) const { return (ceilDiv(rows * gemm_.nr, 16) | 1) * 16; }
 
   // A thread's space: its block's V, then its M (read up to one vector past its end).
   size_t threadBytes(const Plan& plan) const {
-    return alignedBytes(kPoints * pointStride(g_.cin, plan.stride)) +
-           alignedBytes(kPoints * pointStride(plan.mc, plan.stride) + wide_.lanes);
+    return alignedBytes(kPoints * pointStride(g_.cin)) + alignedBytes(kPoints * pointStride(plan.mc) + wide_.lanes);
   }
 
   ConvGeometry g_;

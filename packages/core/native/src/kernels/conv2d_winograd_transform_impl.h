@@ -172,7 +172,7 @@ inline void interleaveRow(const Vec* y, Vec* out) {
   out[3] = zipHigh(u1, w1);
 }
 
-// The activation on `count` vectors in memory.
+// The epilogue's activation, applied to vectors in memory.
 #if defined(__AVX512F__)
 using Act = avx512::Act;
 #elif defined(__AVX2__)
