@@ -36,14 +36,14 @@ size_t alignedBytes(int64_t floats) {
   return static_cast<size_t>(roundUp(floats * static_cast<int64_t>(sizeof(float)), kAlign));
 }
 
-// A thread's V and M together: small enough to stay in a Zen 4 / Skylake-SP core's L2.
-constexpr int64_t kBlockBudgetFloats = 192 << 10;
-
 class Conv2dWinograd final : public Conv2dKernel {
  public:
   Conv2dWinograd(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue)
-      : g_(g), gemm_(gemm::gemmKernel(isa)), transforms_(winograd::transforms(isa)), epilogue_(epilogue) {
-    if (gemm_.nr % transforms_.lanes != 0) throw std::logic_error("winograd: NR is not whole vectors");
+      : g_(g),
+        gemm_(gemm::gemmKernel(isa)),
+        wide_(winograd::transforms(isa)),
+        narrow_(winograd::transforms(isa == Isa::Avx512 ? Isa::Avx2 : isa)),
+        epilogue_(epilogue) {
     kBlocks_ = ceilDiv(g.cin, gemm_.kc);
     kc_ = ceilDiv(g.cin, kBlocks_);
     aPanelStride_ = g.cin * gemm_.mr;
@@ -71,13 +71,15 @@ class Conv2dWinograd final : public Conv2dKernel {
     const int64_t outH = g_.outH(h), outW = g_.outW(w), tilesW = ceilDiv(outW, 4);
     const int64_t tiles = tileCount(h, w);
     const Plan plan = makePlan(batch, tiles, pool.size());
+    const winograd::Transforms& transforms = transformsFor(tilesW);
+    const int64_t stride = gemm_.nr;
     // B is read in place from V (row p of a panel is input channel p's row of V).
     int64_t* bRows = static_cast<int64_t*>(workspace);
-    for (int64_t p = 0; p < kc_; ++p) bRows[p] = p * plan.stride;
+    for (int64_t p = 0; p < kc_; ++p) bRows[p] = p * stride;
     char* threadSpace = static_cast<char*>(workspace) + headBytes();
     const size_t threadStride = threadBytes(plan);
-    const size_t vBytes = alignedBytes(kPoints * g_.cin * plan.stride);
-    const size_t mBytes = alignedBytes(kPoints * plan.mc * plan.stride + transforms_.lanes);
+    const int64_t vPoint = pointStride(g_.cin), mPoint = pointStride(plan.mc);
+    const size_t vBytes = alignedBytes(kPoints * vPoint);
     pool.parallelFor(plan.tasks, [&](int64_t task, int thread) {
       const int64_t chunk = task % plan.mChunks, block = task / plan.mChunks % plan.blocks;
       const int64_t b = task / plan.mChunks / plan.blocks;
@@ -87,23 +89,21 @@ class Conv2dWinograd final : public Conv2dKernel {
       char* mine = threadSpace + threadStride * thread;
       float* v = reinterpret_cast<float*>(mine);
       float* m = reinterpret_cast<float*>(mine + vBytes);
-      float* scratch = reinterpret_cast<float*>(mine + vBytes + mBytes);
 
-      transforms_.input({x + b * g_.cin * h * w, g_.cin, h, w, g_.padTop, g_.padLeft, tileBlock, v, plan.stride,
-                         scratch});
+      transforms.input({x + b * g_.cin * h * w, g_.cin, h, w, g_.padTop, g_.padLeft, tileBlock, v, vPoint, stride});
       gemm::MacroTile t;
       t.aPanelStride = aPanelStride_;
       t.bPanelStride = gemm_.nr;
       t.bRows = bRows;
-      t.ldc = plan.stride;
+      t.ldc = stride;
       t.m = mc;
-      t.n = plan.stride;
+      t.n = stride;
       for (int64_t xi = 0; xi < kPoints; ++xi) {
-        t.c = m + xi * plan.mc * plan.stride;
+        t.c = m + xi * mPoint;
         for (int64_t kb = 0; kb < kBlocks_; ++kb) {
           const int64_t k0 = kb * kc_;
           t.a = packedA_.get() + xi * aPointStride_ + m0 / gemm_.mr * aPanelStride_ + k0 * gemm_.mr;
-          t.b = v + (xi * g_.cin + k0) * plan.stride;
+          t.b = v + xi * vPoint + k0 * stride;
           t.k = std::min(kc_, g_.cin - k0);
           t.accumulate = kb > 0;
           t.last = kb == kBlocks_ - 1;
@@ -111,17 +111,20 @@ class Conv2dWinograd final : public Conv2dKernel {
         }
       }
       const int64_t outOffset = b * g_.cout * outH * outW;
-      transforms_.output({m, plan.mc, plan.stride, m0, mc, bias_.empty() ? nullptr : bias_.data(), epilogue_,
+      transforms.output({m, mPoint, stride, m0, mc, bias_.empty() ? nullptr : bias_.data(), epilogue_,
                           y + outOffset, residual ? residual + outOffset : nullptr, outH, outW, tileBlock});
     });
   }
 
  private:
   // How one run is cut into tasks: (batch item, block of blockTiles consecutive tiles, chunk of mc
-  // output channels). A task transforms its block's input for every input channel, so chunks of
-  // output channels repeat that work; they only pay where there are too few blocks for the threads.
+  // output channels). A block fills one B panel of NR tiles (NR columns of V and M), its tiles
+  // spread evenly over the blocks; larger ones measured no faster, even with a few hundred channels,
+  // and leave fewer tasks for threads. A task
+  // transforms its block's input for every input channel, so chunks of output channels repeat that
+  // work; they only pay where there are too few blocks for the threads.
   struct Plan {
-    int64_t blockTiles, stride, blocks, mc, mChunks, tasks;
+    int64_t blockTiles, blocks, mc, mChunks, tasks;
   };
 
   int64_t tileCount(int64_t h, int64_t w) const {
@@ -129,51 +132,52 @@ class Conv2dWinograd final : public Conv2dKernel {
     return ceilDiv(outH, 4) * ceilDiv(outW, 4);
   }
 
-  // Picks the plan with the smallest estimated time per thread under a dynamic split (each thread
-  // runs ceil(tasks / threads) tasks). A task costs its multiply-adds, its transforms and streaming
-  // its slice of U, all in multiply-add equivalents; a block is a whole number of NR panels, at
-  // most four, within the L2 budget unless one panel already exceeds it.
+  // Picks the chunking with the smallest estimated time per thread (each runs ceil(tasks / threads)
+  // tasks): a task costs its multiply-adds and its transforms, in multiply-add equivalents.
   Plan makePlan(int64_t batch, int64_t tiles, int threads) const {
-    const int64_t nr = gemm_.nr, mr = gemm_.mr;
-    const double inputCost = 300, outputCost = 300, aCost = 4;
-    const int64_t mPanels = ceilDiv(g_.cout, mr);
+    const int64_t nr = gemm_.nr, mr = gemm_.mr, mPanels = ceilDiv(g_.cout, mr);
+    const double inputCost = 300, outputCost = 300;
+    const int64_t blocks = ceilDiv(tiles, nr), blockTiles = ceilDiv(tiles, blocks);
     Plan best{};
     double bestTime = 0;
-    for (int64_t strideTry = nr; strideTry <= std::min(4 * nr, roundUp(tiles, nr)); strideTry += nr) {
-      const int64_t blocks = ceilDiv(tiles, strideTry), blockTiles = ceilDiv(tiles, blocks);
-      const int64_t stride = roundUp(blockTiles, nr);
-      for (int64_t mTry = 1; mTry <= mPanels; mTry = mTry < 4 ? mTry + 1 : mTry * 2) {
-        const int64_t mc = mTry == 1 ? g_.cout : ceilDiv(mPanels, mTry) * mr;
-        const int64_t mChunks = ceilDiv(g_.cout, mc);
-        if (stride > nr && kPoints * stride * (g_.cin + mc) > kBlockBudgetFloats) continue;
-        const int64_t tasks = batch * blocks * mChunks;
-        const double task = double(stride) * (kPoints * double(g_.cin) * mc + inputCost * g_.cin + outputCost * mc) +
-                            aCost * kPoints * double(g_.cin) * mc;
-        const double time = double(ceilDiv(tasks, threads)) * task;
-        if (bestTime == 0 || time < bestTime * 0.999) {
-          best = Plan{blockTiles, stride, blocks, mc, mChunks, tasks};
-          bestTime = time;
-        }
-        if (threads == 1) break;
+    for (int64_t mTry = 1; mTry <= mPanels; mTry = mTry < 4 ? mTry + 1 : mTry * 2) {
+      const int64_t mc = mTry == 1 ? g_.cout : ceilDiv(mPanels, mTry) * mr;
+      const int64_t mChunks = ceilDiv(g_.cout, mc), tasks = batch * blocks * mChunks;
+      const double task = double(nr) * (kPoints * double(g_.cin) * mc + inputCost * g_.cin + outputCost * mc);
+      const double time = double(ceilDiv(tasks, threads)) * task;
+      if (bestTime == 0 || time < bestTime * 0.999) {
+        best = Plan{blockTiles, blocks, mc, mChunks, tasks};
+        bestTime = time;
       }
+      if (threads == 1) break;
     }
     return best;
+  }
+
+  // The transforms for a map tilesW tiles wide. Each tile row ends in a partial vector; where the
+  // narrower vectors leave far fewer lanes empty there (narrow maps), they win despite costing about
+  // 1.5 times as much per lane (AVX2's shuffles against AVX-512's two-source permutes, on Zen 4).
+  const winograd::Transforms& transformsFor(int64_t tilesW) const {
+    return 3 * roundUp(tilesW, narrow_.lanes) < 2 * roundUp(tilesW, wide_.lanes) ? narrow_ : wide_;
   }
 
   // Ahead of the threads' spaces: the offsets of B's rows in V.
   size_t headBytes() const { return static_cast<size_t>(roundUp(kc_ * static_cast<int64_t>(sizeof(int64_t)), kAlign)); }
 
-  // A thread's space: its block's V, its M (read up to one vector past its end) and the input
-  // transform's rows.
+  // Floats from one transform point's matrix of V or M (rows x NR) to the next: an odd number of
+  // cache lines, so that the 36 rows a transform reads or writes at once fall in different L1 sets
+  // (a multiple of 4 KiB apart, they would all compete for one).
+  int64_t pointStride(int64_t rows) const { return (ceilDiv(rows * gemm_.nr, 16) | 1) * 16; }
+
+  // A thread's space: its block's V, then its M (read up to one vector past its end).
   size_t threadBytes(const Plan& plan) const {
-    return alignedBytes(kPoints * g_.cin * plan.stride) +
-           alignedBytes(kPoints * plan.mc * plan.stride + transforms_.lanes) +
-           alignedBytes(winograd::inputScratchFloats(plan.stride, transforms_.lanes));
+    return alignedBytes(kPoints * pointStride(g_.cin)) + alignedBytes(kPoints * pointStride(plan.mc) + wide_.lanes);
   }
 
   ConvGeometry g_;
   const gemm::GemmKernel& gemm_;
-  const winograd::Transforms& transforms_;
+  const winograd::Transforms& wide_;    // this ISA's vectors
+  const winograd::Transforms& narrow_;  // AVX-512: AVX2's, half as wide; otherwise the same
   Epilogue epilogue_;
   int64_t kBlocks_ = 1, kc_ = 0;
   int64_t aPanelStride_ = 0, aPointStride_ = 0;

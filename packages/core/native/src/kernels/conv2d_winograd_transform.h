@@ -20,23 +20,22 @@ struct TileBlock {
   int64_t first, count;
 };
 
-// One block's V: v[(xi * cin + c) * stride + t] for local tiles t < stride; columns past the
-// block's count are zero.
+// One block's V: v[xi * pointStride + c * stride + t] for local tiles t < block.count, and finite
+// filler in the columns up to stride.
 struct InputArgs {
   const float* x;  // the batch item's input [cin, h, w]
   int64_t cin, h, w, padTop, padLeft;
   TileBlock block;
   float* v;
-  int64_t stride;  // >= block.count, a multiple of the lanes
-  float* scratch;  // inputScratchFloats(stride, lanes) floats
+  int64_t pointStride, stride;  // pointStride >= cin * stride, stride >= block.count
 };
 
-// One block's outputs for channels [co0, co0 + channels): m[(xi * mRows + i) * stride + t] is
+// One block's outputs for channels [co0, co0 + channels): m[xi * pointStride + i * stride + t] is
 // M[xi] for channel co0 + i and local tile t, readable up to lanes floats past its last row.
 // y = act(A^T M A + bias) + residual, stored only inside the [outH, outW] map.
 struct OutputArgs {
   const float* m;
-  int64_t mRows, stride;
+  int64_t pointStride, stride;
   int64_t co0, channels;
   const float* bias;  // indexed by absolute channel, or null
   Epilogue epilogue;
@@ -51,11 +50,6 @@ struct Transforms {
   void (*input)(const InputArgs& args);
   void (*output)(const OutputArgs& args);
 };
-
-// The padded input rows input() builds: six rows and a zero row, each wide enough for `stride`
-// tiles rounded up to whole vectors.
-inline int64_t inputRowFloats(int64_t stride, int lanes) { return 4 * ((stride + lanes - 1) / lanes * lanes) + 2 * lanes; }
-inline int64_t inputScratchFloats(int64_t stride, int lanes) { return 7 * inputRowFloats(stride, lanes); }
 
 const Transforms& transformsScalar();  // 4 lanes (the baseline's SSE2 vectors)
 const Transforms& transformsAvx2();    // 8 lanes

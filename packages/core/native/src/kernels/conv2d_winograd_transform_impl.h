@@ -66,6 +66,27 @@ inline void storeUpTo(float* p, Vec v, int64_t n) {
     storeFirst(p, v, n);
 }
 
+// Lanes i of row[x + i], zero where x + i is outside [0, w); reads only the floats inside.
+inline Vec loadColumns(const float* row, int64_t x, int64_t w) {
+  if (x >= 0 && x + L <= w) return load(row + x);
+  const int64_t lo = minI(L, maxI(0, -x)), hi = maxI(lo, minI(L, w - x));
+#if defined(__AVX512F__)
+  const __mmask16 mask = static_cast<__mmask16>(((1u << hi) - 1) & ~((1u << lo) - 1));
+  return (Vec)_mm512_maskz_loadu_ps(mask, row + x);
+#elif defined(__AVX2__)
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i mask = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(lo)), lane),
+                                           _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(hi)), lane));
+  return (Vec)_mm256_maskload_ps(row + x, mask);
+#else
+  alignas(64) float lanes[L] = {};
+  for (int64_t i = lo; i < hi; ++i) lanes[i] = row[x + i];
+  return load(lanes);
+#endif
+}
+
+inline float loadColumn(const float* row, int64_t x, int64_t w) { return x >= 0 && x < w ? row[x] : 0.f; }
+
 // The even-indexed lanes of (a, b), the odd-indexed ones; lanes [0, L) of a and b zipped, and
 // lanes [L, 2L); v shifted down one lane with f entering at the top.
 #if KILN_WINOGRAD_VEC_BYTES == 16
@@ -118,16 +139,27 @@ inline void outputPoints(const Vec* in, Vec* out) {
   out[3] = d12 + 8.f * d34 + in[5];
 }
 
-// Lanes t of p[m] = row[4 t + m] for the L tiles whose patches start at row[0], row[4], ...
-inline void patchColumns(const float* row, Vec* p) {
-  const Vec a0 = load(row), a1 = load(row + L), a2 = load(row + 2 * L), a3 = load(row + 3 * L);
-  const Vec e01 = evens(a0, a1), o01 = odds(a0, a1), e23 = evens(a2, a3), o23 = odds(a2, a3);
+// One patch row of the L tiles whose patches start at column x of an input row of w floats: lanes
+// t of p[m] = row[x + 4 t + m], zero outside the row.
+inline void patchColumns(const float* row, int64_t x, int64_t w, Vec* p) {
+  Vec a[4];
+  float next0, next1;  // the columns past the last tile's first four
+  if (x >= 0 && x + 4 * L + 2 <= w) {
+    for (int c = 0; c < 4; ++c) a[c] = load(row + x + c * L);
+    next0 = row[x + 4 * L];
+    next1 = row[x + 4 * L + 1];
+  } else {
+    for (int c = 0; c < 4; ++c) a[c] = loadColumns(row, x + c * L, w);
+    next0 = loadColumn(row, x + 4 * L, w);
+    next1 = loadColumn(row, x + 4 * L + 1, w);
+  }
+  const Vec e01 = evens(a[0], a[1]), o01 = odds(a[0], a[1]), e23 = evens(a[2], a[3]), o23 = odds(a[2], a[3]);
   p[0] = evens(e01, e23);
   p[1] = evens(o01, o23);
   p[2] = odds(e01, e23);
   p[3] = odds(o01, o23);
-  p[4] = shiftIn(p[0], row[4 * L]);
-  p[5] = shiftIn(p[1], row[4 * L + 1]);
+  p[4] = shiftIn(p[0], next0);
+  p[5] = shiftIn(p[1], next1);
 }
 
 // The 4 L floats of one output row of L tiles: out[4 t + s] = lane t of y[s].
@@ -140,7 +172,7 @@ inline void interleaveRow(const Vec* y, Vec* out) {
   out[3] = zipHigh(u1, w1);
 }
 
-// The activation on `count` vectors in memory.
+// The epilogue's activation, applied to vectors in memory.
 #if defined(__AVX512F__)
 using Act = avx512::Act;
 #elif defined(__AVX2__)
@@ -156,89 +188,84 @@ struct Act {
 };
 #endif
 
-// d[i] = x[x0 + i] for i < n, zero outside [0, w).
-void padRow(const float* x, int64_t w, int64_t x0, int64_t n, float* d) {
-  const int64_t lead = minI(n, maxI(0, -x0)), end = maxI(lead, minI(n, w - x0));
-  for (int64_t i = 0; i < lead; ++i) d[i] = 0.f;
-  std::memcpy(d + lead, x + x0 + lead, static_cast<size_t>(end - lead) * sizeof(float));
-  for (int64_t i = end; i < n; ++i) d[i] = 0.f;
-}
-
-// V for the L tiles whose 6x6 patches start at rows[j] + 0, 4, 8, ...: v[xi * xiStride + lane],
-// only the first `lanes` lanes stored.
-inline void inputTiles(const float* const* rows, float* v, int64_t xiStride, int64_t lanes) {
+// V for the L tiles whose 6x6 patches start at column x of the given input rows (null: a row
+// outside the input): v[xi * pointStride + lane], only the first `lanes` lanes stored.
+inline void inputTiles(const float* const* rows, int64_t x, int64_t w, float* v, int64_t pointStride, int64_t lanes) {
   Vec h[6][6];  // h[j][k]: patch row j transformed along the columns
   for (int j = 0; j < 6; ++j) {
+    if (!rows[j]) {
+      for (int k = 0; k < 6; ++k) h[j][k] = Vec{};
+      continue;
+    }
     Vec p[6];
-    patchColumns(rows[j], p);
+    patchColumns(rows[j], x, w, p);
     inputPoints(p, h[j]);
   }
   for (int k = 0; k < 6; ++k) {
     const Vec col[6] = {h[0][k], h[1][k], h[2][k], h[3][k], h[4][k], h[5][k]};
     Vec out[6];
     inputPoints(col, out);
-    for (int i = 0; i < 6; ++i) storeUpTo(v + (6 * i + k) * xiStride, out[i], lanes);
+    for (int i = 0; i < 6; ++i) storeUpTo(v + (6 * i + k) * pointStride, out[i], lanes);
   }
 }
 
 void input(const InputArgs& a) {
   const TileBlock& b = a.block;
-  const int64_t rowFloats = inputRowFloats(a.stride, L), xiStride = a.cin * a.stride;
-  float* zeroRow = a.scratch + 6 * rowFloats;
-  for (int64_t i = 0; i < rowFloats; ++i) zeroRow[i] = 0.f;
-  for (int64_t r = 0; r < kPoints * a.cin; ++r)
-    for (int64_t t = b.count; t < a.stride; ++t) a.v[r * a.stride + t] = 0.f;
-  // Segment by segment: the block's tiles in one tile row.
-  for (int64_t t = 0; t < b.count;) {
-    const int64_t ty = (b.first + t) / b.tilesW, tx = (b.first + t) % b.tilesW;
-    const int64_t len = minI(b.tilesW - tx, b.count - t);
-    const int64_t x0 = 4 * tx - a.padLeft, y0 = 4 * ty - a.padTop;
-    // The columns the vectors read: whole vectors of tiles, and the last tile's two extra.
-    const int64_t width = 4 * ((len + L - 1) / L * L) + 2;
-    const bool inside = x0 >= 0 && x0 + width <= a.w;
-    for (int64_t c = 0; c < a.cin; ++c) {
-      const float* channel = a.x + c * a.h * a.w;
+  // Channel by channel, reading down each plane; within a channel, segment by segment: the block's
+  // tiles in one tile row.
+  for (int64_t c = 0; c < a.cin; ++c) {
+    const float* channel = a.x + c * a.h * a.w;
+    for (int64_t t = 0; t < b.count;) {
+      const int64_t ty = (b.first + t) / b.tilesW, tx = (b.first + t) % b.tilesW;
+      const int64_t len = minI(b.tilesW - tx, b.count - t);
+      const int64_t x0 = 4 * tx - a.padLeft, y0 = 4 * ty - a.padTop;
       const float* rows[6];
-      for (int j = 0; j < 6; ++j) {
-        const int64_t iy = y0 + j;
-        if (iy < 0 || iy >= a.h) {
-          rows[j] = zeroRow;
-        } else if (inside) {
-          rows[j] = channel + iy * a.w + x0;
-        } else {
-          float* d = a.scratch + j * rowFloats;
-          padRow(channel + iy * a.w, a.w, x0, width, d);
-          rows[j] = d;
-        }
-      }
+      for (int j = 0; j < 6; ++j) rows[j] = y0 + j >= 0 && y0 + j < a.h ? channel + (y0 + j) * a.w : nullptr;
       float* v = a.v + c * a.stride + t;
-      for (int64_t q = 0; q < len; q += L) {
-        const float* chunk[6];
-        for (int j = 0; j < 6; ++j) chunk[j] = rows[j] + 4 * q;
-        // Lanes past the segment belong to the next segment or to the block's padding: the next
-        // segment overwrites them, and none may pass the row's end.
-        inputTiles(chunk, v + q, xiStride, a.stride - (t + q));
-      }
+      // Lanes past the segment belong to the next segment, which overwrites them, or to the block's
+      // filler columns, which the last segment covers to the row's end (with the transform of
+      // whatever lies right of its tiles: finite values, only ever multiplied into unused outputs).
+      const int64_t end = t + len == b.count ? a.stride - t : len;
+      for (int64_t q = 0; q < end; q += L) inputTiles(rows, x0 + 4 * q, a.w, v + q, a.pointStride, a.stride - (t + q));
+      t += len;
     }
-    t += len;
   }
 }
 
-// The outputs of the L tiles of M at m (m[xi * xiStride + lane]) for one channel: out[r][s] lane
-// t = act(output (r, s) of tile t + bias).
-inline void outputTiles(const float* m, int64_t xiStride, float bias, const Act& act, Vec (*out)[4]) {
-  Vec o[4][6];  // o[r][k]: column k transformed along the rows
-  for (int k = 0; k < 6; ++k) {
-    Vec col[6], rows[4];
-    for (int j = 0; j < 6; ++j) col[j] = load(m + (6 * j + k) * xiStride);
-    outputPoints(col, rows);
-    for (int r = 0; r < 4; ++r) o[r][k] = rows[r];
-  }
+// q = A^T applied along row j of the L tiles' M at m (m[xi * pointStride + lane]).
+inline void outputRow(const float* m, int64_t pointStride, int j, Vec* q) {
+  Vec row[6];
+  for (int k = 0; k < 6; ++k) row[k] = load(m + (6 * j + k) * pointStride);
+  outputPoints(row, q);
+}
+
+// The outputs of the L tiles of M at m for one channel: out[r][s] lane t = act(output (r, s) of
+// tile t + bias). The rows of M are transformed one at a time and summed into the outputs with
+// A^T's coefficients, so that only the outputs and one or two rows are live.
+inline void outputTiles(const float* m, int64_t pointStride, float bias, const Act& act, Vec (*out)[4]) {
+  Vec q0[4], q1[4], q2[4];
+  outputRow(m, pointStride, 0, q0);
+  outputRow(m, pointStride, 1, q1);
+  outputRow(m, pointStride, 2, q2);
   const Vec b = splat(bias);
-  for (int r = 0; r < 4; ++r) {
-    outputPoints(o[r], out[r]);
-    for (int s = 0; s < 4; ++s) out[r][s] += b;
+  for (int s = 0; s < 4; ++s) {
+    const Vec sum = q1[s] + q2[s], diff = q1[s] - q2[s];
+    out[0][s] = q0[s] + sum + b;
+    out[1][s] = diff + b;
+    out[2][s] = sum + b;
+    out[3][s] = diff + b;
   }
+  outputRow(m, pointStride, 3, q1);
+  outputRow(m, pointStride, 4, q2);
+  for (int s = 0; s < 4; ++s) {
+    const Vec sum = q1[s] + q2[s], diff = q1[s] - q2[s];
+    out[0][s] += sum;
+    out[1][s] += 2.f * diff;
+    out[2][s] += 4.f * sum;
+    out[3][s] += 8.f * diff;
+  }
+  outputRow(m, pointStride, 5, q0);
+  for (int s = 0; s < 4; ++s) out[3][s] += q0[s];
   if (act.act == Activation::None) return;
   alignas(64) float buf[16 * L];
   for (int i = 0; i < 16; ++i) store(buf + i * L, out[i / 4][i % 4]);
@@ -249,7 +276,7 @@ inline void outputTiles(const float* m, int64_t xiStride, float bias, const Act&
 void output(const OutputArgs& a) {
   const TileBlock& b = a.block;
   const Act act(a.epilogue);
-  const int64_t xiStride = a.mRows * a.stride, plane = a.outH * a.outW;
+  const int64_t plane = a.outH * a.outW;
   for (int64_t i = 0; i < a.channels; ++i) {
     const int64_t co = a.co0 + i;
     const float bias = a.bias ? a.bias[co] : 0.f;
@@ -260,7 +287,7 @@ void output(const OutputArgs& a) {
       const int64_t rows = minI(4, a.outH - 4 * ty);
       for (int64_t q = 0; q < len; q += L) {
         Vec y[4][4];
-        outputTiles(m + t + q, xiStride, bias, act, y);
+        outputTiles(m + t + q, a.pointStride, bias, act, y);
         const int64_t ox = 4 * (tx + q), cols = minI(4 * minI(L, len - q), a.outW - ox);
         for (int64_t r = 0; r < rows; ++r) {
           const int64_t at = co * plane + (4 * ty + r) * a.outW + ox;
