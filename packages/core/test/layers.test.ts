@@ -177,6 +177,9 @@ describe('data movement layers against a plain reference', () => {
   const pools: [string, Record<string, AttributeValue>, number[]][] = [
     ['MaxPool', { kernel_shape: [5, 5], pads: [2, 2, 2, 2], strides: [1, 1] }, [2, 3, 5, 7]],
     ['MaxPool', { kernel_shape: [3, 3], pads: [0, 0, 0, 0], strides: [2, 2], ceil_mode: 1 }, [2, 3, 2, 3]],
+    ['MaxPool', { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] }, [2, 3, 3, 4]],
+    ['MaxPool', { kernel_shape: [2, 3], pads: [1, 0, 0, 2], strides: [2, 2] }, [2, 3, 3, 4]],
+    ['MaxPool', { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] }, [2, 3, 5, 7]],
     ['AveragePool', { kernel_shape: [3, 2], pads: [1, 0, 1, 1], strides: [2, 2], count_include_pad: 0 }, [2, 3, 3, 4]],
     ['AveragePool', { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2], count_include_pad: 1 }, [2, 3, 3, 4]],
   ];

@@ -2,6 +2,7 @@
 #include <limits>
 
 #include "engine/layer.h"
+#include "layers/max_pool_phases.h"
 #include "layers/max_pool_separable.h"
 #include "layers/parallel.h"
 
@@ -71,12 +72,17 @@ class Pool2dLayer final : public Layer {
     // at least the kernel, which ONNX forbids).
     const bool separable = max_ && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.pt < g.kh && g.pl < g.kw &&
                            g.oh - 1 - g.pt < h && g.ow - 1 - g.pl < w;
+    const bool phases = max_ && !separable && g.sh == g.sw && (g.sh == 1 || g.sh == 2) && g.dh == 1 && g.dw == 1;
     parallelRange(*r.pool, in[0] * in[1], 1, [&](int64_t begin, int64_t end) {
       std::vector<T> rows;
       for (int64_t plane = begin; plane < end; ++plane) {
         const T* src = x + plane * h * w;
         if (separable) {
           maxPoolStride1Plane(src, h, w, y + plane * g.oh * g.ow, g.oh, g.ow, g.kh, g.kw, g.pt, g.pl, rows);
+          continue;
+        }
+        if (phases) {
+          maxPoolPhasesPlane(src, h, w, y + plane * g.oh * g.ow, g.oh, g.ow, g.kh, g.kw, g.sh, g.pt, g.pl, rows);
           continue;
         }
         T* dst = y + plane * g.oh * g.ow;
