@@ -56,9 +56,10 @@ static void nineTaps(float* __restrict acc, const float* __restrict z0, const fl
 }
 
 // Stride s = 1 or 2, dilation 1: the plane is split into its s x s phase planes, zero-padded (the
-// scratch's phase planes must hold zeros outside the input's cells on entry), all `dims.wq` wide, so that every tap is one unit-stride pass of multiply-adds over the whole output
-// grid (oh rows of wq, the last wq - ow columns of each discarded): long vector loops however
-// small the map, instead of kh·kw short ones per output row.
+// scratch's phase planes must hold zeros outside the input's cells on entry), all `dims.wq` wide,
+// so that every tap is one unit-stride pass of multiply-adds over the whole output grid (oh rows of
+// wq, the last wq - ow columns of each discarded): long vector loops however small the map,
+// instead of kh·kw short ones per output row.
 static void depthwisePlanePhases(const kiln::DepthwisePlane& p, const kiln::ConvGeometry& g,
                                  const kiln::DepthwisePhaseDims& dims, float* scratch) {
   const int64_t s = g.strideH, hq = dims.hq, wq = dims.wq, n = p.oh * wq;
