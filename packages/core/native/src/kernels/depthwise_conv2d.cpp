@@ -25,10 +25,10 @@ DepthwisePhaseDims depthwisePhaseDims(const ConvGeometry& g, int64_t oh, int64_t
   const int64_t reachY = (g.kh - 1) / s, reachX = (g.kw - 1) / s;
   d.wq = ow + reachX;
   d.hq = oh + reachY;
-  // The last tap's pass reads up to (oh - 1 + reachY) * wq + (wq - 1) + reachX: reachX floats past
-  // the plane, zeroed.
-  d.phaseFloats = roundUp(d.hq * d.wq + reachX, kAlignFloats);
+  // The passes run over whole vectors, accFloats = oh·wq rounded up: the last tap's reads end
+  // (reachY + oh)·wq + reachX + 15 floats into its plane, past the zero-padded plane itself.
   d.accFloats = roundUp(oh * d.wq, kAlignFloats);
+  d.phaseFloats = roundUp(d.hq * d.wq + reachX + kAlignFloats - 1, kAlignFloats);
   return d;
 }
 

@@ -41,7 +41,8 @@ struct DepthwisePlane {
 
 // The phase planes of a stride-1 or stride-2, dilation-1 plane (phaseFloats 0 for any other
 // geometry, which runs row by row): hq x wq floats each plus slack that the flat tap passes read,
-// phaseFloats apart after the accumulator grid (accFloats = oh x wq, rounded up).
+// phaseFloats apart after the accumulator grid (accFloats = oh x wq rounded up to whole vectors,
+// which is how far the passes run).
 struct DepthwisePhaseDims {
   int64_t hq = 0, wq = 0, phaseFloats = 0, accFloats = 0;
 };

@@ -62,7 +62,7 @@ static void nineTaps(float* __restrict acc, const float* __restrict z0, const fl
 // instead of kh·kw short ones per output row.
 static void depthwisePlanePhases(const kiln::DepthwisePlane& p, const kiln::ConvGeometry& g,
                                  const kiln::DepthwisePhaseDims& dims, float* scratch) {
-  const int64_t s = g.strideH, hq = dims.hq, wq = dims.wq, n = p.oh * wq;
+  const int64_t s = g.strideH, hq = dims.hq, wq = dims.wq, n = dims.accFloats;
   float* const acc = scratch;
   float* const phases = scratch + dims.accFloats;
   for (int64_t r = 0; r < s; ++r) {
