@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/aligned_floats.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_pack.h"
 #include "kernels/conv2d_winograd.h"
@@ -18,16 +19,6 @@ inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
 
 constexpr size_t kAlign = 64;
-
-struct AlignedFree {
-  void operator()(float* p) const { ::operator delete[](p, std::align_val_t(kAlign)); }
-};
-using AlignedFloats = std::unique_ptr<float[], AlignedFree>;
-
-AlignedFloats allocFloats(int64_t n) {
-  return AlignedFloats(static_cast<float*>(::operator new[](static_cast<size_t>(n) * sizeof(float),
-                                                            std::align_val_t(kAlign))));
-}
 
 bool validGeometry(const ConvGeometry& g) {
   return g.cin > 0 && g.cout > 0 && g.groups > 0 && g.cin % g.groups == 0 && g.cout % g.groups == 0 &&
@@ -91,7 +82,7 @@ class Conv2dGemm final : public Conv2dKernel {
     kc_ = ceilDiv(kg_, kBlocks_);
     aPanelStride_ = kg_ * gemm_.mr;
     aGroupStride_ = gemm::packedASize(mg_, kg_, gemm_.mr);
-    packedA_ = allocFloats(aGroupStride_ * g.groups);
+    packedA_ = allocAlignedFloats(aGroupStride_ * g.groups);
     for (int64_t grp = 0; grp < g.groups; ++grp)
       gemm::packA(weights + grp * mg_ * kg_, mg_, kg_, kg_, gemm_.mr, packedA_.get() + grp * aGroupStride_);
     if (bias) bias_.assign(bias, bias + g.cout);

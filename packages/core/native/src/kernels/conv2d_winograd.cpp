@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "kernels/aligned_floats.h"
 #include "kernels/conv2d_winograd_transform.h"
 #include "kernels/gemm_kernel.h"
 #include "kernels/gemm_pack.h"
@@ -21,16 +22,6 @@ inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
 
 constexpr size_t kAlign = 64;
-
-struct AlignedFree {
-  void operator()(float* p) const { ::operator delete[](p, std::align_val_t(kAlign)); }
-};
-using AlignedFloats = std::unique_ptr<float[], AlignedFree>;
-
-AlignedFloats allocFloats(int64_t n) {
-  return AlignedFloats(static_cast<float*>(::operator new[](static_cast<size_t>(n) * sizeof(float),
-                                                            std::align_val_t(kAlign))));
-}
 
 size_t alignedBytes(int64_t floats) {
   return static_cast<size_t>(roundUp(floats * static_cast<int64_t>(sizeof(float)), kAlign));
@@ -50,7 +41,7 @@ class Conv2dWinograd final : public Conv2dKernel {
     aPointStride_ = gemm::packedASize(g.cout, g.cin, gemm_.mr);
     std::vector<float> u(static_cast<size_t>(kPoints * g.cout * g.cin));
     winograd::transformWeights(weights, g.cout, g.cin, u.data());
-    packedA_ = allocFloats(kPoints * aPointStride_);
+    packedA_ = allocAlignedFloats(kPoints * aPointStride_);
     for (int64_t xi = 0; xi < kPoints; ++xi)
       gemm::packA(u.data() + xi * g.cout * g.cin, g.cout, g.cin, g.cin, gemm_.mr,
                   packedA_.get() + xi * aPointStride_);
