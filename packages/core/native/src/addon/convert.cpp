@@ -97,9 +97,10 @@ Napi::TypedArray newOutputArray(Napi::Env env, DType dtype, size_t elements) {
   Napi::ArrayBuffer buffer;
   try {
     buffer = Napi::ArrayBuffer::New(env, data, bytes, [&pool, bytes](Napi::Env, void* released) { pool.release(released, bytes); });
-  } catch (...) {
+  } catch (const Napi::Error&) {
+    // Runtimes that forbid external buffers (Electron's V8 sandbox): a plain, fresh array.
     pool.release(data, bytes);
-    throw;
+    return newTypedArray(env, dtype, elements);
   }
   return typedArrayOver(env, dtype, buffer, elements);
 }
