@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "check.h"
+#include "kernels/activation_scalar.h"
 #include "kernels/conv2d.h"
 
 using namespace kiln;
@@ -20,7 +21,7 @@ struct Case {
   int64_t batch, h, w;
   Epilogue epilogue;
   bool bias;
-  bool residual = false;  // a tensor shaped like the output, added after the activation
+  bool residual = false;  // a tensor shaped like the output, added before or after the activation
 };
 
 // A family of geometries sharing kernel shape, stride, padding, dilation and grouping; the channel
@@ -87,6 +88,7 @@ std::vector<Case> casesOf(const Family& f, int familyIndex) {
     c.epilogue = kEpilogues[(i + familyIndex) % 8];
     c.bias = i % 4 != 3;
     c.residual = i % 2 == 1;
+    c.epilogue.afterResidual = i % 4 == 1;  // half the residual cases: act(conv + bias + residual)
     // The padded input must hold at least one window.
     if (c.h + g.padTop + g.padBottom < g.dilationH * (g.kh - 1) + 1) c.h += g.dilationH * g.kh;
     if (c.w + g.padLeft + g.padRight < g.dilationW * (g.kw - 1) + 1) c.w += g.dilationW * g.kw;
@@ -161,12 +163,15 @@ void checkCase(const Case& c, const std::vector<Isa>& isas, ThreadPool* const (&
   const std::vector<float> bias = rng.vector(g.cout);
   const float* b = c.bias ? bias.data() : nullptr;
   std::vector<float> ref(c.batch * g.cout * g.outH(c.h) * g.outW(c.w));
-  conv2dReference(g, x.data(), c.batch, c.h, c.w, wts.data(), b, c.epilogue, ref.data());
+  const bool actLast = c.residual && c.epilogue.afterResidual;
+  conv2dReference(g, x.data(), c.batch, c.h, c.w, wts.data(), b, actLast ? Epilogue{} : c.epilogue, ref.data());
   std::vector<float> residual;
   if (c.residual) {
     residual = rng.vector(ref.size());
     for (size_t i = 0; i < ref.size(); ++i) ref[i] += residual[i];
   }
+  if (actLast)
+    for (float& v : ref) v = activateScalar(v, c.epilogue);
 
   for (Isa isa : isas) {
     for (ConvAlgo algo : convAlgorithms(g, isa)) {
@@ -246,6 +251,9 @@ void testConv2d() {
         largerCase(300, 40, 1, 0, 2, 17, 23, {Activation::Silu}, 1, true),
         largerCase(40, 24, 3, 1, 1, 9, 131, {Activation::Silu}, 2, true),
         largerCase(16, 16, 3, 1, 1, 21, 64, {Activation::Silu}, 1, true),
+        // ResNet's relu(conv(x) + x): the activation after the residual, over K blocks and tiles.
+        largerCase(64, 200, 3, 1, 1, 20, 20, {Activation::Relu, 0.f, 0.f, true}, 1, true),
+        largerCase(300, 40, 1, 0, 2, 17, 23, {Activation::Relu, 0.f, 0.f, true}, 1, true),
         largerCase(8, 24, 3, 1, 1, 96, 96, {Activation::Relu}),
         largerCase(48, 96, 1, 0, 2, 30, 30, {Activation::Sigmoid}),
         largerCase(300, 16, 1, 0, 1, 9, 9, {Activation::HardSwish}),

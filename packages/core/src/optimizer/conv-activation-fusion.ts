@@ -2,7 +2,7 @@ import { attributeNumber, type Layer } from '../network/layer.js';
 import type { NetworkDefinition } from '../network/network.js';
 import { consumersOf, onlyReadBy } from './graph-utils.js';
 
-interface FusedActivation {
+export interface FusedActivation {
   activation: string;
   alpha?: number;
   beta?: number;
@@ -15,7 +15,7 @@ function scalarConstant(network: NetworkDefinition, name: string | undefined): n
 }
 
 /** The activation a single-input layer applies, if the Conv epilogue can apply it. */
-function activationOf(network: NetworkDefinition, layer: Layer): FusedActivation | undefined {
+export function activationOf(network: NetworkDefinition, layer: Layer): FusedActivation | undefined {
   switch (layer.type) {
     case 'Relu':
       return { activation: 'relu' };

@@ -1,6 +1,7 @@
 import type { Layer } from '../network/layer.js';
 import type { NetworkDefinition } from '../network/network.js';
 import { analyze } from './analysis/analyze.js';
+import { activationOf } from './conv-activation-fusion.js';
 import { consumersOf, onlyReadBy, producersOf } from './graph-utils.js';
 import type { PassContext } from './pass-context.js';
 
@@ -10,6 +11,10 @@ import type { PassContext } from './pass-context.js';
  * convolution's epilogue adds the residual after its activation instead of a separate pass over
  * memory: the Conv gets the other operand as a 4th input (`y = act(conv(x) + bias) + residual`)
  * and the Add's output.
+ *
+ * An activation that alone reads the Add's output (ResNet's `relu(conv(x) + x)`) joins the Conv
+ * too when the Conv has none of its own: `activation_after_residual` makes the epilogue apply it
+ * to the sum, `y = act(conv(x) + bias + residual)`.
  *
  * Applies when both operands and the output are float32 of one shape (no broadcasting), the Conv's
  * weights and bias are constants (a zero bias is added where it has none: the residual is input 3),
@@ -44,6 +49,17 @@ export function fuseConvResidualAdds(network: NetworkDefinition, context: PassCo
       conv.outputs = [out];
       removed.add(add);
       fused++;
+      const readers = consumers.get(out) ?? [];
+      const after = readers.length === 1 && !conv.attributes.activation ? readers[0]! : undefined;
+      const activation = after && onlyReadBy(network, consumers, out, after) && after.outputs.length === 1 ? activationOf(network, after) : undefined;
+      if (after && activation) {
+        conv.attributes.activation = activation.activation;
+        if (activation.alpha !== undefined) conv.attributes.activation_alpha = activation.alpha;
+        if (activation.beta !== undefined) conv.attributes.activation_beta = activation.beta;
+        conv.attributes.activation_after_residual = 1;
+        conv.outputs = [after.outputs[0]!];
+        removed.add(after);
+      }
       break;
     }
   }

@@ -28,7 +28,64 @@ function bottleneck(options: { swap?: boolean; bias?: boolean; channels?: number
   return n;
 }
 
+/** A ResNet basic block: y = Relu(Conv3x3(Relu(Conv3x3(x))) + x). */
+function basicBlock(options: { channels?: number; size?: [number, number]; depthwise?: boolean } = {}): NetworkDefinition {
+  const c = options.channels ?? 6;
+  const [h, w] = options.size ?? [7, 9];
+  const n = new NetworkDefinition();
+  n.addInput('x', 'float32', [1, c, h, w]);
+  n.addConstant('w1', f32([c, c, 3, 3], 12));
+  n.addConstant('b1', f32([c], 13));
+  n.addConstant('w2', f32([c, options.depthwise ? 1 : c, 3, 3], 14));
+  n.addConstant('b2', f32([c], 15));
+  const pads = { pads: [1, 1, 1, 1] };
+  n.addLayer({ name: 'conv1', type: 'Conv', inputs: ['x', 'w1', 'b1'], outputs: ['c1'], attributes: pads });
+  n.addLayer({ name: 'relu1', type: 'Relu', inputs: ['c1'], outputs: ['r'], attributes: {} });
+  n.addLayer({ name: 'conv2', type: 'Conv', inputs: ['r', 'w2', 'b2'], outputs: ['c2'], attributes: { ...pads, ...(options.depthwise ? { group: c } : {}) } });
+  n.addLayer({ name: 'add', type: 'Add', inputs: ['c2', 'x'], outputs: ['sum'], attributes: {} });
+  n.addLayer({ name: 'relu2', type: 'Relu', inputs: ['sum'], outputs: ['y'], attributes: {} });
+  n.markOutput('y');
+  return n;
+}
+
 describe('Conv+residual Add fusion', () => {
+  it('takes in the activation after the Add (ResNet), applied to the sum', () => {
+    const n = basicBlock();
+    fuseConvActivations(n);
+    expect(fuseConvResidualAdds(n)).toBe(1);
+    expect(n.layers.map((l) => l.type)).toEqual(['Conv', 'Conv']);
+    expect(n.layers[1]).toMatchObject({ inputs: ['r', 'w2', 'b2', 'x'], outputs: ['y'], attributes: { activation: 'relu', activation_after_residual: 1 } });
+
+    const shared = basicBlock();
+    shared.markOutput('sum');
+    fuseConvActivations(shared);
+    expect(fuseConvResidualAdds(shared)).toBe(1);
+    expect(shared.layers.map((l) => l.type)).toEqual(['Conv', 'Conv', 'Relu']);
+    expect(shared.layers[1].attributes.activation_after_residual).toBeUndefined();
+  });
+
+  for (const [what, options] of [
+    ['3x3', {}],
+    ['wide rows', { channels: 20, size: [13, 70] as [number, number] }],
+    ['depthwise', { depthwise: true, channels: 8 }],
+  ] as const) {
+    it(`computes relu(conv + residual) like the separate Add and Relu (${what})`, async () => {
+      const x = f32(basicBlock(options).inputs[0].shape as number[], 19);
+      for (const timeTactics of [false, true]) {
+        const engine = await new Builder().build(basicBlock(options), { timeTactics });
+        expect(engine.layers.map((l) => l.type)).toEqual(['Conv', 'Conv']);
+        const { y } = await engine.createContext().execute({ x });
+        const apart = basicBlock(options);
+        apart.markOutput('sum');
+        const unfused = await new Builder().build(apart, { timeTactics });
+        expect(unfused.layers.map((l) => l.type)).toEqual(['Conv', 'Conv', 'Unary']);
+        const ref = await unfused.createContext().execute({ x });
+        expect(Math.min(...(y.data as Float32Array))).toBe(0);
+        expect(maxAbsDiff(y.data as Float32Array, ref.y.data as Float32Array)).toBeLessThan(1e-4);
+      }
+    });
+  }
+
   it('gives the Conv the residual as a 4th input and the Add output', () => {
     const n = bottleneck();
     fuseConvActivations(n);

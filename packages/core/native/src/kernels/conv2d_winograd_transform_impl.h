@@ -275,7 +275,10 @@ inline void outputTiles(const float* m, int64_t pointStride, float bias, const A
 
 void output(const OutputArgs& a) {
   const TileBlock& b = a.block;
-  const Act act(a.epilogue);
+  // With afterResidual the activation waits until the residual is in: the tiles come out without.
+  const bool actLast = a.residual && a.epilogue.afterResidual;
+  const Act act(actLast ? Epilogue{} : a.epilogue);
+  const Act lastAct(a.epilogue);
   const int64_t plane = a.outH * a.outW;
   for (int64_t i = 0; i < a.channels; ++i) {
     const int64_t co = a.co0 + i;
@@ -297,6 +300,12 @@ void output(const OutputArgs& a) {
             const int64_t n = minI(L, cols - s * L);
             Vec v = out[s];
             if (a.residual) v += n == L ? load(a.residual + at + s * L) : loadFirst(a.residual + at + s * L, n);
+            if (actLast) {
+              alignas(64) float buf[L];
+              store(buf, v);
+              lastAct.applyVectors(buf, 1);
+              v = load(buf);
+            }
             storeUpTo(a.y + at + s * L, v, n);
           }
         }

@@ -57,7 +57,8 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
         c1[r] = _mm512_add_ps(c1[r], br);
       }
     }
-    if (act.act != Activation::None) {
+    const auto activate = [&] {
+      if (act.act == Activation::None) return;
       alignas(64) float buf[2 * R * 16];
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
@@ -70,7 +71,9 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
         c0[r] = _mm512_load_ps(buf + 2 * r * 16);
         c1[r] = _mm512_load_ps(buf + (2 * r + 1) * 16);
       }
-    }
+    };
+    const bool actLast = t.residual && t.epilogue.afterResidual;
+    if (!actLast) activate();
     if (t.residual) {
       const float* res = t.residual + (c - t.c);
 #pragma GCC unroll 16
@@ -80,6 +83,7 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
         c1[r] = _mm512_add_ps(c1[r], _mm512_maskz_loadu_ps(m1, rr + 16));
       }
     }
+    if (actLast) activate();
   }
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {

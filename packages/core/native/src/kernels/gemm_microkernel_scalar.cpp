@@ -28,15 +28,19 @@ void tile(const float* a, const float* b, int64_t k, float* c, int64_t ldc, int 
     if (!Indirect) b += NR;
   }
   if (t.last) {
+    const bool actLast = t.residual && t.epilogue.afterResidual;
     for (int r = 0; r < R; ++r) {
       const float br = bias ? bias[r] : 0.f;
-      for (int j = 0; j < NR; ++j) acc[r][j] = activateScalar(acc[r][j] + br, t.epilogue);
+      for (int j = 0; j < NR; ++j) acc[r][j] = actLast ? acc[r][j] + br : activateScalar(acc[r][j] + br, t.epilogue);
     }
     if (t.residual) {
       const float* res = t.residual + (c - t.c);
       for (int r = 0; r < R; ++r)
         for (int j = 0; j < cols; ++j) acc[r][j] += res[r * ldc + j];
     }
+    if (actLast)
+      for (int r = 0; r < R; ++r)
+        for (int j = 0; j < NR; ++j) acc[r][j] = activateScalar(acc[r][j], t.epilogue);
   }
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < cols; ++j) c[r * ldc + j] = acc[r][j];

@@ -51,6 +51,7 @@ inline Epilogue parseEpilogue(const LayerDesc& desc) {
   if (!known) attrs.fail("activation", "names an unknown activation '" + name + "'");
   e.alpha = attrs.getFloat("activation_alpha", 0.f);
   e.beta = attrs.getFloat("activation_beta", 0.f);
+  e.afterResidual = attrs.getInt("activation_after_residual", 0) != 0;
   return e;
 }
 

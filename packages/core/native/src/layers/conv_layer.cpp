@@ -1,4 +1,5 @@
 #include "engine/layer.h"
+#include "kernels/activation_apply.h"
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
 #include "layers/conv_attrs.h"
@@ -52,7 +53,7 @@ class ConvLayer final : public Layer {
     const auto* bias = bias_ ? reinterpret_cast<const float*>(bias_->data()) : nullptr;
     kernel_.reset();
     depthwiseKernel_.reset();
-    if (depthwise_ && t == 0) depthwiseKernel_ = std::make_unique<DepthwiseConv2d>(isa_, g_, weights, bias, epilogue_);
+    if (depthwise_ && t == 0) depthwiseKernel_ = std::make_unique<DepthwiseConv2d>(isa_, g_, weights, bias, depthwiseEpilogue());
     else kernel_ = Conv2dKernel::create(algos_.at(t - (depthwise_ ? 1 : 0)), isa_, g_, weights, bias, epilogue_);
     tactic_ = t;
   }
@@ -67,13 +68,17 @@ class ConvLayer final : public Layer {
     const float* residual = residual_ ? r.in(3) : nullptr;
     if (depthwiseKernel_) {
       depthwiseKernel_->run(r.in(0), x[0], x[2], x[3], r.out(0), r.workspace, *r.pool);
-      if (residual) addResidual(residual, elementCount(*r.outputShapes[0]), r.out(0));
+      const int64_t n = elementCount(*r.outputShapes[0]);
+      if (residual) addResidual(residual, n, r.out(0));
+      if (residual && epilogue_.afterResidual) applyActivation(isa_, r.out(0), n, epilogue_);
     } else {
       kernel_->run(r.in(0), x[0], x[2], x[3], residual, r.out(0), r.workspace, *r.pool);
     }
   }
 
-  // The depthwise kernel has no residual epilogue: a separate pass (no model fuses one there).
+  // The depthwise kernel has no residual epilogue: a separate pass (no model fuses one there), and
+  // an activation after the residual a pass after that.
+  Epilogue depthwiseEpilogue() const { return residual_ && epilogue_.afterResidual ? Epilogue{} : epilogue_; }
   static void addResidual(const float* residual, int64_t n, float* y) {
     for (int64_t i = 0; i < n; ++i) y[i] += residual[i];
   }

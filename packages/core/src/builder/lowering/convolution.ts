@@ -24,6 +24,7 @@ export const lowerConv: Lowering = (layer, ctx) => {
     activation: str(attributeString(layer, 'activation', 'none')),
     activation_alpha: floats([attributeNumber(layer, 'activation_alpha', 0)]),
     activation_beta: floats([attributeNumber(layer, 'activation_beta', 0)]),
+    activation_after_residual: ints([attributeNumber(layer, 'activation_after_residual', 0)]),
   };
   return [nativeLayer(layer, packed ? 'Conv' : 'ConvDynamic', attrs)];
 };
