@@ -36,7 +36,7 @@ const Family kFamilies[] = {
 };
 const int64_t kChannels[] = {2, 3, 17};  // depthwise needs groups > 1
 const int64_t kSizes[][2] = {{1, 1}, {2, 5}, {7, 7}, {13, 11}, {40, 40}};
-const Epilogue kEpilogues[] = {{Activation::None}, {Activation::Silu}, {Activation::Clip, 0.f, 0.6f}};
+const Epilogue kEpilogues[] = {{Activation::None}, {Activation::Silu}, {Activation::Clip, 0.f, 0.6f}, {Activation::Relu}};
 
 constexpr size_t kGuardFloats = 32;
 
@@ -58,7 +58,7 @@ void testDepthwiseConv2d() {
       if (h + g.padTop + g.padBottom < g.dilationH * (g.kh - 1) + 1) h += g.dilationH * g.kh;
       if (w + g.padLeft + g.padRight < g.dilationW * (g.kw - 1) + 1) w += g.dilationW * g.kw;
       const int64_t batch = i % 4 == 3 ? 2 : 1;
-      const Epilogue epilogue = kEpilogues[i % 3];
+      const Epilogue epilogue = kEpilogues[i % 4];
       const std::vector<float> x = rng.vector(batch * g.cin * h * w);
       const std::vector<float> weights = rng.vector(g.cout * g.kh * g.kw);
       const std::vector<float> bias = rng.vector(g.cout);

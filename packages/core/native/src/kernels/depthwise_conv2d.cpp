@@ -1,6 +1,7 @@
 #include "kernels/depthwise_conv2d.h"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "kernels/activation_apply.h"
@@ -52,6 +53,10 @@ void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, f
   auto plane = isa_ == Isa::Avx512 ? detail::depthwisePlaneAvx512 : isa_ == Isa::Avx2 ? detail::depthwisePlaneAvx2 : detail::depthwisePlaneScalar;
   const DepthwisePhaseDims d = depthwisePhaseDims(g_, oh, ow);
   const int64_t scratchFloats = d.phaseFloats ? d.accFloats + g_.strideH * g_.strideW * d.phaseFloats : 0;
+  // ReLU and Clip are a clamp on the way out of the plane; other activations a pass after it.
+  const bool clamp = epilogue_.act == Activation::Relu || epilogue_.act == Activation::Clip;
+  const float lo = epilogue_.act == Activation::Clip ? epilogue_.alpha : 0.f;
+  const float hi = epilogue_.act == Activation::Clip ? epilogue_.beta : std::numeric_limits<float>::infinity();
   const int64_t tasks = std::min<int64_t>(planes, pool.size() * 8);
   pool.parallelFor(tasks, [&](int64_t task, int thread) {
     float* scratch = static_cast<float*>(workspace) + scratchFloats * thread;
@@ -59,9 +64,9 @@ void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, f
     if (scratchFloats) std::fill(scratch + d.accFloats, scratch + scratchFloats, 0.f);
     for (int64_t i = planes * task / tasks; i < planes * (task + 1) / tasks; ++i) {
       const int64_t c = i % channels;
-      DepthwisePlane p{x + i * h * w, h, w, y + i * oh * ow, oh, ow, weights_.data() + c * g_.kh * g_.kw, bias_[c]};
+      DepthwisePlane p{x + i * h * w, h, w, y + i * oh * ow, oh, ow, weights_.data() + c * g_.kh * g_.kw, bias_[c], clamp, lo, hi};
       plane(p, g_, scratch);
-      if (epilogue_.act != Activation::None) applyActivation(isa_, p.y, oh * ow, epilogue_);
+      if (!clamp && epilogue_.act != Activation::None) applyActivation(isa_, p.y, oh * ow, epilogue_);
     }
   });
 }

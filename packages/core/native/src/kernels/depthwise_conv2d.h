@@ -37,6 +37,10 @@ struct DepthwisePlane {
   int64_t oh, ow;
   const float* weights;  // kh·kw
   float bias;
+  // ReLU and Clip: outputs clamped to [lo, hi] on the way out (NaN to lo, as the vector max does);
+  // other activations are a separate pass.
+  bool clamp;
+  float lo, hi;
 };
 
 // The phase planes of a stride-1 or stride-2, dilation-1 plane (phaseFloats 0 for any other

@@ -92,15 +92,33 @@ static void depthwisePlanePhases(const kiln::DepthwisePlane& p, const kiln::Conv
     for (int64_t ky = 0; ky < g.kh; ++ky)
       for (int64_t kx = 0; kx < g.kw; ++kx) multiplyAdd(acc, tap(ky, kx), p.weights[ky * g.kw + kx], n);
   }
+  const float lo = p.lo, hi = p.hi;
   for (int64_t oy = 0; oy < p.oh; ++oy) {
     const float* __restrict from = acc + oy * wq;
     float* __restrict to = p.y + oy * p.ow;
-    for (int64_t ox = 0; ox < p.ow; ++ox) to[ox] = from[ox];
+    if (p.clamp) {
+      for (int64_t ox = 0; ox < p.ow; ++ox) {
+        const float v = from[ox] > lo ? from[ox] : lo;
+        to[ox] = v < hi ? v : hi;
+      }
+    } else {
+      for (int64_t ox = 0; ox < p.ow; ++ox) to[ox] = from[ox];
+    }
   }
 }
 
 static void depthwisePlane(const kiln::DepthwisePlane& p, const kiln::ConvGeometry& g, float* scratch) {
   const kiln::DepthwisePhaseDims dims = kiln::depthwisePhaseDims(g, p.oh, p.ow);
-  if (dims.phaseFloats > 0) depthwisePlanePhases(p, g, dims, scratch);
-  else depthwisePlaneRows(p, g);
+  if (dims.phaseFloats > 0) {
+    depthwisePlanePhases(p, g, dims, scratch);
+    return;
+  }
+  depthwisePlaneRows(p, g);
+  if (!p.clamp) return;
+  float* __restrict y = p.y;
+  const float lo = p.lo, hi = p.hi;
+  for (int64_t i = 0; i < p.oh * p.ow; ++i) {
+    const float v = y[i] > lo ? y[i] : lo;
+    y[i] = v < hi ? v : hi;
+  }
 }
