@@ -81,7 +81,9 @@ describe('Conv+residual Add fusion', () => {
         expect(unfused.layers.map((l) => l.type)).toEqual(['Conv', 'Conv', 'Unary']);
         const ref = await unfused.createContext().execute({ x });
         expect(Math.min(...(y.data as Float32Array))).toBe(0);
-        expect(maxAbsDiff(y.data as Float32Array, ref.y.data as Float32Array)).toBeLessThan(1e-4);
+        // Timed, the two engines may pick different tactics (Winograd rounds differently).
+        const scale = Math.max(...(ref.y.data as Float32Array).map(Math.abs));
+        expect(maxAbsDiff(y.data as Float32Array, ref.y.data as Float32Array)).toBeLessThan(2e-4 * (1 + scale));
       }
     });
   }
