@@ -44,9 +44,10 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     const timed = /\((\d+) layers chose between timed candidates, (\d+) with timings from the timing cache\)/.exec(again.stdout);
     expect(timed, again.stdout).not.toBeNull();
     expect(timed![2]).toBe(timed![1]);
-    const [first, second] = await Promise.all([kiln('inspect', engine, '--json'), kiln('inspect', path.join(dir, 'again.kiln'), '--json')]);
-    const tacticsOf = (r: Result) => JSON.parse(r.stdout).layers.map((l: { tactic: string }) => l.tactic);
-    expect(tacticsOf(second)).toEqual(tacticsOf(first));
+    // Nothing was timed again: the cache holds the same entries. (Layers that share a timing key
+    // now share its one timing, so their tactics may differ from the first build's.)
+    const after = JSON.parse(await readFile(path.join(dir, 'timing.json'), 'utf8'));
+    expect(after.entries).toEqual(cache.entries);
   });
 
   it('inspect --json describes the plan, tensors, layers and tactics', async () => {
