@@ -14,23 +14,10 @@ namespace scalar {
 void depthwisePlaneScalar(const DepthwisePlane& p, const ConvGeometry& g, float* scratch) { scalar::depthwisePlane(p, g, scratch); }
 }  // namespace detail
 
-namespace {
-constexpr int64_t kAlignFloats = 16;
-inline int64_t roundUp(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
-}  // namespace
-
-DepthwisePhaseDims depthwisePhaseDims(const ConvGeometry& g, int64_t oh, int64_t ow) {
-  DepthwisePhaseDims d;
+PhasePlaneDims depthwisePhaseDims(const ConvGeometry& g, int64_t oh, int64_t ow) {
   const int64_t s = g.strideH;
-  if (g.dilationH != 1 || g.dilationW != 1 || s != g.strideW || (s != 1 && s != 2) || oh <= 0 || ow <= 0) return d;
-  const int64_t reachY = (g.kh - 1) / s, reachX = (g.kw - 1) / s;
-  d.wq = ow + reachX;
-  d.hq = oh + reachY;
-  // The passes run over whole vectors, accFloats = oh·wq rounded up: the last tap's reads end
-  // (reachY + oh)·wq + reachX + 15 floats into its plane, past the zero-padded plane itself.
-  d.accFloats = roundUp(oh * d.wq, kAlignFloats);
-  d.phaseFloats = roundUp(d.hq * d.wq + reachX + kAlignFloats - 1, kAlignFloats);
-  return d;
+  if (g.dilationH != 1 || g.dilationW != 1 || s != g.strideW || (s != 1 && s != 2) || oh <= 0 || ow <= 0) return {};
+  return phasePlaneDims(g.kh, g.kw, s, oh, ow);
 }
 
 DepthwiseConv2d::DepthwiseConv2d(Isa isa, const ConvGeometry& geometry, const float* weights, const float* bias, const Epilogue& epilogue)
@@ -42,7 +29,7 @@ DepthwiseConv2d::DepthwiseConv2d(Isa isa, const ConvGeometry& geometry, const fl
 }
 
 size_t DepthwiseConv2d::workspaceBytes(int64_t h, int64_t w, int threads) const {
-  const DepthwisePhaseDims d = depthwisePhaseDims(g_, g_.outH(h), g_.outW(w));
+  const PhasePlaneDims d = depthwisePhaseDims(g_, g_.outH(h), g_.outW(w));
   const int64_t perThread = d.phaseFloats ? d.accFloats + g_.strideH * g_.strideW * d.phaseFloats : 0;
   return static_cast<size_t>(perThread) * sizeof(float) * static_cast<size_t>(std::max(threads, 1));
 }
@@ -51,7 +38,7 @@ void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, f
   const int64_t oh = g_.outH(h), ow = g_.outW(w), channels = g_.cout, planes = batch * channels;
   if (oh <= 0 || ow <= 0 || planes <= 0) return;
   auto plane = isa_ == Isa::Avx512 ? detail::depthwisePlaneAvx512 : isa_ == Isa::Avx2 ? detail::depthwisePlaneAvx2 : detail::depthwisePlaneScalar;
-  const DepthwisePhaseDims d = depthwisePhaseDims(g_, oh, ow);
+  const PhasePlaneDims d = depthwisePhaseDims(g_, oh, ow);
   const int64_t scratchFloats = d.phaseFloats ? d.accFloats + g_.strideH * g_.strideW * d.phaseFloats : 0;
   // ReLU and Clip are a clamp on the way out of the plane; other activations a pass after it.
   const bool clamp = epilogue_.act == Activation::Relu || epilogue_.act == Activation::Clip;

@@ -4,6 +4,7 @@
 
 #include "kernels/activation.h"
 #include "kernels/conv2d.h"
+#include "kernels/phase_planes.h"
 #include "runtime/cpu_features.h"
 #include "runtime/thread_pool.h"
 
@@ -43,14 +44,9 @@ struct DepthwisePlane {
   float lo, hi;
 };
 
-// The phase planes of a stride-1 or stride-2, dilation-1 plane (phaseFloats 0 for any other
-// geometry, which runs row by row): hq x wq floats each plus slack that the flat tap passes read,
-// phaseFloats apart after the accumulator grid (accFloats = oh x wq rounded up to whole vectors,
-// which is how far the passes run).
-struct DepthwisePhaseDims {
-  int64_t hq = 0, wq = 0, phaseFloats = 0, accFloats = 0;
-};
-DepthwisePhaseDims depthwisePhaseDims(const ConvGeometry& g, int64_t oh, int64_t ow);
+// The phase planes (phase_planes.h) of a stride-1 or stride-2, dilation-1 depthwise plane; all zero
+// for any other geometry, which runs row by row.
+PhasePlaneDims depthwisePhaseDims(const ConvGeometry& g, int64_t oh, int64_t ow);
 
 namespace detail {
 void depthwisePlaneScalar(const DepthwisePlane& p, const ConvGeometry& g, float* scratch);

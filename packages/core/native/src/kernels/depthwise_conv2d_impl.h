@@ -61,7 +61,7 @@ static void nineTaps(float* __restrict acc, const float* __restrict z0, const fl
 // wq, the last wq - ow columns of each discarded): long vector loops however small the map,
 // instead of kh·kw short ones per output row.
 static void depthwisePlanePhases(const kiln::DepthwisePlane& p, const kiln::ConvGeometry& g,
-                                 const kiln::DepthwisePhaseDims& dims, float* scratch) {
+                                 const kiln::PhasePlaneDims& dims, float* scratch) {
   const int64_t s = g.strideH, hq = dims.hq, wq = dims.wq, n = dims.accFloats;
   float* const acc = scratch;
   float* const phases = scratch + dims.accFloats;
@@ -108,7 +108,7 @@ static void depthwisePlanePhases(const kiln::DepthwisePlane& p, const kiln::Conv
 }
 
 static void depthwisePlane(const kiln::DepthwisePlane& p, const kiln::ConvGeometry& g, float* scratch) {
-  const kiln::DepthwisePhaseDims dims = kiln::depthwisePhaseDims(g, p.oh, p.ow);
+  const kiln::PhasePlaneDims dims = kiln::depthwisePhaseDims(g, p.oh, p.ow);
   if (dims.phaseFloats > 0) {
     depthwisePlanePhases(p, g, dims, scratch);
     return;
