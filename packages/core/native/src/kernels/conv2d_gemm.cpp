@@ -11,12 +11,10 @@
 #include "kernels/conv2d_winograd.h"
 #include "kernels/gemm_kernel.h"
 #include "kernels/gemm_pack.h"
+#include "kernels/int_math.h"
 
 namespace kiln {
 namespace {
-
-inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-inline int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
 
 constexpr size_t kAlign = 64;
 

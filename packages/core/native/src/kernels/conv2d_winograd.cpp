@@ -12,14 +12,13 @@
 #include "kernels/conv2d_winograd_transform.h"
 #include "kernels/gemm_kernel.h"
 #include "kernels/gemm_pack.h"
+#include "kernels/int_math.h"
 
 namespace kiln {
 namespace {
 
 using winograd::kPoints;
 
-inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-inline int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
 
 constexpr size_t kAlign = 64;
 
@@ -111,9 +110,9 @@ class Conv2dWinograd final : public Conv2dKernel {
   // How one run is cut into tasks: (batch item, block of blockTiles consecutive tiles, chunk of mc
   // output channels). A block fills one B panel of NR tiles (NR columns of V and M), its tiles
   // spread evenly over the blocks; larger ones measured no faster, even with a few hundred channels,
-  // and leave fewer tasks for threads. A task
-  // transforms its block's input for every input channel, so chunks of output channels repeat that
-  // work; they only pay where there are too few blocks for the threads.
+  // and leave fewer tasks for threads. A task transforms its block's input for every input channel,
+  // so chunks of output channels repeat that work; they only pay where there are too few blocks for
+  // the threads.
   struct Plan {
     int64_t blockTiles, blocks, mc, mChunks, tasks;
   };

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/int_math.h"
 #include "kernels/qconv2d.h"
 #include "kernels/qconv2d_pack.h"
 #include "kernels/qconv2d_planes.h"
@@ -18,9 +19,6 @@
 
 namespace kiln {
 namespace {
-
-inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-inline int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
 
 constexpr size_t kAlign = 64;
 // The packed pixel block of one task (and the gathered rows it is packed from) stays in L2 while
