@@ -20,6 +20,11 @@ PhasePlaneDims depthwisePhaseDims(const ConvGeometry& g, int64_t oh, int64_t ow)
   return phasePlaneDims(g.kh, g.kw, s, oh, ow);
 }
 
+bool depthwiseDirect3x3(Isa isa, const ConvGeometry& g) {
+  return (isa == Isa::Avx2 || isa == Isa::Avx512) && g.kh == 3 && g.kw == 3 && g.dilationH == 1 &&
+         g.dilationW == 1 && g.strideH == g.strideW && (g.strideH == 1 || g.strideH == 2);
+}
+
 DepthwiseConv2d::DepthwiseConv2d(Isa isa, const ConvGeometry& geometry, const float* weights, const float* bias, const Epilogue& epilogue)
     : isa_(isa), g_(geometry), epilogue_(epilogue) {
   if (!isDepthwise(geometry) || !weights) throw std::invalid_argument("not a depthwise convolution");
@@ -29,6 +34,7 @@ DepthwiseConv2d::DepthwiseConv2d(Isa isa, const ConvGeometry& geometry, const fl
 }
 
 size_t DepthwiseConv2d::workspaceBytes(int64_t h, int64_t w, int threads) const {
+  if (depthwiseDirect3x3(isa_, g_)) return 0;
   const PhasePlaneDims d = depthwisePhaseDims(g_, g_.outH(h), g_.outW(w));
   const int64_t perThread = d.phaseFloats ? d.accFloats + g_.strideH * g_.strideW * d.phaseFloats : 0;
   return static_cast<size_t>(perThread) * sizeof(float) * static_cast<size_t>(std::max(threads, 1));
@@ -38,7 +44,9 @@ void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, f
   const int64_t oh = g_.outH(h), ow = g_.outW(w), channels = g_.cout, planes = batch * channels;
   if (oh <= 0 || ow <= 0 || planes <= 0) return;
   auto plane = isa_ == Isa::Avx512 ? detail::depthwisePlaneAvx512 : isa_ == Isa::Avx2 ? detail::depthwisePlaneAvx2 : detail::depthwisePlaneScalar;
-  const PhasePlaneDims d = depthwisePhaseDims(g_, oh, ow);
+  auto direct3x3 = isa_ == Isa::Avx512 ? detail::depthwisePlane3x3Avx512 : detail::depthwisePlane3x3Avx2;
+  const bool direct = depthwiseDirect3x3(isa_, g_);
+  const PhasePlaneDims d = direct ? PhasePlaneDims{} : depthwisePhaseDims(g_, oh, ow);
   const int64_t scratchFloats = d.phaseFloats ? d.accFloats + g_.strideH * g_.strideW * d.phaseFloats : 0;
   // ReLU and Clip are a clamp on the way out of the plane; other activations a pass after it.
   const bool clamp = epilogue_.act == Activation::Relu || epilogue_.act == Activation::Clip;
@@ -52,7 +60,10 @@ void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, f
     for (int64_t i = planes * task / tasks; i < planes * (task + 1) / tasks; ++i) {
       const int64_t c = i % channels;
       DepthwisePlane p{x + i * h * w, h, w, y + i * oh * ow, oh, ow, weights_.data() + c * g_.kh * g_.kw, bias_[c], clamp, lo, hi};
-      plane(p, g_, scratch);
+      if (direct)
+        direct3x3(p, g_);
+      else
+        plane(p, g_, scratch);
       if (!clamp && epilogue_.act != Activation::None) applyActivation(isa_, p.y, oh * ow, epilogue_);
     }
   });

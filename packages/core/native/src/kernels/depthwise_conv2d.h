@@ -48,7 +48,13 @@ struct DepthwisePlane {
 // for any other geometry, which runs row by row.
 PhasePlaneDims depthwisePhaseDims(const ConvGeometry& g, int64_t oh, int64_t ow);
 
+// Whether the plane runs as a 3x3 window at stride 1 or 2 straight from the input rows (AVX2 and
+// AVX-512: masked loads read the padding as zero), with no phase planes.
+bool depthwiseDirect3x3(Isa isa, const ConvGeometry& g);
+
 namespace detail {
+void depthwisePlane3x3Avx2(const DepthwisePlane& p, const ConvGeometry& g);
+void depthwisePlane3x3Avx512(const DepthwisePlane& p, const ConvGeometry& g);
 void depthwisePlaneScalar(const DepthwisePlane& p, const ConvGeometry& g, float* scratch);
 void depthwisePlaneAvx2(const DepthwisePlane& p, const ConvGeometry& g, float* scratch);
 void depthwisePlaneAvx512(const DepthwisePlane& p, const ConvGeometry& g, float* scratch);
