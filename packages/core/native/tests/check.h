@@ -54,6 +54,7 @@ void testQuantize();
 void testQConv2dPacking();
 void testQConv2d();
 void testYoloDecode();
+void testYoloHead();
 void testOutputBufferPool();
 void testDepthwiseConv2d();
 int runConvBenchmarks(int argc, char** argv);

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   testQConv2dPacking();
   testQConv2d();
   testYoloDecode();
+  testYoloHead();
   testOutputBufferPool();
   testDepthwiseConv2d();
 

@@ -12,6 +12,7 @@ import { native } from '../native.js';
 import { nativeCall } from '../native-errors.js';
 import type { NetworkDefinition } from '../network/network.js';
 import { fuseConvResidualAdds } from '../optimizer/conv-residual-add-fusion.js';
+import { fuseYoloHeads } from '../optimizer/yolo-head-fusion.js';
 import { optimizeNetwork } from '../optimizer/optimize.js';
 import { parseOptions } from '../options.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
@@ -102,6 +103,9 @@ export class Builder {
     // FP32 graph: the residual Adds after FP32 convolutions go into their epilogues.
     const residuals = fuseConvResidualAdds(target, { plugins: this.plugins });
     this.logger.verbose(`conv+residual add fusion: ${residuals} change(s), ${target.layers.length} layers`);
+    // Likewise after INT8: the head convolutions left in FP32 go into their YOLO decodes.
+    const heads = fuseYoloHeads(target);
+    this.logger.verbose(`YOLO head fusion: ${heads} change(s), ${target.layers.length} layers`);
     const build = { layersBefore: report.layersBefore, layersAfter: target.layers.length, precision: opts.precision };
     const engine = await this.compile(target, opts, isa, build, network.metadata);
     this.logger.info(`built for ${engine.isa} with ${engine.threads} threads`);

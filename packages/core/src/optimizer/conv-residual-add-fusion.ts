@@ -2,7 +2,7 @@ import type { Layer } from '../network/layer.js';
 import type { NetworkDefinition } from '../network/network.js';
 import { analyze } from './analysis/analyze.js';
 import { activationOf } from './conv-activation-fusion.js';
-import { consumersOf, onlyReadBy, producersOf } from './graph-utils.js';
+import { consumersOf, onlyReadBy, producersOf, zeroBias } from './graph-utils.js';
 import type { PassContext } from './pass-context.js';
 
 /**
@@ -72,12 +72,4 @@ function fusable(network: NetworkDefinition, conv: Layer): boolean {
   if (conv.type !== 'Conv' || conv.domain || conv.outputs.length !== 1 || conv.inputs.length > 3) return false;
   const weights = network.constants.get(conv.inputs[1] ?? '');
   return !!weights && weights.shape.length === 4 && (!conv.inputs[2] || network.constants.has(conv.inputs[2]));
-}
-
-function zeroBias(network: NetworkDefinition, conv: Layer): string {
-  const channels = network.constants.get(conv.inputs[1]!)!.shape[0]!;
-  let name = `${conv.name}__zero_bias`;
-  for (let i = 1; network.constants.has(name) || network.isInput(name); i++) name = `${conv.name}__zero_bias${i}`;
-  network.constants.set(name, { dtype: 'float32', shape: [channels], data: new Float32Array(channels) });
-  return name;
 }

@@ -6,9 +6,17 @@ import { f32, i64, maxAbsDiff } from '../helpers/networks.js';
 const scalar = (v: number) => ({ dtype: 'float32' as const, shape: [], data: Float32Array.from([v]) });
 
 /** One level of YOLOv5's exported head: 3 anchors, 2 classes (K = 7), a 4×5 map. */
-function head(batch: number | string = 1): NetworkDefinition {
+function head(batch: number | string = 1, convChannels = 0): NetworkDefinition {
   const n = new NetworkDefinition();
-  n.addInput('c', 'float32', [batch, 21, 4, 5]);
+  if (convChannels) {
+    // The level's 1×1 convolution in front, as in the exported model.
+    n.addInput('f', 'float32', [batch, convChannels, 4, 5]);
+    n.addConstant('w', f32([21, convChannels, 1, 1], 3));
+    n.addConstant('b', f32([21], 4));
+    n.addLayer({ name: 'conv', type: 'Conv', inputs: ['f', 'w', 'b'], outputs: ['c'], attributes: { kernel_shape: [1, 1] } });
+  } else {
+    n.addInput('c', 'float32', [batch, 21, 4, 5]);
+  }
   n.addConstant('shape5', i64([0, 3, 7, 4, 5]));
   n.addConstant('sizes', i64([2, 2, 3]));
   n.addConstant('two', scalar(2));
@@ -52,6 +60,23 @@ describe('YOLO decode fusion', () => {
       const c = f32([batch, 21, 4, 5], 9 + batch);
       const a = await fused.createContext().execute({ c });
       const b = await unfused.createContext().execute({ c });
+      expect(a.out.shape).toEqual([batch, 60, 7]);
+      expect(maxAbsDiff(a.out.data as Float32Array, b.out.data as Float32Array)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('fuses the 1x1 convolution in front into the decode, computing what the two compute', async () => {
+    const fused = await new Builder().build(head('batch', 6));
+    expect(fused.layers.map((l) => l.type)).toEqual(['YoloHead']);
+    // The convolution's output also an output of the network: it stays a layer of its own.
+    const apart = head('batch', 6);
+    apart.markOutput('c');
+    const unfused = await new Builder().build(apart);
+    expect(unfused.layers.map((l) => l.type)).toEqual(['Conv', 'YoloDecode']);
+    for (const batch of [1, 2]) {
+      const f = f32([batch, 6, 4, 5], 20 + batch);
+      const a = await fused.createContext().execute({ f });
+      const b = await unfused.createContext().execute({ f });
       expect(a.out.shape).toEqual([batch, 60, 7]);
       expect(maxAbsDiff(a.out.data as Float32Array, b.out.data as Float32Array)).toBeLessThan(1e-4);
     }

@@ -22,7 +22,10 @@ function dense(tensor: Tensor, anchors: number, h: number, w: number): Float32Ar
   return out;
 }
 
-/** KilnYoloDecode → the native YoloDecode layer, its grid and anchors made dense constants. */
+/**
+ * KilnYoloDecode → the native YoloDecode layer, its grid and anchors made dense constants; with its
+ * 1×1 convolution fused in (weights and bias as inputs 4 and 5, yolo-head-fusion), YoloHead.
+ */
 export const lowerYoloDecode: Lowering = (layer, ctx) => {
   const anchors = attributeNumber(layer, 'anchors');
   const [, , h, w] = ctx.info(layer.inputs[0], layer).shape;
@@ -35,11 +38,7 @@ export const lowerYoloDecode: Lowering = (layer, ctx) => {
   const anchorName = `${layer.name}__anchors`;
   ctx.network.constants.set(gridName, { dtype: 'float32', shape: [denseGrid.length], data: denseGrid });
   ctx.network.constants.set(anchorName, { dtype: 'float32', shape: [denseAnchors.length], data: denseAnchors });
-  return [
-    nativeLayer(layer, 'YoloDecode', { anchors: ints([anchors]), outputs: ints([attributeNumber(layer, 'outputs')]), stride: floats([stride]) }, [
-      layer.inputs[0],
-      gridName,
-      anchorName,
-    ]),
-  ];
+  const attrs = { anchors: ints([anchors]), outputs: ints([attributeNumber(layer, 'outputs')]), stride: floats([stride]) };
+  const conv = layer.inputs.length === 6 ? [layer.inputs[4]!, layer.inputs[5]!] : [];
+  return [nativeLayer(layer, conv.length ? 'YoloHead' : 'YoloDecode', attrs, [layer.inputs[0]!, gridName, anchorName, ...conv])];
 };

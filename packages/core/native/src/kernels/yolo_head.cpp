@@ -1,0 +1,99 @@
+#include "kernels/yolo_head.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "kernels/int_math.h"
+
+namespace kiln {
+
+YoloHead::YoloHead(Isa isa, int64_t cin, int64_t anchors, int64_t outputs, const float* weights, const float* bias)
+    : gemm_(gemm::gemmKernel(isa)), cin_(cin), anchors_(anchors), outputs_(outputs), k_(cin + 1) {
+  if (cin < 1 || anchors < 1 || outputs < 5 || !weights) throw std::invalid_argument("yolo head: invalid geometry");
+  kBlocks_ = ceilDiv(k_, gemm_.kc);
+  kc_ = ceilDiv(k_, kBlocks_);
+  const int64_t nr = gemm_.nr;
+  bPanels_ = ceilDiv(outputs, nr);
+  bPanelStride_ = k_ * nr;
+  packedB_ = allocAlignedFloats(anchors * bPanels_ * bPanelStride_);
+  // Panel p of anchor a, row k: the weights of values p·NR + i for input channel k; row cin: bias.
+  for (int64_t a = 0; a < anchors; ++a)
+    for (int64_t p = 0; p < bPanels_; ++p) {
+      float* panel = packedB_.get() + (a * bPanels_ + p) * bPanelStride_;
+      for (int64_t k = 0; k < k_; ++k)
+        for (int64_t i = 0; i < nr; ++i) {
+          const int64_t v = p * nr + i, filter = a * outputs + v;
+          float value = 0.f;
+          if (v < outputs) value = k < cin ? weights[filter * cin + k] : bias ? bias[filter] : 0.f;
+          panel[k * nr + i] = value;
+        }
+    }
+}
+
+int64_t YoloHead::blockPixels() const { return gemm_.mr * 16; }
+
+size_t YoloHead::workspaceBytes(int threads) const {
+  return static_cast<size_t>(blockPixels() * k_) * sizeof(float) * static_cast<size_t>(std::max(threads, 1));
+}
+
+void YoloHead::run(const float* x, int64_t batch, int64_t h, int64_t w, const float* grid, const float* anchor, float stride,
+                   float* y, void* workspace, ThreadPool& pool) const {
+  const int64_t plane = h * w, mr = gemm_.mr, block = blockPixels();
+  const int64_t blocks = ceilDiv(plane, block), tasks = batch * anchors_ * blocks;
+  if (tasks <= 0) return;
+  Epilogue sigmoid;
+  sigmoid.act = Activation::Sigmoid;
+  pool.parallelFor(tasks, [&](int64_t task, int thread) {
+    const int64_t blk = task % blocks, a = task / blocks % anchors_, b = task / (blocks * anchors_);
+    const int64_t p0 = blk * block, m = std::min(block, plane - p0);
+    // A = X^T for pixels [p0, p0 + m): panels of MR pixels, row k = input channel k's MR pixels,
+    // row cin all ones (the bias), pixels past m zero.
+    float* packedA = static_cast<float*>(workspace) + block * k_ * thread;
+    const float* xb = x + b * cin_ * plane + p0;
+    const int64_t panels = ceilDiv(m, mr), whole = m / mr;
+    for (int64_t k = 0; k < cin_; ++k) {
+      const float* src = xb + k * plane;
+      for (int64_t p = 0; p < whole; ++p) std::memcpy(packedA + (p * k_ + k) * mr, src + p * mr, sizeof(float) * mr);
+      if (whole < panels) {
+        float* dst = packedA + (whole * k_ + k) * mr;
+        const int64_t rest = m - whole * mr;
+        std::memcpy(dst, src + whole * mr, sizeof(float) * rest);
+        std::fill(dst + rest, dst + mr, 0.f);
+      }
+    }
+    for (int64_t p = 0; p < panels; ++p) std::fill(packedA + (p * k_ + cin_) * mr, packedA + (p * k_ + cin_ + 1) * mr, 1.f);
+
+    const int64_t cell0 = a * plane + p0;
+    float* c = y + (b * anchors_ * plane + cell0) * outputs_;
+    gemm::MacroTile t;
+    t.aPanelStride = k_ * mr;
+    t.bPanelStride = bPanelStride_;
+    t.c = c;
+    t.ldc = outputs_;
+    t.m = m;
+    t.n = outputs_;
+    t.epilogue = sigmoid;
+    for (int64_t kb = 0; kb < kBlocks_; ++kb) {
+      const int64_t k0 = kb * kc_;
+      t.a = packedA + k0 * mr;
+      t.b = packedB_.get() + a * bPanels_ * bPanelStride_ + k0 * gemm_.nr;
+      t.k = std::min(kc_, k_ - k0);
+      t.accumulate = kb > 0;
+      t.last = kb == kBlocks_ - 1;
+      gemm_.macro(t);
+    }
+    // The box: centre from the grid, size from the anchor.
+    for (int64_t i = 0; i < m; ++i) {
+      float* cell = c + i * outputs_;
+      const float* g = grid + 2 * (cell0 + i);
+      const float* an = anchor + 2 * (cell0 + i);
+      cell[0] = (2.f * cell[0] + g[0]) * stride;
+      cell[1] = (2.f * cell[1] + g[1]) * stride;
+      cell[2] = 4.f * cell[2] * cell[2] * an[0];
+      cell[3] = 4.f * cell[3] * cell[3] * an[1];
+    }
+  });
+}
+
+}  // namespace kiln
