@@ -55,6 +55,7 @@ void testQConv2dPacking();
 void testQConv2d();
 void testYoloDecode();
 void testYoloHead();
+void testMaxPool3x3();
 void testOutputBufferPool();
 void testDepthwiseConv2d();
 int runConvBenchmarks(int argc, char** argv);

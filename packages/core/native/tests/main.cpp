@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   testQConv2d();
   testYoloDecode();
   testYoloHead();
+  testMaxPool3x3();
   testOutputBufferPool();
   testDepthwiseConv2d();
 

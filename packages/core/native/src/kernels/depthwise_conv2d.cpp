@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "kernels/activation_apply.h"
+#include "kernels/window3x3.h"
 
 namespace kiln {
 namespace detail {
@@ -61,7 +62,7 @@ void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, f
       const int64_t c = i % channels;
       DepthwisePlane p{x + i * h * w, h, w, y + i * oh * ow, oh, ow, weights_.data() + c * g_.kh * g_.kw, bias_[c], clamp, lo, hi};
       if (direct)
-        direct3x3(p, g_);
+        direct3x3({p.x, h, w, p.y, oh, ow, g_.strideH, g_.padTop, g_.padLeft, clamp, lo, hi}, p.weights, p.bias);
       else
         plane(p, g_, scratch);
       if (!clamp && epilogue_.act != Activation::None) applyActivation(isa_, p.y, oh * ow, epilogue_);

@@ -53,8 +53,6 @@ PhasePlaneDims depthwisePhaseDims(const ConvGeometry& g, int64_t oh, int64_t ow)
 bool depthwiseDirect3x3(Isa isa, const ConvGeometry& g);
 
 namespace detail {
-void depthwisePlane3x3Avx2(const DepthwisePlane& p, const ConvGeometry& g);
-void depthwisePlane3x3Avx512(const DepthwisePlane& p, const ConvGeometry& g);
 void depthwisePlaneScalar(const DepthwisePlane& p, const ConvGeometry& g, float* scratch);
 void depthwisePlaneAvx2(const DepthwisePlane& p, const ConvGeometry& g, float* scratch);
 void depthwisePlaneAvx512(const DepthwisePlane& p, const ConvGeometry& g, float* scratch);

@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 #include "engine/layer.h"
+#include "kernels/window3x3.h"
 #include "layers/max_pool_phases.h"
 #include "layers/max_pool_separable.h"
 #include "layers/parallel.h"
@@ -13,7 +15,7 @@ namespace {
 // Global pooling is the same with the kernel set to the whole input at run time.
 class Pool2dLayer final : public Layer {
  public:
-  Pool2dLayer(const LayerDesc& desc, bool isMax, bool global) : Layer(desc), max_(isMax), global_(global) {
+  Pool2dLayer(const LayerDesc& desc, Isa isa, bool isMax, bool global) : Layer(desc), isa_(isa), max_(isMax), global_(global) {
     Attrs attrs(desc);
     if (global) return;
     kernel_ = attrs.getInts("kernel_shape");
@@ -72,11 +74,19 @@ class Pool2dLayer final : public Layer {
     // at least the kernel, which ONNX forbids).
     const bool separable = max_ && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.pt < g.kh && g.pl < g.kw &&
                            g.oh - 1 - g.pt < h && g.ow - 1 - g.pl < w;
+    // 3x3 at stride 1 or 2 (ResNet's stem pooling) straight from the input rows with AVX2/AVX-512.
+    const bool direct3x3 = std::is_same<T, float>::value && max_ && (isa_ == Isa::Avx2 || isa_ == Isa::Avx512) &&
+                           g.kh == 3 && g.kw == 3 && g.sh == g.sw && (g.sh == 1 || g.sh == 2) && g.dh == 1 && g.dw == 1;
+    const auto window3x3 = isa_ == Isa::Avx512 ? detail::maxPoolPlane3x3Avx512 : detail::maxPoolPlane3x3Avx2;
     const bool phases = max_ && !separable && g.sh == g.sw && (g.sh == 1 || g.sh == 2) && g.dh == 1 && g.dw == 1;
     parallelRange(*r.pool, in[0] * in[1], 1, [&](int64_t begin, int64_t end) {
       std::vector<T> rows;
       for (int64_t plane = begin; plane < end; ++plane) {
         const T* src = x + plane * h * w;
+        if (direct3x3) {
+          window3x3({reinterpret_cast<const float*>(src), h, w, reinterpret_cast<float*>(y + plane * g.oh * g.ow), g.oh, g.ow, g.sh, g.pt, g.pl});
+          continue;
+        }
         if (separable) {
           maxPoolStride1Plane(src, h, w, y + plane * g.oh * g.ow, g.oh, g.ow, g.kh, g.kw, g.pt, g.pl, rows);
           continue;
@@ -119,19 +129,20 @@ class Pool2dLayer final : public Layer {
     });
   }
 
+  Isa isa_;
   bool max_, global_;
   std::vector<int64_t> kernel_, strides_, pads_, dilations_;
   bool ceil_ = false, countPad_ = false;
 };
 
 KILN_REGISTER_LAYER("MaxPool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
-  Layer::requireTypes(d, ctx, {DType::Float32, DType::Uint8}); return std::unique_ptr<Layer>(new Pool2dLayer(d, true, false)); });
+  Layer::requireTypes(d, ctx, {DType::Float32, DType::Uint8}); return std::unique_ptr<Layer>(new Pool2dLayer(d, ctx.isa, true, false)); });
 KILN_REGISTER_LAYER("AveragePool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
-  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, false, false)); });
+  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, ctx.isa, false, false)); });
 KILN_REGISTER_LAYER("GlobalMaxPool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
-  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, true, true)); });
+  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, ctx.isa, true, true)); });
 KILN_REGISTER_LAYER("GlobalAveragePool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
-  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, false, true)); });
+  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, ctx.isa, false, true)); });
 
 }  // namespace
 }  // namespace kiln
