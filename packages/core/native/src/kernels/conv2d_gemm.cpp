@@ -88,8 +88,7 @@ class Conv2dGemm final : public Conv2dKernel {
 
   size_t workspaceBytes(int64_t batch, int64_t h, int64_t w, int threads) const override {
     const int64_t outH = std::max<int64_t>(0, g_.outH(h)), outW = std::max<int64_t>(0, g_.outW(w));
-    (void)batch;
-    return phaseHeadBytes() + static_cast<size_t>(std::max(threads, 1)) * threadBytes(outH, outW);
+    return phaseHeadBytes() + static_cast<size_t>(std::max(threads, 1)) * threadBytes(batch, outH, outW);
   }
 
   using Conv2dKernel::run;
@@ -101,7 +100,12 @@ class Conv2dGemm final : public Conv2dKernel {
     const int64_t outH = g_.outH(h), outW = g_.outW(w);
     const int64_t pixels = outH * outW;
     if (batch <= 0) return;
-    const Plan plan = makePlan(batch, outH, outW, pool.size());
+    // Small pointwise images side by side: one GEMM over all their pixels, so that each image's
+    // pixels do not pad a last NR-column panel of their own; a tile's result goes through the
+    // thread's buffer to its images' planes, adding the residual there.
+    const bool merged = mergesImages(batch, pixels) && !(residual && epilogue_.afterResidual);
+    const Plan plan = merged ? makePixelPlan(1, batch * pixels, pool.size(), mergedRows()) : makePlan(batch, outH, outW, pool.size());
+    const int64_t columns = merged ? batch * pixels : pixels;
     const int64_t cinG = g_.cin / g_.groups;
     const bool phases = usesPhases();
     // Space-to-depth and direct rows: each task splits (or, at stride 1, zero-pads) the input rows
@@ -124,15 +128,15 @@ class Conv2dGemm final : public Conv2dKernel {
       bRows = rows;
     }
     char* threadSpace = static_cast<char*>(workspace) + phaseHeadBytes();
-    const size_t stride = threadBytes(outH, outW);
-    const size_t panelBytes = panelBlockBytes(pixels);
+    const size_t stride = threadBytes(batch, outH, outW);
+    const size_t panelBytes = panelBlockBytes(columns);
     pool.parallelFor(plan.tasks, [&](int64_t task, int thread) {
       const int64_t mb = task % plan.mBlocks;
       int64_t rest = task / plan.mBlocks;
       const int64_t nt = rest % plan.nTiles;
       rest /= plan.nTiles;
       const int64_t grp = rest % g_.groups, b = rest / g_.groups;
-      const int64_t n0 = nt * plan.nc, n = std::min(plan.nc, pixels - n0);
+      const int64_t n0 = nt * plan.nc, n = std::min(plan.nc, columns - n0);
       const int64_t m0 = mb * plan.mc, m = std::min(plan.mc, mg_ - m0);
       char* mine = threadSpace + stride * thread;
       float* panel = reinterpret_cast<float*>(mine);
@@ -161,9 +165,10 @@ class Conv2dGemm final : public Conv2dKernel {
       t.aPanelStride = aPanelStride_;
       t.b = panel;
       const int64_t cOffset = (b * g_.cout + grp * mg_ + m0) * pixels + n0;
-      t.c = y + cOffset;
-      t.residual = residual ? residual + cOffset : nullptr;
-      t.ldc = pixels;
+      float* mergedC = reinterpret_cast<float*>(mine + panelBytes);
+      t.c = merged ? mergedC : y + cOffset;
+      t.residual = residual && !merged ? residual + cOffset : nullptr;
+      t.ldc = merged ? plan.nc : pixels;
       t.m = m;
       t.n = n;
       t.bias = bias_.empty() ? nullptr : bias_.data() + grp * mg_ + m0;
@@ -206,7 +211,7 @@ class Conv2dGemm final : public Conv2dKernel {
           continue;
         }
         if (algo_ == ConvAlgo::Pointwise)
-          pack_.pointwise(in, k0, kc, n0, n, panelStride, panel);
+          pack_.pointwise(in, g_.cin * h * w, k0, kc, n0, n, panelStride, panel);
         else if (phases)
           pack_.phaseIm2col(g_, phaseIn, k0, kc, 0, n, panelStride, panel);
         else
@@ -214,6 +219,7 @@ class Conv2dGemm final : public Conv2dKernel {
         t.bPanelStride = panelStride;
         gemm_.macro(t);
       }
+      if (merged) scatterImages(mergedC, plan.nc, m, n0, n, pixels, grp * mg_ + m0, residual, y);
     });
   }
 
@@ -239,6 +245,33 @@ class Conv2dGemm final : public Conv2dKernel {
   // while the packer writes them row by row.
   int64_t bPanelStride(int64_t kc) const { return (kc + 1) * gemm_.nr; }
 
+  // Whether pointwise images this small are merged into one GEMM: when padding each one's pixels to
+  // whole NR-column panels would waste more than 5 %.
+  bool mergesImages(int64_t batch, int64_t pixels) const {
+    return algo_ == ConvAlgo::Pointwise && batch > 1 && pixels > 0 && roundUp(pixels, gemm_.nr) * 20 > pixels * 21;
+  }
+  // The most output channels a merged tile has (its buffer: that many rows of nc floats).
+  int64_t mergedRows() const { return std::min(roundUp(mg_, gemm_.mr), 16 * static_cast<int64_t>(gemm_.mr)); }
+
+  // Rows [0, m) of a merged tile (columns [n0, n0 + n) of all images' pixels, in c with leading
+  // dimension ldc) to channels channel0 + r of their images' planes, plus the residual.
+  void scatterImages(const float* c, int64_t ldc, int64_t m, int64_t n0, int64_t n, int64_t pixels, int64_t channel0,
+                     const float* residual, float* y) const {
+    for (int64_t q = 0; q < n;) {
+      const int64_t image = (n0 + q) / pixels, pixel = (n0 + q) % pixels, len = std::min(pixels - pixel, n - q);
+      for (int64_t r = 0; r < m; ++r) {
+        const int64_t at = (image * g_.cout + channel0 + r) * pixels + pixel;
+        const float* from = c + r * ldc + q;
+        if (residual) {
+          for (int64_t i = 0; i < len; ++i) y[at + i] = from[i] + residual[at + i];
+        } else {
+          std::memcpy(y + at, from, static_cast<size_t>(len) * sizeof(float));
+        }
+      }
+      q += len;
+    }
+  }
+
   bool usesPhases() const { return algo_ == ConvAlgo::SpaceToDepth || algo_ == ConvAlgo::DirectRows; }
 
   // Ahead of the threads' spaces where B is read from phase planes: the K rows' offsets into them.
@@ -247,9 +280,14 @@ class Conv2dGemm final : public Conv2dKernel {
     return static_cast<size_t>(roundUp(kg_ * static_cast<int64_t>(sizeof(int64_t)), kAlign));
   }
 
-  // A thread's space: its packed B block, then (space-to-depth, direct rows) its tile's planes.
+  // A thread's space: its packed B block, then (space-to-depth, direct rows) its tile's planes or
+  // (merged pointwise images) its tile's result.
   // Independent of the thread count, like the plan's bounds it is sized for.
-  size_t threadBytes(int64_t outH, int64_t outW) const {
+  size_t threadBytes(int64_t batch, int64_t outH, int64_t outW) const {
+    if (mergesImages(batch, outH * outW)) {
+      const int64_t columns = batch * outH * outW;
+      return panelBlockBytes(columns) + static_cast<size_t>(roundUp(mergedRows() * maxNc(columns) * 4, kAlign));
+    }
     size_t bytes = panelBlockBytes(outH * outW);
     if (usesPhases() && outH > 0 && outW > 0) {
       const PhaseDims d = phaseDims(g_, outH, outW);
@@ -299,7 +337,7 @@ class Conv2dGemm final : public Conv2dKernel {
     return plan;
   }
 
-  Plan makePixelPlan(int64_t batch, int64_t pixels, int threads) const {
+  Plan makePixelPlan(int64_t batch, int64_t pixels, int threads, int64_t maxMc = 0) const {
     const int64_t nr = gemm_.nr, mr = gemm_.mr;
     const int64_t outer = batch * g_.groups;
     const bool pointwise = algo_ == ConvAlgo::Pointwise, phases = usesPhases();
@@ -313,6 +351,7 @@ class Conv2dGemm final : public Conv2dKernel {
       const int64_t nTiles = ceilDiv(pixels, nc);
       for (int64_t mTry = 1; mTry <= mPanels; mTry = mTry < 4 ? mTry + 1 : mTry * 2) {
         const int64_t mc = ceilDiv(mPanels, mTry) * mr;
+        if (maxMc > 0 && mc > maxMc) continue;
         const int64_t mBlocks = ceilDiv(mg_, mc);
         const int64_t tasks = outer * nTiles * mBlocks;
         const double task = double(kg_) * (double(mc) * nc + packElement * nc + packRow + aElement * mc);

@@ -29,9 +29,10 @@ struct PhaseView {
 // dst, panelStride floats apart; columns past n are zero.
 struct ConvPackers {
   int nr;
-  // Pointwise (1x1, stride 1, no padding): row k of X is input channel k itself.
-  void (*pointwise)(const InputView& in, int64_t k0, int64_t kc, int64_t n0, int64_t n, int64_t panelStride,
-                    float* dst);
+  // Pointwise (1x1, stride 1, no padding): row k of X is input channel k itself. Columns may run on
+  // into the next images (imageStride floats apart): column c is pixel c % (h w) of image c / (h w).
+  void (*pointwise)(const InputView& in, int64_t imageStride, int64_t k0, int64_t kc, int64_t n0, int64_t n,
+                    int64_t panelStride, float* dst);
   // Implicit GEMM: the im2col values (zero for padded taps) gathered straight into the panels.
   void (*im2col)(const ConvGeometry& g, const InputView& in, int64_t k0, int64_t kc, int64_t n0, int64_t n,
                  int64_t panelStride, float* dst);

@@ -140,12 +140,17 @@ struct Packer {
     }
   }
 
-  static void pointwise(const InputView& in, int64_t k0, int64_t kc, int64_t n0, int64_t n, int64_t panelStride,
-                        float* dst) {
+  static void pointwise(const InputView& in, int64_t imageStride, int64_t k0, int64_t kc, int64_t n0, int64_t n,
+                        int64_t panelStride, float* dst) {
     const int64_t plane = in.h * in.w, padded = ceilDivI(n, NR) * NR;
     for (int64_t k = 0; k < kc; ++k) {
       const Row row{dst + k * NR, panelStride};
-      put(row, 0, in.x + (k0 + k) * plane + n0, 1, n);
+      // Column n0 + q is pixel (n0 + q) % plane of image (n0 + q) / plane.
+      for (int64_t q = 0; q < n;) {
+        const int64_t image = (n0 + q) / plane, pixel = (n0 + q) % plane, len = minI(plane - pixel, n - q);
+        put(row, q, in.x + image * imageStride + (k0 + k) * plane + pixel, 1, len);
+        q += len;
+      }
       zero(row, n, padded - n);
     }
   }
