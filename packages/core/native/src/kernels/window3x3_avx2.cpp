@@ -70,10 +70,12 @@ inline __m256 rowStride2(const Op& op, const float* row, const Stride2Columns& c
   return op.combine(acc, w[2], evens(a2, b2));
 }
 
-// Column by column of 8 outputs, then row by row: the masks are the same for every row. Rows
-// outside the input are skipped.
+// Row by row, 8 output columns at a time, in chunks of up to 128 column blocks whose masks are
+// computed once per plane (a wide map is walked along its rows, so each input row comes into
+// cache once per chunk). Rows outside the input are skipped.
 template <int S, typename Op>
 void plane3x3(const Op& op, const Window3x3Plane& p, const float* weights, float init, float pad) {
+  constexpr int64_t kChunk = 128;
   __m256 wv[9];
   for (int t = 0; t < 9; ++t) wv[t] = _mm256_set1_ps(weights ? weights[t] : 0.f);
   const __m256 start0 = _mm256_set1_ps(init), padding = _mm256_set1_ps(pad);
@@ -82,31 +84,39 @@ void plane3x3(const Op& op, const Window3x3Plane& p, const float* weights, float
   const int64_t inY0 = (p.padTop + S - 1) / S;
   int64_t inY1 = p.h - 3 + p.padTop < 0 ? 0 : (p.h - 3 + p.padTop) / S + 1;
   if (inY1 > p.oh) inY1 = p.oh;
-  for (int64_t ox = 0; ox < p.ow; ox += 8) {
-    const int64_t start = S * ox - p.padLeft;
-    const Stride1Columns c1{columns(start, p.w), columns(start + 1, p.w), columns(start + 2, p.w)};
-    const Stride2Columns c2{columns(start, p.w), columns(start + 8, p.w), columns(start + 2, p.w), columns(start + 10, p.w)};
-    const int64_t n = p.ow - ox < 8 ? p.ow - ox : 8;
+  Stride1Columns c1[kChunk];
+  Stride2Columns c2[kChunk];
+  for (int64_t ox0 = 0; ox0 < p.ow; ox0 += 8 * kChunk) {
+    const int64_t blocks = (p.ow - ox0 + 7) / 8 < kChunk ? (p.ow - ox0 + 7) / 8 : kChunk;
+    for (int64_t j = 0; j < blocks; ++j) {
+      const int64_t start = S * (ox0 + 8 * j) - p.padLeft;
+      if (S == 1) c1[j] = Stride1Columns{columns(start, p.w), columns(start + 1, p.w), columns(start + 2, p.w)};
+      else c2[j] = Stride2Columns{columns(start, p.w), columns(start + 8, p.w), columns(start + 2, p.w), columns(start + 10, p.w)};
+    }
     for (int64_t oy = 0; oy < p.oh; ++oy) {
       const int64_t iy0 = S * oy - p.padTop;
-      const float* row = p.x + iy0 * p.w + start;
-      __m256 acc = start0;
       const bool inside = oy >= inY0 && oy < inY1;
-      for (int ky = 0; ky < 3; ++ky) {
-        if (!inside && (iy0 + ky < 0 || iy0 + ky >= p.h)) continue;
-        acc = S == 1 ? rowStride1(op, row + ky * p.w, c1, padding, wv + 3 * ky, acc)
-                     : rowStride2(op, row + ky * p.w, c2, padding, wv + 3 * ky, acc);
-      }
-      // max(acc, lo) first: a NaN becomes lo, as the other paths do.
-      if (p.clamp) acc = _mm256_min_ps(_mm256_max_ps(acc, lo), hi);
-      float* out = p.y + oy * p.ow + ox;
-      if (n == 8) {
-        _mm256_storeu_ps(out, acc);
-      } else {
-        // AMD's masked stores are slow: the tail goes through memory.
-        alignas(32) float tail[8];
-        _mm256_store_ps(tail, acc);
-        for (int64_t i = 0; i < n; ++i) out[i] = tail[i];
+      const float* rows = p.x + iy0 * p.w + S * ox0 - p.padLeft;
+      for (int64_t j = 0; j < blocks; ++j) {
+        const float* row = rows + S * 8 * j;
+        __m256 acc = start0;
+        for (int ky = 0; ky < 3; ++ky) {
+          if (!inside && (iy0 + ky < 0 || iy0 + ky >= p.h)) continue;
+          acc = S == 1 ? rowStride1(op, row + ky * p.w, c1[j], padding, wv + 3 * ky, acc)
+                       : rowStride2(op, row + ky * p.w, c2[j], padding, wv + 3 * ky, acc);
+        }
+        // max(acc, lo) first: a NaN becomes lo, as the other paths do.
+        if (p.clamp) acc = _mm256_min_ps(_mm256_max_ps(acc, lo), hi);
+        const int64_t ox = ox0 + 8 * j, n = p.ow - ox < 8 ? p.ow - ox : 8;
+        float* out = p.y + oy * p.ow + ox;
+        if (n == 8) {
+          _mm256_storeu_ps(out, acc);
+        } else {
+          // AMD's masked stores are slow: the tail goes through memory.
+          alignas(32) float tail[8];
+          _mm256_store_ps(tail, acc);
+          for (int64_t i = 0; i < n; ++i) out[i] = tail[i];
+        }
       }
     }
   }

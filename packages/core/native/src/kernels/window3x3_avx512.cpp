@@ -55,10 +55,35 @@ inline __m512 rowStride2(const Op& op, const float* row, const Stride2Masks& m, 
   return op.combine(acc, w[2], shifted);
 }
 
-// Column by column of 16 outputs, then row by row: the masks are the same for every row, and a
-// small map (up to 16 columns) computes them once per plane. Rows outside the input are skipped.
+// A map up to 16 outputs wide: one column block, its masks in registers for the whole plane.
+template <int S, typename Op>
+void narrowPlane3x3(const Op& op, const Window3x3Plane& p, const __m512* wv, __m512 start0, __m512 padding, __m512 lo,
+                    __m512 hi, int64_t inY0, int64_t inY1) {
+  const int64_t start = -p.padLeft;
+  const Stride1Masks m1{columnMask(start, p.w), columnMask(start + 1, p.w), columnMask(start + 2, p.w)};
+  const Stride2Masks m2{columnMask(start, p.w), columnMask(start + 16, p.w), static_cast<__mmask16>(columnMask(start + 32, p.w) & 1)};
+  const __mmask16 store = columnMask(0, p.ow);
+  for (int64_t oy = 0; oy < p.oh; ++oy) {
+    const int64_t iy0 = S * oy - p.padTop;
+    const float* row = p.x + iy0 * p.w + start;
+    __m512 acc = start0;
+    const bool inside = oy >= inY0 && oy < inY1;
+    for (int ky = 0; ky < 3; ++ky) {
+      if (!inside && (iy0 + ky < 0 || iy0 + ky >= p.h)) continue;
+      acc = S == 1 ? rowStride1(op, row + ky * p.w, m1, padding, wv + 3 * ky, acc)
+                   : rowStride2(op, row + ky * p.w, m2, padding, wv + 3 * ky, acc);
+    }
+    if (p.clamp) acc = _mm512_min_ps(_mm512_max_ps(acc, lo), hi);
+    _mm512_mask_storeu_ps(p.y + oy * p.ow, store, acc);
+  }
+}
+
+// Wider maps row by row, 16 output columns at a time, in chunks of up to 64 column blocks whose masks are
+// computed once per plane (a wide map is walked along its rows, so each input row comes into
+// cache once per chunk). Rows outside the input are skipped.
 template <int S, typename Op>
 void plane3x3(const Op& op, const Window3x3Plane& p, const float* weights, float init, float pad) {
+  constexpr int64_t kChunk = 64;
   __m512 wv[9];
   for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(weights ? weights[t] : 0.f);
   const __m512 start0 = _mm512_set1_ps(init), padding = _mm512_set1_ps(pad);
@@ -67,25 +92,35 @@ void plane3x3(const Op& op, const Window3x3Plane& p, const float* weights, float
   const int64_t inY0 = (p.padTop + S - 1) / S;
   int64_t inY1 = p.h - 3 + p.padTop < 0 ? 0 : (p.h - 3 + p.padTop) / S + 1;
   if (inY1 > p.oh) inY1 = p.oh;
-  for (int64_t ox = 0; ox < p.ow; ox += 16) {
-    const int64_t start = S * ox - p.padLeft;
-    const Stride1Masks m1{columnMask(start, p.w), columnMask(start + 1, p.w), columnMask(start + 2, p.w)};
-    const Stride2Masks m2{columnMask(start, p.w), columnMask(start + 16, p.w),
-                          static_cast<__mmask16>(columnMask(start + 32, p.w) & 1)};
-    const __mmask16 store = columnMask(0, p.ow - ox);
+  if (p.ow <= 16) return narrowPlane3x3<S>(op, p, wv, start0, padding, lo, hi, inY0, inY1);
+  Stride1Masks m1[kChunk];
+  Stride2Masks m2[kChunk];
+  __mmask16 store[kChunk];
+  for (int64_t ox0 = 0; ox0 < p.ow; ox0 += 16 * kChunk) {
+    const int64_t blocks = (p.ow - ox0 + 15) / 16 < kChunk ? (p.ow - ox0 + 15) / 16 : kChunk;
+    for (int64_t j = 0; j < blocks; ++j) {
+      const int64_t ox = ox0 + 16 * j, start = S * ox - p.padLeft;
+      m1[j] = Stride1Masks{columnMask(start, p.w), columnMask(start + 1, p.w), columnMask(start + 2, p.w)};
+      m2[j] = Stride2Masks{columnMask(start, p.w), columnMask(start + 16, p.w), static_cast<__mmask16>(columnMask(start + 32, p.w) & 1)};
+      store[j] = columnMask(0, p.ow - ox);
+    }
     for (int64_t oy = 0; oy < p.oh; ++oy) {
       const int64_t iy0 = S * oy - p.padTop;
-      const float* row = p.x + iy0 * p.w + start;
-      __m512 acc = start0;
       const bool inside = oy >= inY0 && oy < inY1;
-      for (int ky = 0; ky < 3; ++ky) {
-        if (!inside && (iy0 + ky < 0 || iy0 + ky >= p.h)) continue;
-        acc = S == 1 ? rowStride1(op, row + ky * p.w, m1, padding, wv + 3 * ky, acc)
-                     : rowStride2(op, row + ky * p.w, m2, padding, wv + 3 * ky, acc);
+      const float* rows = p.x + iy0 * p.w + S * ox0 - p.padLeft;
+      float* out = p.y + oy * p.ow + ox0;
+      for (int64_t j = 0; j < blocks; ++j) {
+        const float* row = rows + S * 16 * j;
+        __m512 acc = start0;
+        for (int ky = 0; ky < 3; ++ky) {
+          if (!inside && (iy0 + ky < 0 || iy0 + ky >= p.h)) continue;
+          acc = S == 1 ? rowStride1(op, row + ky * p.w, m1[j], padding, wv + 3 * ky, acc)
+                       : rowStride2(op, row + ky * p.w, m2[j], padding, wv + 3 * ky, acc);
+        }
+        // max(acc, lo) first: a NaN becomes lo, as the other paths do.
+        if (p.clamp) acc = _mm512_min_ps(_mm512_max_ps(acc, lo), hi);
+        _mm512_mask_storeu_ps(out + 16 * j, store[j], acc);
       }
-      // max(acc, lo) first: a NaN becomes lo, as the other paths do.
-      if (p.clamp) acc = _mm512_min_ps(_mm512_max_ps(acc, lo), hi);
-      _mm512_mask_storeu_ps(p.y + oy * p.ow + ox, store, acc);
     }
   }
 }
