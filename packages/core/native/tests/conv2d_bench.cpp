@@ -51,6 +51,7 @@ const Layer kOtherLayers[] = {
     {"ResNet-18 512->512 3x3 p1 @7", 512, 512, 3, 1, 1, 7, 7},
     {"MobileNetV2 16->96 1x1 @112", 16, 96, 1, 1, 0, 112, 112},
     {"MobileNetV2 24->144 1x1 @56", 24, 144, 1, 1, 0, 56, 56},
+    {"MobileNetV2 960->320 1x1 @7", 960, 320, 1, 1, 0, 7, 7},
 };
 
 double seconds() {

@@ -257,6 +257,7 @@ void testConv2d() {
         largerCase(8, 24, 3, 1, 1, 96, 96, {Activation::Relu}),
         largerCase(48, 96, 1, 0, 2, 30, 30, {Activation::Sigmoid}),
         largerCase(300, 16, 1, 0, 1, 9, 9, {Activation::HardSwish}),
+        largerCase(40, 300, 1, 0, 2, 7, 7, {Activation::Silu}, 1, true),  // output channels past a block
         largerCase(3, 16, 6, 2, 1, 128, 96, {Activation::Silu}),
         largerCase(3, 16, 6, 2, 1, 128, 96, {Activation::Silu}, 2),
         largerCase(3, 16, 6, 2, 2, 67, 93, {Activation::Silu}, 2),
@@ -293,8 +294,21 @@ void testConv2d() {
   const std::vector<float> w(4 * 4 * 9, 0.5f);
   for (Isa isa : isas) {
     const auto algos1 = convAlgorithms(g1, isa), algos3 = convAlgorithms(g3, isa);
-    KT_CHECK(algos1.size() == 2 && algos1[0] == ConvAlgo::Pointwise && algos1[1] == ConvAlgo::ImplicitGemm,
+    KT_CHECK(algos1.size() == 3 && algos1[0] == ConvAlgo::Pointwise && algos1[1] == ConvAlgo::ImplicitGemm &&
+                 algos1[2] == ConvAlgo::PointwiseTransposed,
              "1x1 algorithms on %s", isaName(isa));
+    // Pointwise transposed: one group only.
+    ConvGeometry grouped1 = g1;
+    grouped1.groups = 2;
+    for (ConvAlgo a : convAlgorithms(grouped1, isa))
+      KT_CHECK(a != ConvAlgo::PointwiseTransposed, "pointwise-transposed listed for a grouped 1x1 (%s)", isaName(isa));
+    bool threwT = false;
+    try {
+      Conv2dKernel::create(ConvAlgo::PointwiseTransposed, isa, g3, w.data(), nullptr, {});
+    } catch (const std::invalid_argument&) {
+      threwT = true;
+    }
+    KT_CHECK(threwT, "pointwise-transposed on a 3x3 conv must throw (%s)", isaName(isa));
     KT_CHECK(algos3.size() == 3 && algos3[0] == ConvAlgo::ImplicitGemm && algos3[1] == ConvAlgo::DirectRows &&
                  algos3[2] == ConvAlgo::Winograd,
              "3x3 algorithms on %s", isaName(isa));
@@ -379,5 +393,5 @@ void testConv2d() {
   kt::reportGroup("conv2d algorithm selection", before,
                   "Pointwise only for 1x1/stride 1/no pad/dilation 1, listed first; SpaceToDepth only for "
                   "stride 2/dilation 1 kernels wider than 1x1, DirectRows for stride 1, Winograd for 3x3 "
-                  "stride 1 dilation 1 with one group, listed last");
+                  "stride 1 dilation 1 with one group; PointwiseTransposed for 1x1 with one group, listed last");
 }

@@ -33,6 +33,8 @@ enum class ConvAlgo : int {
                      // are copied with their zero padding, and the GEMM reads its panels in place
   Winograd = 4,      // one group, 3x3, stride 1, dilation 1: Winograd F(4x4, 3x3), 36 GEMMs over
                      // transformed 6x6 input tiles (fewer multiply-adds, a little more rounding)
+  PointwiseTransposed = 5,  // pointwise with one group, computed as Y^T = X^T W^T: the output
+                            // channels fill the GEMM panels, not a small map's few pixels
 };
 const char* convAlgoName(ConvAlgo algo);
 

@@ -8,6 +8,7 @@
 #include "kernels/aligned_floats.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_pack.h"
+#include "kernels/conv2d_pointwise_transposed.h"
 #include "kernels/conv2d_winograd.h"
 #include "kernels/gemm_kernel.h"
 #include "kernels/gemm_pack.h"
@@ -388,6 +389,7 @@ const char* convAlgoName(ConvAlgo algo) {
     case ConvAlgo::SpaceToDepth: return "space-to-depth";
     case ConvAlgo::DirectRows: return "direct-rows";
     case ConvAlgo::Winograd: return "winograd-f43";
+    case ConvAlgo::PointwiseTransposed: return "pointwise-transposed";
   }
   return "unknown";
 }
@@ -400,6 +402,7 @@ std::vector<ConvAlgo> convAlgorithms(const ConvGeometry& geometry, Isa isa) {
   if (isSpaceToDepth(geometry)) out.push_back(ConvAlgo::SpaceToDepth);
   if (isDirectRows(geometry)) out.push_back(ConvAlgo::DirectRows);
   if (isWinogradF43(geometry)) out.push_back(ConvAlgo::Winograd);
+  if (isPointwiseTransposed(geometry)) out.push_back(ConvAlgo::PointwiseTransposed);
   return out;
 }
 
@@ -416,6 +419,7 @@ std::unique_ptr<Conv2dKernel> Conv2dKernel::create(ConvAlgo algo, Isa isa, const
   if (algo == ConvAlgo::DirectRows && !isDirectRows(geometry))
     throw std::invalid_argument("conv2d: direct rows needs stride 1, dilation 1, a kernel wider than 1x1");
   if (algo == ConvAlgo::Winograd) return makeConv2dWinograd(isa, geometry, weights, bias, epilogue);
+  if (algo == ConvAlgo::PointwiseTransposed) return makeConv2dPointwiseTransposed(isa, geometry, weights, bias, epilogue);
   if (algo != ConvAlgo::Pointwise && algo != ConvAlgo::ImplicitGemm && algo != ConvAlgo::SpaceToDepth &&
       algo != ConvAlgo::DirectRows)
     throw std::invalid_argument("conv2d: unknown algorithm");
