@@ -29,21 +29,23 @@ void testMaxPool3x3() {
         const int64_t h = size[0], w = size[1];
         if (h + 2 * c.padTop < 3 || w + 2 * c.padLeft < 3) continue;
         const int64_t oh = (h + 2 * c.padTop - 3) / c.stride + 1 + c.extraRows, ow = (w + 2 * c.padLeft - 3) / c.stride + 1 + c.extraCols;
-        const std::vector<float> x = rng.vector(h * w);
-        std::vector<float> y(oh * ow + 2 * kGuard, 1234.5f);
+        const int64_t planes = 3;  // one run: x and y move on plane by plane
+        const std::vector<float> x = rng.vector(planes * h * w);
+        std::vector<float> y(planes * oh * ow + 2 * kGuard, 1234.5f);
         detail::Window3x3Plane p{x.data(), h, w, y.data() + kGuard, oh, ow, c.stride, c.padTop, c.padLeft};
-        (isa == Isa::Avx512 ? detail::maxPoolPlane3x3Avx512 : detail::maxPoolPlane3x3Avx2)(p);
+        (isa == Isa::Avx512 ? detail::maxPoolPlanes3x3Avx512 : detail::maxPoolPlanes3x3Avx2)(p, planes);
         ++runs;
         bool ok = true;
+        for (int64_t pl = 0; pl < planes; ++pl)
         for (int64_t oy = 0; oy < oh && ok; ++oy)
           for (int64_t ox = 0; ox < ow && ok; ++ox) {
             float ref = -std::numeric_limits<float>::infinity();
             for (int64_t ky = 0; ky < 3; ++ky)
               for (int64_t kx = 0; kx < 3; ++kx) {
                 const int64_t iy = oy * c.stride - c.padTop + ky, ix = ox * c.stride - c.padLeft + kx;
-                if (iy >= 0 && iy < h && ix >= 0 && ix < w) ref = std::max(ref, x[iy * w + ix]);
+                if (iy >= 0 && iy < h && ix >= 0 && ix < w) ref = std::max(ref, x[(pl * h + iy) * w + ix]);
               }
-            const float got = y[kGuard + oy * ow + ox];
+            const float got = y[kGuard + (pl * oh + oy) * ow + ox];
             if (got != ref) {
               KT_CHECK(false, "%s stride %lld pads %lld,%lld %lldx%lld: y[%lld, %lld] = %g, expected %g", isaName(isa), (long long)c.stride,
                        (long long)c.padTop, (long long)c.padLeft, (long long)h, (long long)w, (long long)oy, (long long)ox, got, ref);

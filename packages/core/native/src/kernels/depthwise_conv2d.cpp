@@ -45,7 +45,7 @@ void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, f
   const int64_t oh = g_.outH(h), ow = g_.outW(w), channels = g_.cout, planes = batch * channels;
   if (oh <= 0 || ow <= 0 || planes <= 0) return;
   auto plane = isa_ == Isa::Avx512 ? detail::depthwisePlaneAvx512 : isa_ == Isa::Avx2 ? detail::depthwisePlaneAvx2 : detail::depthwisePlaneScalar;
-  auto direct3x3 = isa_ == Isa::Avx512 ? detail::depthwisePlane3x3Avx512 : detail::depthwisePlane3x3Avx2;
+  auto direct3x3 = isa_ == Isa::Avx512 ? detail::depthwisePlanes3x3Avx512 : detail::depthwisePlanes3x3Avx2;
   const bool direct = depthwiseDirect3x3(isa_, g_);
   const PhasePlaneDims d = direct ? PhasePlaneDims{} : depthwisePhaseDims(g_, oh, ow);
   const int64_t scratchFloats = d.phaseFloats ? d.accFloats + g_.strideH * g_.strideW * d.phaseFloats : 0;
@@ -58,13 +58,19 @@ void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, f
     float* scratch = static_cast<float*>(workspace) + scratchFloats * thread;
     // The phase planes' padding: zeroed once per task, the planes then only overwrite input cells.
     if (scratchFloats) std::fill(scratch + d.accFloats, scratch + scratchFloats, 0.f);
-    for (int64_t i = planes * task / tasks; i < planes * (task + 1) / tasks; ++i) {
+    const int64_t begin = planes * task / tasks, end = planes * (task + 1) / tasks;
+    if (direct) {
+      // The task's planes in one run: a small map's setup is paid once.
+      direct3x3({x + begin * h * w, h, w, y + begin * oh * ow, oh, ow, g_.strideH, g_.padTop, g_.padLeft, clamp, lo, hi},
+                {end - begin, begin % channels, channels, weights_.data(), bias_.data()});
+      if (!clamp && epilogue_.act != Activation::None)
+        applyActivation(isa_, y + begin * oh * ow, (end - begin) * oh * ow, epilogue_);
+      return;
+    }
+    for (int64_t i = begin; i < end; ++i) {
       const int64_t c = i % channels;
       DepthwisePlane p{x + i * h * w, h, w, y + i * oh * ow, oh, ow, weights_.data() + c * g_.kh * g_.kw, bias_[c], clamp, lo, hi};
-      if (direct)
-        direct3x3({p.x, h, w, p.y, oh, ow, g_.strideH, g_.padTop, g_.padLeft, clamp, lo, hi}, p.weights, p.bias);
-      else
-        plane(p, g_, scratch);
+      plane(p, g_, scratch);
       if (!clamp && epilogue_.act != Activation::None) applyActivation(isa_, p.y, oh * ow, epilogue_);
     }
   });

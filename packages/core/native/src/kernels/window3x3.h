@@ -3,7 +3,7 @@
 
 namespace kiln::detail {
 
-// One plane of a 3x3 window at stride 1 or 2 (dilation 1), any padding, computed straight from the
+// The planes of a 3x3 window at stride 1 or 2 (dilation 1), any padding, computed straight from the
 // input rows with AVX2 or AVX-512 (window3x3_avx2.cpp, window3x3_avx512.cpp): the depthwise
 // convolution (bias + the weighted taps, padding zero) and max pooling (padding -inf).
 struct Window3x3Plane {
@@ -17,9 +17,19 @@ struct Window3x3Plane {
   float lo = 0.f, hi = 0.f;
 };
 
-void depthwisePlane3x3Avx2(const Window3x3Plane& p, const float* weights, float bias);
-void depthwisePlane3x3Avx512(const Window3x3Plane& p, const float* weights, float bias);
-void maxPoolPlane3x3Avx2(const Window3x3Plane& p);
-void maxPoolPlane3x3Avx512(const Window3x3Plane& p);
+// A run of consecutive planes starting at p.x / p.y (each next one h·w and oh·ow floats on); plane i
+// is channel (channel0 + i) % channels, whose 9 weights are at weights + 9·channel and whose bias
+// starts its outputs (max pooling has neither: its outputs start at -inf).
+struct Window3x3Run {
+  int64_t planes, channel0, channels;
+  const float* weights;
+  const float* bias;
+};
+
+void depthwisePlanes3x3Avx2(const Window3x3Plane& p, const Window3x3Run& run);
+void depthwisePlanes3x3Avx512(const Window3x3Plane& p, const Window3x3Run& run);
+// `planes` consecutive planes of max pooling (padding -inf).
+void maxPoolPlanes3x3Avx2(const Window3x3Plane& p, int64_t planes);
+void maxPoolPlanes3x3Avx512(const Window3x3Plane& p, int64_t planes);
 
 }  // namespace kiln::detail

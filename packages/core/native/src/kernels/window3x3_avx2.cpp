@@ -70,45 +70,50 @@ inline __m256 rowStride2(const Op& op, const float* row, const Stride2Columns& c
   return op.combine(acc, w[2], evens(a2, b2));
 }
 
-// Row by row, 8 output columns at a time, in chunks of up to 128 column blocks whose masks are
-// computed once per plane (a wide map is walked along its rows, so each input row comes into
-// cache once per chunk). Rows outside the input are skipped.
+// What every plane of a run shares: the window rows that lie inside the input, the clamp.
+struct RunSetup {
+  __m256 padding, lo, hi;
+  int64_t inY0, inY1;  // the output rows whose three input rows all lie inside the input
+};
+
+// One plane row by row, 8 output columns at a time, in chunks of up to 128 column blocks whose
+// masks are computed once (for a plane up to 8 outputs wide: once per run, passed in as `narrow`).
+// A wide map is walked along its rows, so each input row comes into cache once per chunk.
 template <int S, typename Op>
-void plane3x3(const Op& op, const Window3x3Plane& p, const float* weights, float init, float pad) {
+void plane(const Op& op, const Window3x3Plane& p, const float* x, float* y, const __m256* wv, __m256 start0,
+           const RunSetup& r, const Stride1Columns* narrow1, const Stride2Columns* narrow2) {
   constexpr int64_t kChunk = 128;
-  __m256 wv[9];
-  for (int t = 0; t < 9; ++t) wv[t] = _mm256_set1_ps(weights ? weights[t] : 0.f);
-  const __m256 start0 = _mm256_set1_ps(init), padding = _mm256_set1_ps(pad);
-  const __m256 lo = _mm256_set1_ps(p.lo), hi = _mm256_set1_ps(p.hi);
-  // The output rows whose three input rows all lie inside the input: [inY0, inY1).
-  const int64_t inY0 = (p.padTop + S - 1) / S;
-  int64_t inY1 = p.h - 3 + p.padTop < 0 ? 0 : (p.h - 3 + p.padTop) / S + 1;
-  if (inY1 > p.oh) inY1 = p.oh;
   Stride1Columns c1[kChunk];
   Stride2Columns c2[kChunk];
   for (int64_t ox0 = 0; ox0 < p.ow; ox0 += 8 * kChunk) {
     const int64_t blocks = (p.ow - ox0 + 7) / 8 < kChunk ? (p.ow - ox0 + 7) / 8 : kChunk;
-    for (int64_t j = 0; j < blocks; ++j) {
-      const int64_t start = S * (ox0 + 8 * j) - p.padLeft;
-      if (S == 1) c1[j] = Stride1Columns{columns(start, p.w), columns(start + 1, p.w), columns(start + 2, p.w)};
-      else c2[j] = Stride2Columns{columns(start, p.w), columns(start + 8, p.w), columns(start + 2, p.w), columns(start + 10, p.w)};
+    const Stride1Columns* cols1 = narrow1;
+    const Stride2Columns* cols2 = narrow2;
+    if (blocks > 1 || !narrow1) {
+      for (int64_t j = 0; j < blocks; ++j) {
+        const int64_t start = S * (ox0 + 8 * j) - p.padLeft;
+        if (S == 1) c1[j] = Stride1Columns{columns(start, p.w), columns(start + 1, p.w), columns(start + 2, p.w)};
+        else c2[j] = Stride2Columns{columns(start, p.w), columns(start + 8, p.w), columns(start + 2, p.w), columns(start + 10, p.w)};
+      }
+      cols1 = c1;
+      cols2 = c2;
     }
     for (int64_t oy = 0; oy < p.oh; ++oy) {
       const int64_t iy0 = S * oy - p.padTop;
-      const bool inside = oy >= inY0 && oy < inY1;
-      const float* rows = p.x + iy0 * p.w + S * ox0 - p.padLeft;
+      const bool inside = oy >= r.inY0 && oy < r.inY1;
+      const float* rows = x + iy0 * p.w + S * ox0 - p.padLeft;
       for (int64_t j = 0; j < blocks; ++j) {
         const float* row = rows + S * 8 * j;
         __m256 acc = start0;
         for (int ky = 0; ky < 3; ++ky) {
           if (!inside && (iy0 + ky < 0 || iy0 + ky >= p.h)) continue;
-          acc = S == 1 ? rowStride1(op, row + ky * p.w, c1[j], padding, wv + 3 * ky, acc)
-                       : rowStride2(op, row + ky * p.w, c2[j], padding, wv + 3 * ky, acc);
+          acc = S == 1 ? rowStride1(op, row + ky * p.w, cols1[j], r.padding, wv + 3 * ky, acc)
+                       : rowStride2(op, row + ky * p.w, cols2[j], r.padding, wv + 3 * ky, acc);
         }
         // max(acc, lo) first: a NaN becomes lo, as the other paths do.
-        if (p.clamp) acc = _mm256_min_ps(_mm256_max_ps(acc, lo), hi);
+        if (p.clamp) acc = _mm256_min_ps(_mm256_max_ps(acc, r.lo), r.hi);
         const int64_t ox = ox0 + 8 * j, n = p.ow - ox < 8 ? p.ow - ox : 8;
-        float* out = p.y + oy * p.ow + ox;
+        float* out = y + oy * p.ow + ox;
         if (n == 8) {
           _mm256_storeu_ps(out, acc);
         } else {
@@ -122,21 +127,44 @@ void plane3x3(const Op& op, const Window3x3Plane& p, const float* weights, float
   }
 }
 
-}  // namespace
-
-void depthwisePlane3x3Avx2(const Window3x3Plane& p, const float* weights, float bias) {
-  if (p.stride == 1)
-    plane3x3<1>(MultiplyAdd{}, p, weights, bias, 0.f);
-  else
-    plane3x3<2>(MultiplyAdd{}, p, weights, bias, 0.f);
+// A run of planes (see window3x3.h); `init` starts each output where there is no bias, `pad` is
+// what the padding reads as. Small maps pay their setup once per run, not per plane.
+template <int S, typename Op>
+void planes3x3(const Op& op, const Window3x3Plane& p, const Window3x3Run& run, float init, float pad) {
+  RunSetup r{_mm256_set1_ps(pad), _mm256_set1_ps(p.lo), _mm256_set1_ps(p.hi), (p.padTop + S - 1) / S,
+             p.h - 3 + p.padTop < 0 ? 0 : (p.h - 3 + p.padTop) / S + 1};
+  if (r.inY1 > p.oh) r.inY1 = p.oh;
+  const int64_t start = -p.padLeft;
+  const Stride1Columns n1{columns(start, p.w), columns(start + 1, p.w), columns(start + 2, p.w)};
+  const Stride2Columns n2{columns(start, p.w), columns(start + 8, p.w), columns(start + 2, p.w), columns(start + 10, p.w)};
+  const bool narrow = p.ow <= 8;
+  __m256 wv[9];
+  for (int t = 0; t < 9; ++t) wv[t] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < run.planes; ++i) {
+    const int64_t channel = (run.channel0 + i) % run.channels;
+    if (run.weights)
+      for (int t = 0; t < 9; ++t) wv[t] = _mm256_set1_ps(run.weights[9 * channel + t]);
+    const __m256 start0 = _mm256_set1_ps(run.bias ? run.bias[channel] : init);
+    plane<S>(op, p, p.x + i * p.h * p.w, p.y + i * p.oh * p.ow, wv, start0, r, narrow ? &n1 : nullptr, narrow ? &n2 : nullptr);
+  }
 }
 
-void maxPoolPlane3x3Avx2(const Window3x3Plane& p) {
-  const float lowest = -__builtin_inff();
+}  // namespace
+
+void depthwisePlanes3x3Avx2(const Window3x3Plane& p, const Window3x3Run& run) {
   if (p.stride == 1)
-    plane3x3<1>(Maximum{}, p, nullptr, lowest, lowest);
+    planes3x3<1>(MultiplyAdd{}, p, run, 0.f, 0.f);
   else
-    plane3x3<2>(Maximum{}, p, nullptr, lowest, lowest);
+    planes3x3<2>(MultiplyAdd{}, p, run, 0.f, 0.f);
+}
+
+void maxPoolPlanes3x3Avx2(const Window3x3Plane& p, int64_t planes) {
+  const float lowest = -__builtin_inff();
+  const Window3x3Run run{planes, 0, 1, nullptr, nullptr};
+  if (p.stride == 1)
+    planes3x3<1>(Maximum{}, p, run, lowest, lowest);
+  else
+    planes3x3<2>(Maximum{}, p, run, lowest, lowest);
 }
 
 }  // namespace kiln::detail

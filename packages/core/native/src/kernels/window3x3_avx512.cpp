@@ -55,44 +55,40 @@ inline __m512 rowStride2(const Op& op, const float* row, const Stride2Masks& m, 
   return op.combine(acc, w[2], shifted);
 }
 
-// A map up to 16 outputs wide: one column block, its masks in registers for the whole plane.
+// What every plane of a run shares: the window rows that lie inside the input, the clamp.
+struct RunSetup {
+  __m512 padding, lo, hi;
+  int64_t inY0, inY1;  // the output rows whose three input rows all lie inside the input
+};
+
+// One plane up to 16 outputs wide: one column block, its masks computed once for the run.
 template <int S, typename Op>
-void narrowPlane3x3(const Op& op, const Window3x3Plane& p, const __m512* wv, __m512 start0, __m512 padding, __m512 lo,
-                    __m512 hi, int64_t inY0, int64_t inY1) {
+void narrowPlane(const Op& op, const Window3x3Plane& p, const float* x, float* y, const __m512* wv, __m512 start0,
+                 const RunSetup& r, const Stride1Masks& m1, const Stride2Masks& m2, __mmask16 store) {
   const int64_t start = -p.padLeft;
-  const Stride1Masks m1{columnMask(start, p.w), columnMask(start + 1, p.w), columnMask(start + 2, p.w)};
-  const Stride2Masks m2{columnMask(start, p.w), columnMask(start + 16, p.w), static_cast<__mmask16>(columnMask(start + 32, p.w) & 1)};
-  const __mmask16 store = columnMask(0, p.ow);
   for (int64_t oy = 0; oy < p.oh; ++oy) {
     const int64_t iy0 = S * oy - p.padTop;
-    const float* row = p.x + iy0 * p.w + start;
+    const float* row = x + iy0 * p.w + start;
     __m512 acc = start0;
-    const bool inside = oy >= inY0 && oy < inY1;
+    const bool inside = oy >= r.inY0 && oy < r.inY1;
     for (int ky = 0; ky < 3; ++ky) {
       if (!inside && (iy0 + ky < 0 || iy0 + ky >= p.h)) continue;
-      acc = S == 1 ? rowStride1(op, row + ky * p.w, m1, padding, wv + 3 * ky, acc)
-                   : rowStride2(op, row + ky * p.w, m2, padding, wv + 3 * ky, acc);
+      acc = S == 1 ? rowStride1(op, row + ky * p.w, m1, r.padding, wv + 3 * ky, acc)
+                   : rowStride2(op, row + ky * p.w, m2, r.padding, wv + 3 * ky, acc);
     }
-    if (p.clamp) acc = _mm512_min_ps(_mm512_max_ps(acc, lo), hi);
-    _mm512_mask_storeu_ps(p.y + oy * p.ow, store, acc);
+    // max(acc, lo) first: a NaN becomes lo, as the other paths do.
+    if (p.clamp) acc = _mm512_min_ps(_mm512_max_ps(acc, r.lo), r.hi);
+    _mm512_mask_storeu_ps(y + oy * p.ow, store, acc);
   }
 }
 
-// Wider maps row by row, 16 output columns at a time, in chunks of up to 64 column blocks whose masks are
-// computed once per plane (a wide map is walked along its rows, so each input row comes into
-// cache once per chunk). Rows outside the input are skipped.
+// One wider plane row by row, 16 output columns at a time, in chunks of up to 64 column blocks
+// whose masks are computed once per plane (the map is walked along its rows, so each input row
+// comes into cache once per chunk).
 template <int S, typename Op>
-void plane3x3(const Op& op, const Window3x3Plane& p, const float* weights, float init, float pad) {
+void widePlane(const Op& op, const Window3x3Plane& p, const float* x, float* y, const __m512* wv, __m512 start0,
+               const RunSetup& r) {
   constexpr int64_t kChunk = 64;
-  __m512 wv[9];
-  for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(weights ? weights[t] : 0.f);
-  const __m512 start0 = _mm512_set1_ps(init), padding = _mm512_set1_ps(pad);
-  const __m512 lo = _mm512_set1_ps(p.lo), hi = _mm512_set1_ps(p.hi);
-  // The output rows whose three input rows all lie inside the input: [inY0, inY1).
-  const int64_t inY0 = (p.padTop + S - 1) / S;
-  int64_t inY1 = p.h - 3 + p.padTop < 0 ? 0 : (p.h - 3 + p.padTop) / S + 1;
-  if (inY1 > p.oh) inY1 = p.oh;
-  if (p.ow <= 16) return narrowPlane3x3<S>(op, p, wv, start0, padding, lo, hi, inY0, inY1);
   Stride1Masks m1[kChunk];
   Stride2Masks m2[kChunk];
   __mmask16 store[kChunk];
@@ -106,40 +102,67 @@ void plane3x3(const Op& op, const Window3x3Plane& p, const float* weights, float
     }
     for (int64_t oy = 0; oy < p.oh; ++oy) {
       const int64_t iy0 = S * oy - p.padTop;
-      const bool inside = oy >= inY0 && oy < inY1;
-      const float* rows = p.x + iy0 * p.w + S * ox0 - p.padLeft;
-      float* out = p.y + oy * p.ow + ox0;
+      const bool inside = oy >= r.inY0 && oy < r.inY1;
+      const float* rows = x + iy0 * p.w + S * ox0 - p.padLeft;
+      float* out = y + oy * p.ow + ox0;
       for (int64_t j = 0; j < blocks; ++j) {
         const float* row = rows + S * 16 * j;
         __m512 acc = start0;
         for (int ky = 0; ky < 3; ++ky) {
           if (!inside && (iy0 + ky < 0 || iy0 + ky >= p.h)) continue;
-          acc = S == 1 ? rowStride1(op, row + ky * p.w, m1[j], padding, wv + 3 * ky, acc)
-                       : rowStride2(op, row + ky * p.w, m2[j], padding, wv + 3 * ky, acc);
+          acc = S == 1 ? rowStride1(op, row + ky * p.w, m1[j], r.padding, wv + 3 * ky, acc)
+                       : rowStride2(op, row + ky * p.w, m2[j], r.padding, wv + 3 * ky, acc);
         }
-        // max(acc, lo) first: a NaN becomes lo, as the other paths do.
-        if (p.clamp) acc = _mm512_min_ps(_mm512_max_ps(acc, lo), hi);
+        if (p.clamp) acc = _mm512_min_ps(_mm512_max_ps(acc, r.lo), r.hi);
         _mm512_mask_storeu_ps(out + 16 * j, store[j], acc);
       }
     }
   }
 }
 
-}  // namespace
-
-void depthwisePlane3x3Avx512(const Window3x3Plane& p, const float* weights, float bias) {
-  if (p.stride == 1)
-    plane3x3<1>(MultiplyAdd{}, p, weights, bias, 0.f);
-  else
-    plane3x3<2>(MultiplyAdd{}, p, weights, bias, 0.f);
+// A run of planes (see window3x3.h); `init` starts each output (the bias, or -inf), `pad` is what
+// the padding reads as. Small maps pay their setup once per run, not per plane.
+template <int S, typename Op>
+void planes3x3(const Op& op, const Window3x3Plane& p, const Window3x3Run& run, float init, float pad) {
+  RunSetup r{_mm512_set1_ps(pad), _mm512_set1_ps(p.lo), _mm512_set1_ps(p.hi), (p.padTop + S - 1) / S,
+             p.h - 3 + p.padTop < 0 ? 0 : (p.h - 3 + p.padTop) / S + 1};
+  if (r.inY1 > p.oh) r.inY1 = p.oh;
+  const int64_t start = -p.padLeft;
+  const Stride1Masks m1{columnMask(start, p.w), columnMask(start + 1, p.w), columnMask(start + 2, p.w)};
+  const Stride2Masks m2{columnMask(start, p.w), columnMask(start + 16, p.w), static_cast<__mmask16>(columnMask(start + 32, p.w) & 1)};
+  const __mmask16 store = columnMask(0, p.ow);
+  __m512 wv[9];
+  for (int t = 0; t < 9; ++t) wv[t] = _mm512_setzero_ps();
+  for (int64_t i = 0; i < run.planes; ++i) {
+    const int64_t channel = (run.channel0 + i) % run.channels;
+    if (run.weights)
+      for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(run.weights[9 * channel + t]);
+    const __m512 start0 = _mm512_set1_ps(run.bias ? run.bias[channel] : init);
+    const float* x = p.x + i * p.h * p.w;
+    float* y = p.y + i * p.oh * p.ow;
+    if (p.ow <= 16)
+      narrowPlane<S>(op, p, x, y, wv, start0, r, m1, m2, store);
+    else
+      widePlane<S>(op, p, x, y, wv, start0, r);
+  }
 }
 
-void maxPoolPlane3x3Avx512(const Window3x3Plane& p) {
-  const float lowest = -__builtin_inff();
+}  // namespace
+
+void depthwisePlanes3x3Avx512(const Window3x3Plane& p, const Window3x3Run& run) {
   if (p.stride == 1)
-    plane3x3<1>(Maximum{}, p, nullptr, lowest, lowest);
+    planes3x3<1>(MultiplyAdd{}, p, run, 0.f, 0.f);
   else
-    plane3x3<2>(Maximum{}, p, nullptr, lowest, lowest);
+    planes3x3<2>(MultiplyAdd{}, p, run, 0.f, 0.f);
+}
+
+void maxPoolPlanes3x3Avx512(const Window3x3Plane& p, int64_t planes) {
+  const float lowest = -__builtin_inff();
+  const Window3x3Run run{planes, 0, 1, nullptr, nullptr};
+  if (p.stride == 1)
+    planes3x3<1>(Maximum{}, p, run, lowest, lowest);
+  else
+    planes3x3<2>(Maximum{}, p, run, lowest, lowest);
 }
 
 }  // namespace kiln::detail
