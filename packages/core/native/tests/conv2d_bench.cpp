@@ -52,6 +52,7 @@ const Layer kOtherLayers[] = {
     {"MobileNetV2 16->96 1x1 @112", 16, 96, 1, 1, 0, 112, 112},
     {"MobileNetV2 24->144 1x1 @56", 24, 144, 1, 1, 0, 56, 56},
     {"MobileNetV2 960->320 1x1 @7", 960, 320, 1, 1, 0, 7, 7},
+    {"MobileNetV2 32->16 1x1 @112", 32, 16, 1, 1, 0, 112, 112},
 };
 
 double seconds() {
