@@ -1,12 +1,12 @@
 #include "kernels/conv2d_pointwise_transposed.h"
 
 #include <algorithm>
-#include <cstring>
 #include <stdexcept>
 
 #include "kernels/activation_apply.h"
 #include "kernels/aligned_floats.h"
 #include "kernels/gemm_kernel.h"
+#include "kernels/gemm_pack.h"
 #include "kernels/int_math.h"
 
 namespace kiln {
@@ -14,9 +14,9 @@ namespace {
 
 constexpr size_t kAlign = 64;
 
-// Tasks are (batch item, block of pixels, block of output channels). A's panels are MR pixels of
-// every input channel plus a row of ones, which meets B's bias row; C is the task's own
-// [pixels x channels] buffer.
+// Tasks are (batch item, block of pixels, share of the output channels). A's panels are MR pixels
+// of every input channel plus a row of ones, which meets B's bias row; C is the task's own
+// [pixels x channels] buffer, a block of channels at a time.
 class Conv2dPointwiseTransposed final : public Conv2dKernel {
  public:
   Conv2dPointwiseTransposed(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue)
@@ -27,14 +27,7 @@ class Conv2dPointwiseTransposed final : public Conv2dKernel {
     panels_ = ceilDiv(cout_, nr);
     panelStride_ = k_ * nr;
     packedB_ = allocAlignedFloats(panels_ * panelStride_);
-    for (int64_t p = 0; p < panels_; ++p)
-      for (int64_t k = 0; k < k_; ++k)
-        for (int64_t i = 0; i < nr; ++i) {
-          const int64_t c = p * nr + i;
-          float v = 0.f;
-          if (c < cout_) v = k < cin_ ? weights[c * cin_ + k] : bias ? bias[c] : 0.f;
-          packedB_[(p * k_ + k) * nr + i] = v;
-        }
+    gemm::packFiltersTransposed(weights, bias, cout_, cin_, static_cast<int>(nr), packedB_.get());
   }
 
   size_t workspaceBytes(int64_t, int64_t, int64_t, int threads) const override {
@@ -62,19 +55,7 @@ class Conv2dPointwiseTransposed final : public Conv2dKernel {
       const int64_t last = std::min(cout_, panels_ * (share + 1) / shares * gemm_.nr);
       float* packedA = reinterpret_cast<float*>(static_cast<char*>(workspace) + threadBytes() * thread);
       float* c = packedA + aFloats();
-      const float* xb = x + b * cin_ * plane + p0;
-      const int64_t panels = ceilDiv(m, mr), whole = m / mr;
-      for (int64_t k = 0; k < cin_; ++k) {
-        const float* src = xb + k * plane;
-        for (int64_t p = 0; p < whole; ++p) std::memcpy(packedA + (p * k_ + k) * mr, src + p * mr, sizeof(float) * mr);
-        if (whole < panels) {
-          float* dst = packedA + (whole * k_ + k) * mr;
-          const int64_t rest = m - whole * mr;
-          std::memcpy(dst, src + whole * mr, sizeof(float) * rest);
-          std::fill(dst + rest, dst + mr, 0.f);
-        }
-      }
-      for (int64_t p = 0; p < panels; ++p) std::fill(packedA + (p * k_ + cin_) * mr, packedA + (p * k_ + cin_ + 1) * mr, 1.f);
+      gemm::packPixelsTransposed(x + b * cin_ * plane + p0, plane, cin_, m, static_cast<int>(mr), packedA);
 
       gemm::MacroTile t;
       t.aPanelStride = k_ * mr;

@@ -1,9 +1,9 @@
 #include "kernels/yolo_head.h"
 
 #include <algorithm>
-#include <cstring>
 #include <stdexcept>
 
+#include "kernels/gemm_pack.h"
 #include "kernels/int_math.h"
 
 namespace kiln {
@@ -17,18 +17,9 @@ YoloHead::YoloHead(Isa isa, int64_t cin, int64_t anchors, int64_t outputs, const
   bPanels_ = ceilDiv(outputs, nr);
   bPanelStride_ = k_ * nr;
   packedB_ = allocAlignedFloats(anchors * bPanels_ * bPanelStride_);
-  // Panel p of anchor a, row k: the weights of values p·NR + i for input channel k; row cin: bias.
   for (int64_t a = 0; a < anchors; ++a)
-    for (int64_t p = 0; p < bPanels_; ++p) {
-      float* panel = packedB_.get() + (a * bPanels_ + p) * bPanelStride_;
-      for (int64_t k = 0; k < k_; ++k)
-        for (int64_t i = 0; i < nr; ++i) {
-          const int64_t v = p * nr + i, filter = a * outputs + v;
-          float value = 0.f;
-          if (v < outputs) value = k < cin ? weights[filter * cin + k] : bias ? bias[filter] : 0.f;
-          panel[k * nr + i] = value;
-        }
-    }
+    gemm::packFiltersTransposed(weights + a * outputs * cin, bias ? bias + a * outputs : nullptr, outputs, cin, nr,
+                                packedB_.get() + a * bPanels_ * bPanelStride_);
 }
 
 int64_t YoloHead::blockPixels() const { return gemm_.mr * 16; }
@@ -47,22 +38,9 @@ void YoloHead::run(const float* x, int64_t batch, int64_t h, int64_t w, const fl
   pool.parallelFor(tasks, [&](int64_t task, int thread) {
     const int64_t blk = task % blocks, a = task / blocks % anchors_, b = task / (blocks * anchors_);
     const int64_t p0 = blk * block, m = std::min(block, plane - p0);
-    // A = X^T for pixels [p0, p0 + m): panels of MR pixels, row k = input channel k's MR pixels,
-    // row cin all ones (the bias), pixels past m zero.
+    // A = X^T for pixels [p0, p0 + m), with the ones row for the bias.
     float* packedA = static_cast<float*>(workspace) + block * k_ * thread;
-    const float* xb = x + b * cin_ * plane + p0;
-    const int64_t panels = ceilDiv(m, mr), whole = m / mr;
-    for (int64_t k = 0; k < cin_; ++k) {
-      const float* src = xb + k * plane;
-      for (int64_t p = 0; p < whole; ++p) std::memcpy(packedA + (p * k_ + k) * mr, src + p * mr, sizeof(float) * mr);
-      if (whole < panels) {
-        float* dst = packedA + (whole * k_ + k) * mr;
-        const int64_t rest = m - whole * mr;
-        std::memcpy(dst, src + whole * mr, sizeof(float) * rest);
-        std::fill(dst + rest, dst + mr, 0.f);
-      }
-    }
-    for (int64_t p = 0; p < panels; ++p) std::fill(packedA + (p * k_ + cin_) * mr, packedA + (p * k_ + cin_ + 1) * mr, 1.f);
+    gemm::packPixelsTransposed(x + b * cin_ * plane + p0, plane, cin_, m, mr, packedA);
 
     const int64_t cell0 = a * plane + p0;
     float* c = y + (b * anchors_ * plane + cell0) * outputs_;
