@@ -32,8 +32,8 @@ void testMaxPool3x3() {
         const int64_t planes = 3;  // one run: x and y move on plane by plane
         const std::vector<float> x = rng.vector(planes * h * w);
         std::vector<float> y(planes * oh * ow + 2 * kGuard, 1234.5f);
-        detail::Window3x3Plane p{x.data(), h, w, y.data() + kGuard, oh, ow, c.stride, c.padTop, c.padLeft};
-        (isa == Isa::Avx512 ? detail::maxPoolPlanes3x3Avx512 : detail::maxPoolPlanes3x3Avx2)(p, planes);
+        Window3x3Plane p{x.data(), h, w, y.data() + kGuard, oh, ow, c.stride, c.padTop, c.padLeft};
+        maxPoolPlanes3x3(isa, p, planes);
         ++runs;
         bool ok = true;
         for (int64_t pl = 0; pl < planes; ++pl)

@@ -77,8 +77,8 @@ class Conv2dGemm final : public Conv2dKernel {
     mg_ = g.cout / g.groups;
     kg_ = g.cin / g.groups * g.kh * g.kw;
     // Equal K blocks, so that no block is a short remainder.
-    kBlocks_ = ceilDiv(kg_, gemm_.kc);
-    kc_ = ceilDiv(kg_, kBlocks_);
+    kc_ = gemm::equalKBlock(gemm_, kg_);
+    kBlocks_ = ceilDiv(kg_, kc_);
     aPanelStride_ = kg_ * gemm_.mr;
     aGroupStride_ = gemm::packedASize(mg_, kg_, gemm_.mr);
     packedA_ = allocAlignedFloats(aGroupStride_ * g.groups);

@@ -21,8 +21,6 @@ class Conv2dPointwiseTransposed final : public Conv2dKernel {
  public:
   Conv2dPointwiseTransposed(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue)
       : isa_(isa), gemm_(gemm::gemmKernel(isa)), cin_(g.cin), cout_(g.cout), k_(g.cin + 1), epilogue_(epilogue) {
-    kBlocks_ = ceilDiv(k_, gemm_.kc);
-    kc_ = ceilDiv(k_, kBlocks_);
     const int64_t nr = gemm_.nr;
     panels_ = ceilDiv(cout_, nr);
     panelStride_ = k_ * nr;
@@ -58,6 +56,7 @@ class Conv2dPointwiseTransposed final : public Conv2dKernel {
       gemm::packPixelsTransposed(x + b * cin_ * plane + p0, plane, cin_, m, static_cast<int>(mr), packedA);
 
       gemm::MacroTile t;
+      t.a = packedA;
       t.aPanelStride = k_ * mr;
       t.bPanelStride = panelStride_;
       t.c = c;
@@ -67,15 +66,8 @@ class Conv2dPointwiseTransposed final : public Conv2dKernel {
       for (int64_t c0 = first; c0 < last; c0 += channelBlock()) {
         const int64_t n = std::min(channelBlock(), last - c0);
         t.n = n;
-        for (int64_t kb = 0; kb < kBlocks_; ++kb) {
-          const int64_t k0 = kb * kc_;
-          t.a = packedA + k0 * mr;
-          t.b = packedB_.get() + c0 / gemm_.nr * panelStride_ + k0 * gemm_.nr;
-          t.k = std::min(kc_, k_ - k0);
-          t.accumulate = kb > 0;
-          t.last = kb == kBlocks_ - 1;
-          gemm_.macro(t);
-        }
+        t.b = packedB_.get() + c0 / gemm_.nr * panelStride_;
+        gemm::macroOverK(gemm_, t, k_, gemm_.nr);
         // C^T into the channels' planes, the residual added on the way.
         for (int64_t j = 0; j < n; ++j) {
           const int64_t at = (b * cout_ + c0 + j) * plane + p0;
@@ -103,7 +95,7 @@ class Conv2dPointwiseTransposed final : public Conv2dKernel {
   const gemm::GemmKernel& gemm_;
   int64_t cin_, cout_, k_;
   Epilogue epilogue_;
-  int64_t kBlocks_ = 1, kc_ = 0, panels_ = 0, panelStride_ = 0;
+  int64_t panels_ = 0, panelStride_ = 0;
   AlignedFloats packedB_;
 };
 

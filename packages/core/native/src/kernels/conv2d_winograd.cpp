@@ -34,8 +34,7 @@ class Conv2dWinograd final : public Conv2dKernel {
         wide_(winograd::transforms(isa)),
         narrow_(winograd::transforms(isa == Isa::Avx512 ? Isa::Avx2 : isa)),
         epilogue_(epilogue) {
-    kBlocks_ = ceilDiv(g.cin, gemm_.kc);
-    kc_ = ceilDiv(g.cin, kBlocks_);
+    kc_ = gemm::equalKBlock(gemm_, g.cin);
     aPanelStride_ = g.cin * gemm_.mr;
     aPointStride_ = gemm::packedASize(g.cout, g.cin, gemm_.mr);
     std::vector<float> u(static_cast<size_t>(kPoints * g.cout * g.cin));
@@ -90,15 +89,9 @@ class Conv2dWinograd final : public Conv2dKernel {
       t.n = stride;
       for (int64_t xi = 0; xi < kPoints; ++xi) {
         t.c = m + xi * mPoint;
-        for (int64_t kb = 0; kb < kBlocks_; ++kb) {
-          const int64_t k0 = kb * kc_;
-          t.a = packedA_.get() + xi * aPointStride_ + m0 / gemm_.mr * aPanelStride_ + k0 * gemm_.mr;
-          t.b = v + xi * vPoint + k0 * stride;
-          t.k = std::min(kc_, g_.cin - k0);
-          t.accumulate = kb > 0;
-          t.last = kb == kBlocks_ - 1;
-          gemm_.macro(t);
-        }
+        t.a = packedA_.get() + xi * aPointStride_ + m0 / gemm_.mr * aPanelStride_;
+        t.b = v + xi * vPoint;
+        gemm::macroOverK(gemm_, t, g_.cin, stride);
       }
       const int64_t outOffset = b * g_.cout * outH * outW;
       transforms.output({m, mPoint, stride, m0, mc, bias_.empty() ? nullptr : bias_.data(), epilogue_,
@@ -169,7 +162,7 @@ class Conv2dWinograd final : public Conv2dKernel {
   const winograd::Transforms& wide_;    // this ISA's vectors
   const winograd::Transforms& narrow_;  // AVX-512: AVX2's, half as wide; otherwise the same
   Epilogue epilogue_;
-  int64_t kBlocks_ = 1, kc_ = 0;
+  int64_t kc_ = 0;  // the GEMMs' K block (equalKBlock): how many in-place B rows bRows holds
   int64_t aPanelStride_ = 0, aPointStride_ = 0;
   AlignedFloats packedA_;
   std::vector<float> bias_;

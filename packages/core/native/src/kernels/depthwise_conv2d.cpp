@@ -22,8 +22,7 @@ PhasePlaneDims depthwisePhaseDims(const ConvGeometry& g, int64_t oh, int64_t ow)
 }
 
 bool depthwiseDirect3x3(Isa isa, const ConvGeometry& g) {
-  return (isa == Isa::Avx2 || isa == Isa::Avx512) && g.kh == 3 && g.kw == 3 && g.dilationH == 1 &&
-         g.dilationW == 1 && g.strideH == g.strideW && (g.strideH == 1 || g.strideH == 2);
+  return window3x3Applies(isa, g.kh, g.kw, g.strideH, g.strideW, g.dilationH, g.dilationW);
 }
 
 DepthwiseConv2d::DepthwiseConv2d(Isa isa, const ConvGeometry& geometry, const float* weights, const float* bias, const Epilogue& epilogue)
@@ -45,7 +44,6 @@ void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, f
   const int64_t oh = g_.outH(h), ow = g_.outW(w), channels = g_.cout, planes = batch * channels;
   if (oh <= 0 || ow <= 0 || planes <= 0) return;
   auto plane = isa_ == Isa::Avx512 ? detail::depthwisePlaneAvx512 : isa_ == Isa::Avx2 ? detail::depthwisePlaneAvx2 : detail::depthwisePlaneScalar;
-  auto direct3x3 = isa_ == Isa::Avx512 ? detail::depthwisePlanes3x3Avx512 : detail::depthwisePlanes3x3Avx2;
   const bool direct = depthwiseDirect3x3(isa_, g_);
   const PhasePlaneDims d = direct ? PhasePlaneDims{} : depthwisePhaseDims(g_, oh, ow);
   const int64_t scratchFloats = d.phaseFloats ? d.accFloats + g_.strideH * g_.strideW * d.phaseFloats : 0;
@@ -61,8 +59,8 @@ void DepthwiseConv2d::run(const float* x, int64_t batch, int64_t h, int64_t w, f
     const int64_t begin = planes * task / tasks, end = planes * (task + 1) / tasks;
     if (direct) {
       // The task's planes in one run: a small map's setup is paid once.
-      direct3x3({x + begin * h * w, h, w, y + begin * oh * ow, oh, ow, g_.strideH, g_.padTop, g_.padLeft, clamp, lo, hi},
-                {end - begin, begin % channels, channels, weights_.data(), bias_.data()});
+      depthwisePlanes3x3(isa_, {x + begin * h * w, h, w, y + begin * oh * ow, oh, ow, g_.strideH, g_.padTop, g_.padLeft, clamp, lo, hi},
+                         {end - begin, begin % channels, channels, weights_.data(), bias_.data()});
       if (!clamp && epilogue_.act != Activation::None)
         applyActivation(isa_, y + begin * oh * ow, (end - begin) * oh * ow, epilogue_);
       return;

@@ -51,4 +51,13 @@ const GemmKernel& gemmKernelAvx512();
 // The kernel for an ISA; the caller must have checked cpuSupports(isa).
 const GemmKernel& gemmKernel(Isa isa);
 
+// The K block length when K is cut into equal blocks of at most kernel.kc rows (no short last block).
+int64_t equalKBlock(const GemmKernel& kernel, int64_t k);
+
+// Runs t over all k rows of K in equal blocks: t.a and t.b point at K row 0 of their first panels,
+// whose rows are MR and bRowFloats floats apart (NR when B is packed; B's rows in place keep
+// t.bRows, relative to each block's first row). Blocks after the first accumulate; the last applies
+// the bias and epilogue.
+void macroOverK(const GemmKernel& kernel, MacroTile t, int64_t k, int64_t bRowFloats);
+
 }  // namespace kiln::gemm

@@ -11,8 +11,6 @@ namespace kiln {
 YoloHead::YoloHead(Isa isa, int64_t cin, int64_t anchors, int64_t outputs, const float* weights, const float* bias)
     : gemm_(gemm::gemmKernel(isa)), cin_(cin), anchors_(anchors), outputs_(outputs), k_(cin + 1) {
   if (cin < 1 || anchors < 1 || outputs < 5 || !weights) throw std::invalid_argument("yolo head: invalid geometry");
-  kBlocks_ = ceilDiv(k_, gemm_.kc);
-  kc_ = ceilDiv(k_, kBlocks_);
   const int64_t nr = gemm_.nr;
   bPanels_ = ceilDiv(outputs, nr);
   bPanelStride_ = k_ * nr;
@@ -45,22 +43,16 @@ void YoloHead::run(const float* x, int64_t batch, int64_t h, int64_t w, const fl
     const int64_t cell0 = a * plane + p0;
     float* c = y + (b * anchors_ * plane + cell0) * outputs_;
     gemm::MacroTile t;
+    t.a = packedA;
     t.aPanelStride = k_ * mr;
+    t.b = packedB_.get() + a * bPanels_ * bPanelStride_;
     t.bPanelStride = bPanelStride_;
     t.c = c;
     t.ldc = outputs_;
     t.m = m;
     t.n = outputs_;
     t.epilogue = sigmoid;
-    for (int64_t kb = 0; kb < kBlocks_; ++kb) {
-      const int64_t k0 = kb * kc_;
-      t.a = packedA + k0 * mr;
-      t.b = packedB_.get() + a * bPanels_ * bPanelStride_ + k0 * gemm_.nr;
-      t.k = std::min(kc_, k_ - k0);
-      t.accumulate = kb > 0;
-      t.last = kb == kBlocks_ - 1;
-      gemm_.macro(t);
-    }
+    gemm::macroOverK(gemm_, t, k_, gemm_.nr);
     // The box: centre from the grid, size from the anchor.
     for (int64_t i = 0; i < m; ++i) {
       float* cell = c + i * outputs_;

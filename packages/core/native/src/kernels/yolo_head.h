@@ -34,7 +34,6 @@ class YoloHead {
 
   const gemm::GemmKernel& gemm_;
   int64_t cin_, anchors_, outputs_, k_;
-  int64_t kBlocks_ = 1, kc_ = 0;
   int64_t bPanels_ = 0, bPanelStride_ = 0;
   AlignedFloats packedB_;  // per anchor: bPanels_ panels of k_ x NR, bPanelStride_ floats apart
 };

@@ -75,16 +75,14 @@ class Pool2dLayer final : public Layer {
     const bool separable = max_ && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.pt < g.kh && g.pl < g.kw &&
                            g.oh - 1 - g.pt < h && g.ow - 1 - g.pl < w;
     // 3x3 at stride 1 or 2 (ResNet's stem pooling) straight from the input rows with AVX2/AVX-512.
-    const bool direct3x3 = std::is_same<T, float>::value && max_ && (isa_ == Isa::Avx2 || isa_ == Isa::Avx512) &&
-                           g.kh == 3 && g.kw == 3 && g.sh == g.sw && (g.sh == 1 || g.sh == 2) && g.dh == 1 && g.dw == 1;
-    const auto window3x3 = isa_ == Isa::Avx512 ? detail::maxPoolPlanes3x3Avx512 : detail::maxPoolPlanes3x3Avx2;
+    const bool direct3x3 = max_ && window3x3Applies(isa_, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
     const bool phases = max_ && !separable && g.sh == g.sw && (g.sh == 1 || g.sh == 2) && g.dh == 1 && g.dw == 1;
     parallelRange(*r.pool, in[0] * in[1], 1, [&](int64_t begin, int64_t end) {
-      if (direct3x3) {
-        window3x3({reinterpret_cast<const float*>(x + begin * h * w), h, w, reinterpret_cast<float*>(y + begin * g.oh * g.ow), g.oh,
-                   g.ow, g.sh, g.pt, g.pl},
-                  end - begin);
-        return;
+      if constexpr (std::is_same_v<T, float>) {
+        if (direct3x3) {
+          maxPoolPlanes3x3(isa_, {x + begin * h * w, h, w, y + begin * g.oh * g.ow, g.oh, g.ow, g.sh, g.pt, g.pl}, end - begin);
+          return;
+        }
       }
       std::vector<T> rows;
       for (int64_t plane = begin; plane < end; ++plane) {
