@@ -1,7 +1,8 @@
 // kiln_native_tests --bench [--quick] [--yolo] [--isa=NAME] [--filter=TEXT] [--threads=1,2,...]
-// [--no-activation]: GFLOP/s and milliseconds of YOLOv5n's convolutions (--yolo: only those) and a
-// few more (SiLU epilogue unless --no-activation, batch 1) per ISA, algorithm and thread count; best of several batches. --isa runs one
-// ISA, --filter only the layers whose name contains TEXT.
+// [--no-activation] [--batch=N] [--cold]: GFLOP/s and milliseconds of YOLOv5n's convolutions (--yolo: only those) and a
+// few more (SiLU epilogue unless --no-activation, batch N or 1) per ISA, algorithm and thread count; best of several batches. --isa runs one
+// ISA, --filter only the layers whose name contains TEXT. --cold: the median of single runs, each after the
+// caches were filled with other data (as a layer may meet its input and output inside a network).
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -53,6 +54,8 @@ const Layer kOtherLayers[] = {
     {"MobileNetV2 24->144 1x1 @56", 24, 144, 1, 1, 0, 56, 56},
     {"MobileNetV2 960->320 1x1 @7", 960, 320, 1, 1, 0, 7, 7},
     {"MobileNetV2 32->16 1x1 @112", 32, 16, 1, 1, 0, 112, 112},
+    {"MobileNetV2 144->24 1x1 @56", 144, 24, 1, 1, 0, 56, 56},
+    {"MobileNetV2 32->192 1x1 @28", 32, 192, 1, 1, 0, 28, 28},
 };
 
 double seconds() {
@@ -62,15 +65,18 @@ double seconds() {
 }  // namespace
 
 int runConvBenchmarks(int argc, char** argv) {
-  bool quick = false, yoloOnly = false, noActivation = false;
+  bool quick = false, yoloOnly = false, noActivation = false, cold = false;
+  int64_t batch = 1;
   std::string onlyIsa, filter;
   std::vector<int> threadCounts = {1, 2};
   for (int i = 1; i < argc; ++i) {
     quick = quick || std::strcmp(argv[i], "--quick") == 0;
     yoloOnly = yoloOnly || std::strcmp(argv[i], "--yolo") == 0;
     noActivation = noActivation || std::strcmp(argv[i], "--no-activation") == 0;
+    cold = cold || std::strcmp(argv[i], "--cold") == 0;
     if (std::strncmp(argv[i], "--isa=", 6) == 0) onlyIsa = argv[i] + 6;
     if (std::strncmp(argv[i], "--filter=", 9) == 0) filter = argv[i] + 9;
+    if (std::strncmp(argv[i], "--batch=", 8) == 0) batch = std::max(1, std::atoi(argv[i] + 8));
     if (std::strncmp(argv[i], "--threads=", 10) == 0) {
       threadCounts.clear();
       const std::string list = argv[i] + 10;
@@ -82,6 +88,7 @@ int runConvBenchmarks(int argc, char** argv) {
   }
   const double minTime = quick ? 0.05 : 0.4;
   kt::Random rng(7);
+  std::vector<float> flush(cold ? (64 << 20) / sizeof(float) : 0);
   std::vector<std::unique_ptr<ThreadPool>> pools;
   std::printf("%-30s %-8s %-15s", "layer", "isa", "algorithm");
   for (int t : threadCounts) {
@@ -96,11 +103,11 @@ int runConvBenchmarks(int argc, char** argv) {
     ConvGeometry g;
     g.cin = l.cin, g.cout = l.cout, g.kh = g.kw = l.k, g.strideH = g.strideW = l.stride;
     g.padTop = g.padLeft = g.padBottom = g.padRight = l.pad;
-    const std::vector<float> x = rng.vector(l.cin * l.h * l.w);
+    const std::vector<float> x = rng.vector(batch * l.cin * l.h * l.w);
     const std::vector<float> w = rng.vector(l.cout * l.cin * l.k * l.k);
     const std::vector<float> bias = rng.vector(l.cout);
-    std::vector<float> y(l.cout * g.outH(l.h) * g.outW(l.w));
-    const double flops = 2.0 * l.cout * l.cin * l.k * l.k * g.outH(l.h) * g.outW(l.w);
+    std::vector<float> y(batch * l.cout * g.outH(l.h) * g.outW(l.w));
+    const double flops = 2.0 * batch * l.cout * l.cin * l.k * l.k * g.outH(l.h) * g.outW(l.w);
     for (Isa isa : supportedIsas()) {
       if (!onlyIsa.empty() && onlyIsa != isaName(isa)) continue;
       for (ConvAlgo algo : convAlgorithms(g, isa)) {
@@ -108,17 +115,29 @@ int runConvBenchmarks(int argc, char** argv) {
                                                   {noActivation ? Activation::None : Activation::Silu});
         std::printf("%-30s %-8s %-15s", l.name, isaName(isa), convAlgoName(algo));
         for (auto& pool : pools) {
-          const size_t bytes = kernel->workspaceBytes(1, l.h, l.w, pool->size());
+          const size_t bytes = kernel->workspaceBytes(batch, l.h, l.w, pool->size());
           void* ws = ::operator new[](std::max<size_t>(bytes, 64), std::align_val_t(64));
-          kernel->run(x.data(), 1, l.h, l.w, y.data(), ws, *pool);
-          // Best of batches at least minTime / 10 long each, minTime in all.
+          kernel->run(x.data(), batch, l.h, l.w, y.data(), ws, *pool);
+          // Best of batches at least minTime / 10 long each, minTime in all; or, cold, the median.
           double best = 1e30, total = 0;
+          std::vector<double> coldRuns;
+          while (cold && total < minTime) {
+            for (size_t i = 0; i < flush.size(); i += 16) flush[i] += 1.f;
+            const double t0 = seconds();
+            kernel->run(x.data(), batch, l.h, l.w, y.data(), ws, *pool);
+            coldRuns.push_back(seconds() - t0);
+            total += coldRuns.back();
+          }
+          if (cold) {
+            std::nth_element(coldRuns.begin(), coldRuns.begin() + coldRuns.size() / 2, coldRuns.end());
+            best = coldRuns[coldRuns.size() / 2];
+          }
           while (total < minTime) {
             int reps = 0;
             const double t0 = seconds();
             double t1 = t0;
             do {
-              kernel->run(x.data(), 1, l.h, l.w, y.data(), ws, *pool);
+              kernel->run(x.data(), batch, l.h, l.w, y.data(), ws, *pool);
               ++reps;
               t1 = seconds();
             } while (t1 - t0 < minTime / 10);
