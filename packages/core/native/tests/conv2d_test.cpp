@@ -309,14 +309,14 @@ void testConv2d() {
       threwT = true;
     }
     KT_CHECK(threwT, "pointwise-transposed on a 3x3 conv must throw (%s)", isaName(isa));
-    KT_CHECK(algos3.size() == 3 && algos3[0] == ConvAlgo::ImplicitGemm && algos3[1] == ConvAlgo::DirectRows &&
-                 algos3[2] == ConvAlgo::Winograd,
+    KT_CHECK(algos3.size() == 4 && algos3[0] == ConvAlgo::ImplicitGemm && algos3[1] == ConvAlgo::DirectRows &&
+                 algos3[2] == ConvAlgo::Winograd && algos3[3] == ConvAlgo::ImplicitGemmTransposed,
              "3x3 algorithms on %s", isaName(isa));
     ConvGeometry s2 = g3;
     s2.strideH = s2.strideW = 2;
     const auto algosS2 = convAlgorithms(s2, isa);
-    KT_CHECK(algosS2.size() == 2 && algosS2[0] == ConvAlgo::ImplicitGemm &&
-                 algosS2[1] == ConvAlgo::SpaceToDepth,
+    KT_CHECK(algosS2.size() == 3 && algosS2[0] == ConvAlgo::ImplicitGemm &&
+                 algosS2[1] == ConvAlgo::SpaceToDepth && algosS2[2] == ConvAlgo::ImplicitGemmTransposed,
              "3x3 stride 2 algorithms on %s", isaName(isa));
     // workspaceBytes is total: an empty batch, or a map the kernel does not fit, needs no plan.
     // Winograd: one group, 3x3, stride 1, dilation 1 only.
@@ -379,7 +379,21 @@ void testConv2d() {
     KT_CHECK(threw, "pointwise on a 3x3 conv must throw std::invalid_argument (%s)", isaName(isa));
     ConvGeometry dilated = g1;
     dilated.dilationH = 2;
-    KT_CHECK(convAlgorithms(dilated, isa).size() == 1, "pointwise must not apply with dilation 2");
+    const auto algosDilated = convAlgorithms(dilated, isa);
+    KT_CHECK(algosDilated.size() == 2 && algosDilated[0] == ConvAlgo::ImplicitGemm &&
+                 algosDilated[1] == ConvAlgo::ImplicitGemmTransposed,
+             "pointwise must not apply with dilation 2 (%s)", isaName(isa));
+    ConvGeometry grouped3 = g3;
+    grouped3.groups = 2;
+    for (ConvAlgo a : convAlgorithms(grouped3, isa))
+      KT_CHECK(a != ConvAlgo::ImplicitGemmTransposed, "implicit-gemm-transposed listed for a grouped 3x3 (%s)", isaName(isa));
+    bool threwIT = false;
+    try {
+      Conv2dKernel::create(ConvAlgo::ImplicitGemmTransposed, isa, g1, w.data(), nullptr, {});
+    } catch (const std::invalid_argument&) {
+      threwIT = true;
+    }
+    KT_CHECK(threwIT, "implicit-gemm-transposed on a pointwise conv must throw (%s)", isaName(isa));
   }
   ConvGeometry bad = g1;
   bad.groups = 3;
@@ -393,5 +407,6 @@ void testConv2d() {
   kt::reportGroup("conv2d algorithm selection", before,
                   "Pointwise only for 1x1/stride 1/no pad/dilation 1, listed first; SpaceToDepth only for "
                   "stride 2/dilation 1 kernels wider than 1x1, DirectRows for stride 1, Winograd for 3x3 "
-                  "stride 1 dilation 1 with one group; PointwiseTransposed for 1x1 with one group, listed last");
+                  "stride 1 dilation 1 with one group; PointwiseTransposed for 1x1 with one group, ImplicitGemmTransposed for "
+                  "the other windows with one group, listed last");
 }

@@ -35,6 +35,8 @@ enum class ConvAlgo : int {
                      // transformed 6x6 input tiles (fewer multiply-adds, a little more rounding)
   PointwiseTransposed = 5,  // pointwise with one group, computed as Y^T = X^T W^T: the output
                             // channels fill the GEMM panels, not a small map's few pixels
+  ImplicitGemmTransposed = 6,  // any other window with one group, transposed the same way: for small
+                               // maps (ResNet's 7x7 512-channel layers) whose pixels fill no panel
 };
 const char* convAlgoName(ConvAlgo algo);
 

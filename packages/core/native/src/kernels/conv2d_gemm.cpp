@@ -8,7 +8,7 @@
 #include "kernels/aligned_floats.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_pack.h"
-#include "kernels/conv2d_pointwise_transposed.h"
+#include "kernels/conv2d_transposed.h"
 #include "kernels/conv2d_winograd.h"
 #include "kernels/gemm_kernel.h"
 #include "kernels/gemm_pack.h"
@@ -390,6 +390,7 @@ const char* convAlgoName(ConvAlgo algo) {
     case ConvAlgo::DirectRows: return "direct-rows";
     case ConvAlgo::Winograd: return "winograd-f43";
     case ConvAlgo::PointwiseTransposed: return "pointwise-transposed";
+    case ConvAlgo::ImplicitGemmTransposed: return "implicit-gemm-transposed";
   }
   return "unknown";
 }
@@ -403,6 +404,7 @@ std::vector<ConvAlgo> convAlgorithms(const ConvGeometry& geometry, Isa isa) {
   if (isDirectRows(geometry)) out.push_back(ConvAlgo::DirectRows);
   if (isWinogradF43(geometry)) out.push_back(ConvAlgo::Winograd);
   if (isPointwiseTransposed(geometry)) out.push_back(ConvAlgo::PointwiseTransposed);
+  if (isImplicitGemmTransposed(geometry)) out.push_back(ConvAlgo::ImplicitGemmTransposed);
   return out;
 }
 
@@ -419,7 +421,8 @@ std::unique_ptr<Conv2dKernel> Conv2dKernel::create(ConvAlgo algo, Isa isa, const
   if (algo == ConvAlgo::DirectRows && !isDirectRows(geometry))
     throw std::invalid_argument("conv2d: direct rows needs stride 1, dilation 1, a kernel wider than 1x1");
   if (algo == ConvAlgo::Winograd) return makeConv2dWinograd(isa, geometry, weights, bias, epilogue);
-  if (algo == ConvAlgo::PointwiseTransposed) return makeConv2dPointwiseTransposed(isa, geometry, weights, bias, epilogue);
+  if (algo == ConvAlgo::PointwiseTransposed || algo == ConvAlgo::ImplicitGemmTransposed)
+    return makeConv2dTransposed(algo, isa, geometry, weights, bias, epilogue);
   if (algo != ConvAlgo::Pointwise && algo != ConvAlgo::ImplicitGemm && algo != ConvAlgo::SpaceToDepth &&
       algo != ConvAlgo::DirectRows)
     throw std::invalid_argument("conv2d: unknown algorithm");
