@@ -58,5 +58,7 @@ void testYoloHead();
 void testMaxPool3x3();
 void testOutputBufferPool();
 void testDepthwiseConv2d();
+void testBlockedConv();
 int runConvBenchmarks(int argc, char** argv);
 int runQConvBenchmarks(int argc, char** argv);
+int runBlockedBenchmarks(int argc, char** argv);

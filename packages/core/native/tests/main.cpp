@@ -1,4 +1,4 @@
-// kiln_native_tests: the native engine's tests, or with --bench / --qbench the FP32 / INT8
+// kiln_native_tests: the native engine's tests, or with --bench / --qbench / --bbench the FP32 / INT8 / blocked
 // convolution benchmarks.
 #include <cstdarg>
 #include <cstring>
@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--bench") == 0) return runConvBenchmarks(argc, argv);
   for (int i = 1; i < argc; ++i)
     if (std::strcmp(argv[i], "--qbench") == 0) return runQConvBenchmarks(argc, argv);
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--bbench") == 0) return runBlockedBenchmarks(argc, argv);
 
   std::printf("CPU ISAs:");
   for (kiln::Isa isa : kiln::supportedIsas()) std::printf(" %s", kiln::isaName(isa));
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
   testMaxPool3x3();
   testOutputBufferPool();
   testDepthwiseConv2d();
+  testBlockedConv();
 
   if (kt::failures() == 0) {
     std::printf("all native tests passed\n");

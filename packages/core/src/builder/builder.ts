@@ -13,6 +13,7 @@ import { nativeCall } from '../native-errors.js';
 import type { NetworkDefinition } from '../network/network.js';
 import { fuseConvResidualAdds } from '../optimizer/conv-residual-add-fusion.js';
 import { fuseYoloHeads } from '../optimizer/yolo-head-fusion.js';
+import { blockChannels } from '../optimizer/channel-blocking.js';
 import { optimizeNetwork } from '../optimizer/optimize.js';
 import { parseOptions } from '../options.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
@@ -106,6 +107,9 @@ export class Builder {
     // Likewise after INT8: the head convolutions left in FP32 go into their YOLO decodes.
     const heads = fuseYoloHeads(target);
     this.logger.verbose(`YOLO head fusion: ${heads} change(s), ${target.layers.length} layers`);
+    // Last: chains of 1x1 and depthwise convolutions into the channel-blocked layout.
+    const blockedConvs = blockChannels(target, { plugins: this.plugins });
+    this.logger.verbose(`channel blocking: ${blockedConvs} convolution(s), ${target.layers.length} layers`);
     const build = { layersBefore: report.layersBefore, layersAfter: target.layers.length, precision: opts.precision };
     const engine = await this.compile(target, opts, isa, build, network.metadata);
     this.logger.info(`built for ${engine.isa} with ${engine.threads} threads`);

@@ -14,7 +14,7 @@ export const lowerConv: Lowering = (layer, ctx) => {
   const strides = attributeNumbers(layer, 'strides', [1, 1]);
   const dilations = attributeNumbers(layer, 'dilations', [1, 1]);
   const x = ctx.info(layer.inputs[0], layer);
-  const pads = resolveAutoPad(attributeString(layer, 'auto_pad', 'NOTSET'), attributeNumbers(layer, 'pads', [0, 0, 0, 0]), x.shape.slice(2), kernel, strides, dilations);
+  const pads = resolveAutoPad(attributeString(layer, 'auto_pad', 'NOTSET'), attributeNumbers(layer, 'pads', [0, 0, 0, 0]), x.shape.slice(2, 4), kernel, strides, dilations);
   if (!pads) throw new BuildError('auto_pad SAME needs static spatial dimensions', layer.name, 'KILN_UNSUPPORTED');
   const attrs = {
     strides: ints(strides),
@@ -26,5 +26,13 @@ export const lowerConv: Lowering = (layer, ctx) => {
     activation_beta: floats([attributeNumber(layer, 'activation_beta', 0)]),
     activation_after_residual: ints([attributeNumber(layer, 'activation_after_residual', 0)]),
   };
+  if (layer.type === 'KilnConvBlocked') {
+    if (!packed) throw new BuildError('a blocked convolution needs constant weights and bias', layer.name, 'KILN_UNSUPPORTED');
+    return [nativeLayer(layer, 'KilnConvBlocked', attrs)];
+  }
   return [nativeLayer(layer, packed ? 'Conv' : 'ConvDynamic', attrs)];
 };
+
+/** The channel-blocking pass's layout conversions (optimizer/channel-blocking.ts). */
+export const lowerToBlocked: Lowering = (layer) => [nativeLayer(layer, 'KilnToBlocked', {})];
+export const lowerFromBlocked: Lowering = (layer) => [nativeLayer(layer, 'KilnFromBlocked', { channels: ints([attributeNumber(layer, 'channels')]) })];

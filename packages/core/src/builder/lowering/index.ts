@@ -6,7 +6,7 @@ import type { NativeGraph, NativeLayer } from '../../native.js';
 import { isPluginLayer, pluginLayerAttrs } from '../../plugins/plugin-layer.js';
 import type { PluginRegistry } from '../../plugins/plugin-registry.js';
 import { LoweringContext, type Lowering } from './context.js';
-import { lowerConv } from './convolution.js';
+import { lowerConv, lowerFromBlocked, lowerToBlocked } from './convolution.js';
 import { lowerConvTranspose } from './conv-transpose.js';
 import { lowerNonMaxSuppression } from './detection.js';
 import { ELEMENTWISE_LOWERINGS } from './elementwise.js';
@@ -24,6 +24,9 @@ import { QUANTIZATION_LOWERINGS } from './quantization.js';
 
 const LOWERINGS: Record<string, Lowering> = {
   Conv: lowerConv,
+  KilnConvBlocked: lowerConv,
+  KilnToBlocked: lowerToBlocked,
+  KilnFromBlocked: lowerFromBlocked,
   ConvTranspose: lowerConvTranspose,
   NonMaxSuppression: lowerNonMaxSuppression,
   KilnYoloDecode: lowerYoloDecode,

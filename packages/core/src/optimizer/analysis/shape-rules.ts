@@ -65,6 +65,26 @@ const conv: ShapeRule = (layer, input) => {
   return [{ dtype: x.dtype, shape: [x.shape[0], w.shape[0], ...spatial] }];
 };
 
+/** The blocked layout (channel-blocking): [N, C, H, W] stored as [N, ceil(C / 16), H, W, 16]. */
+const blockedChannels = (channels: Dim): Dim => (typeof channels === 'number' ? Math.ceil(channels / 16) : `${channels}_blocks`);
+
+const toBlocked: ShapeRule = (layer, input) => {
+  const x = first(input, layer);
+  return [{ dtype: x.dtype, shape: [x.shape[0], blockedChannels(x.shape[1]), x.shape[2], x.shape[3], 16] }];
+};
+
+const fromBlocked: ShapeRule = (layer, input) => {
+  const x = first(input, layer);
+  return [{ dtype: x.dtype, shape: [x.shape[0], attributeNumber(layer, 'channels'), x.shape[2], x.shape[3]] }];
+};
+
+/** KilnConvBlocked: a Conv on blocked tensors. */
+const convBlocked: ShapeRule = (layer, input) => {
+  const x = first(input, layer);
+  const [nchw] = conv(layer, { ...input, infos: [{ ...x, shape: [x.shape[0], x.shape[1], x.shape[2], x.shape[3]] }, ...input.infos.slice(1)] });
+  return [{ dtype: x.dtype, shape: [nchw.shape[0], blockedChannels(nchw.shape[1]), nchw.shape[2], nchw.shape[3], 16] }];
+};
+
 const convTranspose: ShapeRule = (layer, input) => {
   const x = first(input, layer);
   const w = input.infos[1];
@@ -352,6 +372,9 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   LayerNormalization: layerNorm,
   ConvTranspose: convTranspose,
   KilnYoloDecode: yoloDecode,
+  KilnToBlocked: toBlocked,
+  KilnFromBlocked: fromBlocked,
+  KilnConvBlocked: convBlocked,
   Expand: expand,
   Where: where,
   MaxPool: pool,

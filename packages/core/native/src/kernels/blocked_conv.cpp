@@ -1,0 +1,152 @@
+#include "kernels/blocked_conv.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "kernels/activation_apply.h"
+
+namespace kiln::blocked {
+namespace {
+
+const detail::Kernels& kernelsFor(Isa isa) {
+  switch (isa) {
+    case Isa::Avx512: return detail::kernelsAvx512();
+    case Isa::Avx2: return detail::kernelsAvx2();
+    default: return detail::kernelsScalar();
+  }
+}
+
+// Pixels per reorder step: 16 channels of that many pixels stay in L1 while they are transposed.
+constexpr int64_t kReorderPixels = 64;
+
+AlignedFloats paddedBias(const float* bias, int64_t channels) {
+  AlignedFloats out = allocAlignedFloats(blocks(channels) * kBlock);
+  for (int64_t c = 0; c < blocks(channels) * kBlock; ++c) out[c] = bias && c < channels ? bias[c] : 0.f;
+  return out;
+}
+
+void activate(Isa isa, float* data, int64_t n, const Epilogue& epilogue) {
+  if (epilogue.act != Activation::None) applyActivation(isa, data, n, epilogue);
+}
+
+}  // namespace
+
+void toBlocked(const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool) {
+  const int64_t cb = blocks(c);
+  pool.parallelFor(n * cb, [&](int64_t task, int) {
+    const int64_t b = task / cb, block = task % cb, channels = std::min(kBlock, c - block * kBlock);
+    const float* src = x + (b * c + block * kBlock) * plane;
+    float* dst = y + task * plane * kBlock;
+    for (int64_t p0 = 0; p0 < plane; p0 += kReorderPixels) {
+      const int64_t p1 = std::min(plane, p0 + kReorderPixels);
+      for (int64_t ch = 0; ch < kBlock; ++ch)
+        for (int64_t p = p0; p < p1; ++p) dst[p * kBlock + ch] = ch < channels ? src[ch * plane + p] : 0.f;
+    }
+  });
+}
+
+void fromBlocked(const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool) {
+  const int64_t cb = blocks(c);
+  pool.parallelFor(n * cb, [&](int64_t task, int) {
+    const int64_t b = task / cb, block = task % cb, channels = std::min(kBlock, c - block * kBlock);
+    const float* src = x + task * plane * kBlock;
+    float* dst = y + (b * c + block * kBlock) * plane;
+    for (int64_t p0 = 0; p0 < plane; p0 += kReorderPixels) {
+      const int64_t p1 = std::min(plane, p0 + kReorderPixels);
+      for (int64_t ch = 0; ch < channels; ++ch)
+        for (int64_t p = p0; p < p1; ++p) dst[ch * plane + p] = src[p * kBlock + ch];
+    }
+  });
+}
+
+PointwiseBlocked::PointwiseBlocked(Isa isa, int64_t cin, int64_t cout, const float* weights, const float* bias,
+                                   const Epilogue& epilogue)
+    : isa_(isa), cin_(cin), cout_(cout), epilogue_(epilogue) {
+  if (cin <= 0 || cout <= 0 || !weights) throw std::invalid_argument("blocked pointwise: bad channels or weights");
+  const int ob = kernelsFor(isa).maxOutBlocks;
+  const int64_t outBlocks = blocks(cout);
+  groups_ = (outBlocks + ob - 1) / ob;
+  // Group g: its blocks' filters as [cin][blocks in g][16], groups one after another.
+  filters_ = allocAlignedFloats(groups_ * ob * cin * kBlock);
+  for (int64_t g = 0; g < groups_; ++g) {
+    const int64_t first = g * ob, n = std::min<int64_t>(ob, outBlocks - first);
+    float* f = filters_.get() + g * ob * cin * kBlock;
+    for (int64_t ci = 0; ci < cin; ++ci)
+      for (int64_t j = 0; j < n * kBlock; ++j) {
+        const int64_t co = first * kBlock + j;
+        f[ci * n * kBlock + j] = co < cout ? weights[co * cin + ci] : 0.f;
+      }
+  }
+  bias_ = paddedBias(bias, cout);
+}
+
+void PointwiseBlocked::run(const float* x, int64_t batch, int64_t plane, const float* residual, float* y,
+                           ThreadPool& pool) const {
+  if (batch <= 0 || plane <= 0) return;
+  const detail::Kernels& k = kernelsFor(isa_);
+  const int ob = k.maxOutBlocks;
+  const int64_t inBlocks = blocks(cin_), outBlocks = blocks(cout_), chunk = 8 * static_cast<int64_t>(k.maxPixels);
+  const int64_t chunks = (plane + chunk - 1) / chunk;
+  const bool actLast = residual && epilogue_.afterResidual;
+  pool.parallelFor(batch * chunks * groups_, [&](int64_t task, int) {
+    const int64_t g = task % groups_, chunkIndex = task / groups_ % chunks, b = task / (groups_ * chunks);
+    const int64_t first = g * ob, n = std::min<int64_t>(ob, outBlocks - first);
+    const float* f = filters_.get() + g * ob * cin_ * kBlock;
+    const int64_t p0 = chunkIndex * chunk, p1 = std::min(plane, p0 + chunk);
+    float* out = y + ((b * outBlocks + first) * plane + p0) * kBlock;
+    for (int64_t p = p0; p < p1; p += k.maxPixels) {
+      const int pixels = static_cast<int>(std::min<int64_t>(k.maxPixels, p1 - p));
+      k.pointwiseTile(pixels, static_cast<int>(n), x + (b * inBlocks * plane + p) * kBlock, cin_, plane * kBlock, f,
+                      bias_.get() + first * kBlock, out + (p - p0) * kBlock, plane * kBlock);
+    }
+    // The chunk's epilogue while it is in L1.
+    for (int64_t j = 0; j < n; ++j) {
+      float* o = out + j * plane * kBlock;
+      const int64_t count = (p1 - p0) * kBlock;
+      if (!actLast) activate(isa_, o, count, epilogue_);
+      if (residual) {
+        const float* r = residual + (o - y);
+        for (int64_t i = 0; i < count; ++i) o[i] += r[i];
+        if (actLast) activate(isa_, o, count, epilogue_);
+      }
+    }
+  });
+}
+
+DepthwiseBlocked::DepthwiseBlocked(Isa isa, const DepthwiseGeometry& g, const float* weights, const float* bias,
+                                   const Epilogue& epilogue)
+    : isa_(isa), g_(g), epilogue_(epilogue) {
+  if (g.channels <= 0 || g.kh <= 0 || g.kw <= 0 || g.strideH <= 0 || g.strideW <= 0 || !weights)
+    throw std::invalid_argument("blocked depthwise: bad geometry or weights");
+  const int64_t taps = g.kh * g.kw;
+  filters_ = allocAlignedFloats(blocks(g.channels) * taps * kBlock);
+  for (int64_t block = 0; block < blocks(g.channels); ++block)
+    for (int64_t t = 0; t < taps; ++t)
+      for (int64_t j = 0; j < kBlock; ++j) {
+        const int64_t c = block * kBlock + j;
+        filters_[(block * taps + t) * kBlock + j] = c < g.channels ? weights[c * taps + t] : 0.f;
+      }
+  bias_ = paddedBias(bias, g.channels);
+}
+
+void DepthwiseBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const {
+  const int64_t oh = g_.outH(h), ow = g_.outW(w);
+  if (oh <= 0 || ow <= 0) throw std::invalid_argument("blocked depthwise: the kernel does not fit in the padded input");
+  if (batch <= 0) return;
+  const detail::Kernels& k = kernelsFor(isa_);
+  const int64_t cb = blocks(g_.channels), taps = g_.kh * g_.kw;
+  // A task is a band of output rows of one block: about 4 KiB of output at least.
+  const int64_t rows = std::clamp<int64_t>(256 / std::max<int64_t>(ow, 1), 1, oh), bands = (oh + rows - 1) / rows;
+  pool.parallelFor(batch * cb * bands, [&](int64_t task, int) {
+    const int64_t band = task % bands, plane = task / bands;  // plane: image * cb + block
+    const int64_t block = plane % cb;
+    const float* xp = x + plane * h * w * kBlock;
+    for (int64_t oy = band * rows; oy < std::min(oh, (band + 1) * rows); ++oy) {
+      float* yr = y + (plane * oh + oy) * ow * kBlock;
+      k.depthwiseRow(xp, h, w, g_, filters_.get() + block * taps * kBlock, bias_.get() + block * kBlock, oy, ow, yr);
+      activate(isa_, yr, ow * kBlock, epilogue_);
+    }
+  });
+}
+
+}  // namespace kiln::blocked

@@ -1,0 +1,78 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+
+#include "kernels/activation.h"
+#include "kernels/aligned_floats.h"
+#include "runtime/cpu_features.h"
+#include "runtime/thread_pool.h"
+
+// Convolutions over the channel-blocked layout NCHW16c: a [N, C, H, W] tensor stored as
+// [N, ceil(C / 16), H, W, 16], the channels past C zero. Each pixel's 16 channels of a block are one
+// 64-byte line, so a 1x1 convolution reads its input, and a depthwise one its taps, as a few long
+// streams with the channels in the vector lanes, where NCHW reads C planes side by side.
+namespace kiln::blocked {
+
+constexpr int64_t kBlock = 16;
+inline int64_t blocks(int64_t channels) { return (channels + kBlock - 1) / kBlock; }
+
+// [n, c, plane] NCHW to [n, blocks(c), plane, 16] and back.
+void toBlocked(const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool);
+void fromBlocked(const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool);
+
+// A 1x1 convolution (stride 1, no padding, one group) between blocked tensors, the bias,
+// activation and an optional blocked residual fused. Weights are [cout, cin].
+class PointwiseBlocked {
+ public:
+  PointwiseBlocked(Isa isa, int64_t cin, int64_t cout, const float* weights, const float* bias, const Epilogue& epilogue);
+  // x: [batch, blocks(cin), plane, 16]; y and residual (or null): [batch, blocks(cout), plane, 16].
+  void run(const float* x, int64_t batch, int64_t plane, const float* residual, float* y, ThreadPool& pool) const;
+
+ private:
+  Isa isa_;
+  int64_t cin_, cout_, groups_;
+  Epilogue epilogue_;
+  AlignedFloats filters_, bias_;
+};
+
+// A depthwise convolution (one filter per channel) between blocked tensors, bias and activation
+// fused. Weights are [c, 1, kh, kw].
+struct DepthwiseGeometry {
+  int64_t channels = 0, kh = 3, kw = 3, strideH = 1, strideW = 1, padTop = 0, padLeft = 0, padBottom = 0, padRight = 0;
+  int64_t outH(int64_t h) const { return (h + padTop + padBottom - kh) / strideH + 1; }
+  int64_t outW(int64_t w) const { return (w + padLeft + padRight - kw) / strideW + 1; }
+};
+class DepthwiseBlocked {
+ public:
+  DepthwiseBlocked(Isa isa, const DepthwiseGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue);
+  // x: [batch, blocks(c), h, w, 16]; y: [batch, blocks(c), outH(h), outW(w), 16].
+  void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const;
+
+ private:
+  Isa isa_;
+  DepthwiseGeometry g_;
+  Epilogue epilogue_;
+  AlignedFloats filters_, bias_;
+};
+
+namespace detail {
+// One ISA's inner loops (blocked_conv_impl.h).
+struct Kernels {
+  // Output pixels [0, pixels) of `outBlocks` consecutive output blocks: out[b][p][16] = bias[b] +
+  // sum over ci of x[ci / 16][p][ci % 16] * filters[ci][b][16]. x's blocks are xBlockStride floats
+  // apart, out's outBlockStride; filters are [cin][outBlocks][16]. pixels <= maxPixels.
+  void (*pointwiseTile)(int pixels, int outBlocks, const float* x, int64_t cin, int64_t xBlockStride,
+                        const float* filters, const float* bias, float* out, int64_t outBlockStride);
+  int maxPixels;      // pixels per pointwise tile
+  int maxOutBlocks;   // output blocks per pointwise tile
+  // Output row oy of one block: y[ox][16] over ow pixels from x's [h][w][16] plane with the
+  // filters [kh][kw][16] and bias[16] (no activation).
+  void (*depthwiseRow)(const float* x, int64_t h, int64_t w, const DepthwiseGeometry& g, const float* filters,
+                       const float* bias, int64_t oy, int64_t ow, float* y);
+};
+const Kernels& kernelsScalar();
+const Kernels& kernelsAvx2();
+const Kernels& kernelsAvx512();
+}  // namespace detail
+
+}  // namespace kiln::blocked

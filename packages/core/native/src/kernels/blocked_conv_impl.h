@@ -1,0 +1,133 @@
+#pragma GCC diagnostic ignored "-Wpsabi"
+// The blocked convolutions' inner loops, compiled once per ISA: blocked_conv_scalar.cpp,
+// blocked_conv_avx2.cpp and blocked_conv_avx512.cpp define KILN_BLOCKED_PIXELS and
+// KILN_BLOCKED_OUT_BLOCKS and include this file. A 16-channel block is one GCC vector of 16 floats
+// (one zmm, two ymm or four xmm). Internal linkage and no standard-library templates, so that no
+// instance compiled for a wider ISA serves the baseline code.
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/blocked_conv.h"
+
+#if !defined(KILN_BLOCKED_PIXELS) || !defined(KILN_BLOCKED_OUT_BLOCKS)
+#error "define KILN_BLOCKED_PIXELS and KILN_BLOCKED_OUT_BLOCKS before including blocked_conv_impl.h"
+#endif
+
+namespace kiln::blocked::detail {
+namespace {
+
+typedef float Vec __attribute__((vector_size(64)));
+
+inline Vec load(const float* p) {
+  Vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
+
+template <int R, int OB>
+void pointwise(const float* x, int64_t cin, int64_t xBlockStride, const float* filters, const float* bias, float* out,
+               int64_t outBlockStride) {
+  Vec acc[R][OB];
+#pragma GCC unroll 16
+  for (int b = 0; b < OB; ++b) {
+    const Vec init = bias ? load(bias + b * kBlock) : Vec{};
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) acc[r][b] = init;
+  }
+  for (int64_t c0 = 0; c0 < cin; c0 += kBlock) {
+    const float* xb = x + c0 / kBlock * xBlockStride;
+    const int64_t n = cin - c0 < kBlock ? cin - c0 : kBlock;
+    for (int64_t c = 0; c < n; ++c) {
+      Vec w[OB];
+#pragma GCC unroll 16
+      for (int b = 0; b < OB; ++b) w[b] = load(filters + b * kBlock);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        const float v = xb[r * kBlock + c];
+#pragma GCC unroll 16
+        for (int b = 0; b < OB; ++b) acc[r][b] += w[b] * v;
+      }
+      filters += OB * kBlock;
+    }
+  }
+#pragma GCC unroll 16
+  for (int b = 0; b < OB; ++b)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) store(out + b * outBlockStride + r * kBlock, acc[r][b]);
+}
+
+template <int OB>
+void pointwiseBlocks(int pixels, const float* x, int64_t cin, int64_t xBlockStride, const float* filters,
+                     const float* bias, float* out, int64_t outBlockStride) {
+  switch (pixels) {
+#define KILN_BLOCKED_CASE(n)                                                                                   \
+  case n:                                                                                                      \
+    return pointwise<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB>(x, cin, xBlockStride, filters, bias, out, outBlockStride);
+    KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
+    KILN_BLOCKED_CASE(6) KILN_BLOCKED_CASE(7) KILN_BLOCKED_CASE(8) KILN_BLOCKED_CASE(9) KILN_BLOCKED_CASE(10)
+    KILN_BLOCKED_CASE(11) KILN_BLOCKED_CASE(12)
+#undef KILN_BLOCKED_CASE
+    default: return;
+  }
+}
+
+void pointwiseTile(int pixels, int outBlocks, const float* x, int64_t cin, int64_t xBlockStride, const float* filters,
+                   const float* bias, float* out, int64_t outBlockStride) {
+  if (KILN_BLOCKED_OUT_BLOCKS > 1 && outBlocks == 2)
+    pointwiseBlocks<KILN_BLOCKED_OUT_BLOCKS>(pixels, x, cin, xBlockStride, filters, bias, out, outBlockStride);
+  else
+    pointwiseBlocks<1>(pixels, x, cin, xBlockStride, filters, bias, out, outBlockStride);
+}
+
+// Four output pixels at a time in the interior (every tap inside the row), so that four
+// independent sums hide the multiply-add latency; the edges tap by tap with bounds checks.
+void depthwiseRow(const float* x, int64_t h, int64_t w, const DepthwiseGeometry& g, const float* filters,
+                  const float* bias, int64_t oy, int64_t ow, float* y) {
+  const Vec b = bias ? load(bias) : Vec{};
+  const int64_t iy0 = oy * g.strideH - g.padTop;
+  const int64_t sw = g.strideW, pl = g.padLeft;
+  // ox in [lo, hi): every kx inside the row.
+  int64_t lo = (pl + sw - 1) / sw, hi = w - g.kw + pl >= 0 ? (w - g.kw + pl) / sw + 1 : 0;
+  if (hi > ow) hi = ow;
+  if (lo > hi) lo = hi;
+  auto edge = [&](int64_t ox) {
+    Vec acc = b;
+    for (int64_t ky = 0; ky < g.kh; ++ky) {
+      const int64_t iy = iy0 + ky;
+      if (iy < 0 || iy >= h) continue;
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        const int64_t ix = ox * sw - pl + kx;
+        if (ix < 0 || ix >= w) continue;
+        acc += load(filters + (ky * g.kw + kx) * kBlock) * load(x + (iy * w + ix) * kBlock);
+      }
+    }
+    store(y + ox * kBlock, acc);
+  };
+  for (int64_t ox = 0; ox < lo; ++ox) edge(ox);
+  int64_t ox = lo;
+  for (; ox + 4 <= hi; ox += 4) {
+    Vec a0 = b, a1 = b, a2 = b, a3 = b;
+    for (int64_t ky = 0; ky < g.kh; ++ky) {
+      const int64_t iy = iy0 + ky;
+      if (iy < 0 || iy >= h) continue;
+      const float* row = x + (iy * w + ox * sw - pl) * kBlock;
+      const float* f = filters + ky * g.kw * kBlock;
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        const Vec wk = load(f + kx * kBlock);
+        a0 += wk * load(row + kx * kBlock);
+        a1 += wk * load(row + (sw + kx) * kBlock);
+        a2 += wk * load(row + (2 * sw + kx) * kBlock);
+        a3 += wk * load(row + (3 * sw + kx) * kBlock);
+      }
+    }
+    store(y + ox * kBlock, a0);
+    store(y + (ox + 1) * kBlock, a1);
+    store(y + (ox + 2) * kBlock, a2);
+    store(y + (ox + 3) * kBlock, a3);
+  }
+  for (; ox < ow; ++ox) edge(ox);
+}
+
+}  // namespace
+}  // namespace kiln::blocked::detail

@@ -1,0 +1,121 @@
+// The channel-blocked (NCHW16c) layers the layout pass puts in runs of 1x1 and depthwise
+// convolutions: a blocked tensor is 5-D, [N, ceil(C / 16), H, W, 16], so shapes, the memory plan and
+// the tensor views need to know nothing of layouts; only these layers read or write one.
+#include "engine/layer.h"
+#include "kernels/blocked_conv.h"
+#include "layers/conv_attrs.h"
+
+namespace kiln {
+namespace {
+
+constexpr int64_t kBlock = blocked::kBlock;
+
+// [N, C, H, W] to [N, ceil(C / 16), H, W, 16].
+class ToBlockedLayer final : public Layer {
+ public:
+  using Layer::Layer;
+  std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
+    expectInputs(in, 1);
+    if (in[0].size() != 4) shapeError("expects a 4-D NCHW input, got " + shapeToString(in[0]));
+    return {{in[0][0], blocked::blocks(in[0][1]), in[0][2], in[0][3], kBlock}};
+  }
+  void run(const LayerRun& r) const override {
+    const Shape& x = *r.inputShapes[0];
+    blocked::toBlocked(r.in(0), x[0], x[1], x[2] * x[3], r.out(0), *r.pool);
+  }
+};
+
+// [N, ceil(C / 16), H, W, 16] to [N, C, H, W], C the `channels` attribute.
+class FromBlockedLayer final : public Layer {
+ public:
+  FromBlockedLayer(const LayerDesc& desc) : Layer(desc), channels_(Attrs(desc).getInt("channels", 0)) {
+    if (channels_ <= 0) Attrs(desc).fail("channels", "must be positive");
+  }
+  std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
+    expectInputs(in, 1);
+    const Shape& x = in[0];
+    if (x.size() != 5 || x[4] != kBlock || x[1] != blocked::blocks(channels_))
+      shapeError("expects a blocked input of " + std::to_string(channels_) + " channels, got " + shapeToString(x));
+    return {{x[0], channels_, x[2], x[3]}};
+  }
+  void run(const LayerRun& r) const override {
+    const Shape& x = *r.inputShapes[0];
+    blocked::fromBlocked(r.in(0), x[0], channels_, x[2] * x[3], r.out(0), *r.pool);
+  }
+
+ private:
+  int64_t channels_;
+};
+
+// A Conv's attributes and constant weights and bias (inputs 1, 2), on blocked tensors: a 1x1
+// convolution (stride 1, no padding, one group), with an optional blocked residual (input 3), or a
+// depthwise one (one filter per channel, dilation 1).
+class ConvBlockedLayer final : public Layer {
+ public:
+  ConvBlockedLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc) {
+    if (desc.inputs.size() < 3 || !ctx.constantInputs[1] || !ctx.constantInputs[2])
+      throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type + "): the weights and bias must be constants");
+    const ConstantDesc& w = *ctx.constantInputs[1];
+    g_ = convGeometry(desc, w.shape);
+    if (elementCount(ctx.constantInputs[2]->shape) != g_.cout)
+      throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type + "): the bias has the wrong size");
+    residual_ = desc.inputs.size() > 3;
+    const Epilogue epilogue = parseEpilogue(desc);
+    const auto* weights = reinterpret_cast<const float*>(w.bytes->data());
+    const auto* bias = reinterpret_cast<const float*>(ctx.constantInputs[2]->bytes->data());
+    const bool pointwise = g_.groups == 1 && g_.kh == 1 && g_.kw == 1 && g_.strideH == 1 && g_.strideW == 1 &&
+                           g_.padTop == 0 && g_.padLeft == 0 && g_.padBottom == 0 && g_.padRight == 0 &&
+                           g_.dilationH == 1 && g_.dilationW == 1;
+    const bool depthwise = g_.groups == g_.cin && g_.groups == g_.cout && g_.dilationH == 1 && g_.dilationW == 1;
+    if (pointwise) {
+      pointwise_ = std::make_unique<blocked::PointwiseBlocked>(ctx.isa, g_.cin, g_.cout, weights, bias, epilogue);
+    } else if (depthwise && !residual_) {
+      blocked::DepthwiseGeometry d;
+      d.channels = g_.cin, d.kh = g_.kh, d.kw = g_.kw, d.strideH = g_.strideH, d.strideW = g_.strideW;
+      d.padTop = g_.padTop, d.padLeft = g_.padLeft, d.padBottom = g_.padBottom, d.padRight = g_.padRight;
+      depthwise_ = std::make_unique<blocked::DepthwiseBlocked>(ctx.isa, d, weights, bias, epilogue);
+    } else {
+      throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type +
+                                    "): only 1x1 convolutions (with a residual or not) and depthwise ones run blocked");
+    }
+  }
+
+  std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
+    const Shape& x = in[0];
+    if (x.size() != 5 || x[4] != kBlock || x[1] != blocked::blocks(g_.cin))
+      shapeError("expects a blocked input of " + std::to_string(g_.cin) + " channels, got " + shapeToString(x));
+    const int64_t oh = g_.outH(x[2]), ow = g_.outW(x[3]);
+    if (oh <= 0 || ow <= 0) shapeError("the kernel is larger than the padded input " + shapeToString(x));
+    Shape y{x[0], blocked::blocks(g_.cout), oh, ow, kBlock};
+    if (residual_ && in[3] != y) shapeError("the residual input must be shaped like the output " + shapeToString(y));
+    return {y};
+  }
+
+  void run(const LayerRun& r) const override {
+    const Shape& x = *r.inputShapes[0];
+    if (pointwise_) pointwise_->run(r.in(0), x[0], x[2] * x[3], residual_ ? r.in(3) : nullptr, r.out(0), *r.pool);
+    else depthwise_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
+  }
+
+ private:
+  ConvGeometry g_;
+  bool residual_ = false;
+  std::unique_ptr<blocked::PointwiseBlocked> pointwise_;
+  std::unique_ptr<blocked::DepthwiseBlocked> depthwise_;
+};
+
+KILN_REGISTER_LAYER("KilnToBlocked", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  Layer::requireTypes(desc, ctx, {DType::Float32});
+  return std::unique_ptr<Layer>(new ToBlockedLayer(desc));
+});
+KILN_REGISTER_LAYER("KilnFromBlocked", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  Layer::requireTypes(desc, ctx, {DType::Float32});
+  return std::unique_ptr<Layer>(new FromBlockedLayer(desc));
+});
+KILN_REGISTER_LAYER("KilnConvBlocked", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
+  Layer::requireTypes(desc, ctx, {DType::Float32});
+  return std::unique_ptr<Layer>(new ConvBlockedLayer(desc, ctx));
+});
+
+}  // namespace
+}  // namespace kiln

@@ -1,0 +1,104 @@
+// kiln_native_tests --bbench [--threads=N] [--cold]: MobileNetV2's layers as NCHW kernels (the best
+// GEMM tactic, the direct depthwise kernel) against the NCHW16c blocked kernels, milliseconds per
+// run, median of runs (--cold: each after the caches were filled with other data).
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "check.h"
+#include "kernels/blocked_conv.h"
+#include "kernels/conv2d.h"
+#include "kernels/depthwise_conv2d.h"
+
+using namespace kiln;
+
+namespace {
+
+struct BlockedLayer {
+  const char* name;
+  int64_t cin, cout, k, stride, size;  // k = 1: pointwise; otherwise depthwise (cin = cout)
+};
+
+const BlockedLayer kLayers[] = {
+    {"32->16 1x1 @112", 32, 16, 1, 1, 112},   {"16->96 1x1 @112", 16, 96, 1, 1, 112},
+    {"144->24 1x1 @56", 144, 24, 1, 1, 56},   {"24->144 1x1 @56", 24, 144, 1, 1, 56},
+    {"192->32 1x1 @28", 192, 32, 1, 1, 28},   {"576->96 1x1 @14", 576, 96, 1, 1, 14},
+    {"960->320 1x1 @7", 960, 320, 1, 1, 7},   {"320->1280 1x1 @7", 320, 1280, 1, 1, 7},
+    {"dw 96 s2 @112", 96, 96, 3, 2, 112},     {"dw 144 @56", 144, 144, 3, 1, 56},
+    {"dw 192 @28", 192, 192, 3, 1, 28},       {"dw 576 @14", 576, 576, 3, 1, 14},
+    {"dw 960 @7", 960, 960, 3, 1, 7},
+};
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+double medianMs(const std::function<void()>& run, bool cold, std::vector<float>& flush) {
+  run();
+  std::vector<double> times;
+  double total = 0;
+  while (total < 0.3 || times.size() < 5) {
+    if (cold)
+      for (size_t i = 0; i < flush.size(); i += 16) flush[i] += 1.f;
+    const double t0 = now();
+    run();
+    times.push_back(now() - t0);
+    total += times.back();
+  }
+  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+  return times[times.size() / 2] * 1e3;
+}
+
+}  // namespace
+
+int runBlockedBenchmarks(int argc, char** argv) {
+  int threads = 1;
+  bool cold = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--threads=", 10) == 0) threads = std::max(1, std::atoi(argv[i] + 10));
+    cold = cold || std::strcmp(argv[i], "--cold") == 0;
+  }
+  std::vector<float> flush(cold ? (64 << 20) / sizeof(float) : 0);
+  ThreadPool pool(threads);
+  kt::Random rng(3);
+  const Isa isa = supportedIsas().back();
+  std::printf("%-20s %-8s %10s %10s   (ms, %d thread(s)%s)\n", "layer", "isa", "nchw", "blocked", threads, cold ? ", cold" : "");
+  for (const BlockedLayer& l : kLayers) {
+    const int64_t plane = l.size * l.size;
+    const std::vector<float> x = rng.vector(l.cin * plane), weights = rng.vector(l.cout * (l.k == 1 ? l.cin : l.k * l.k)),
+                             bias = rng.vector(l.cout);
+    std::vector<float> xb(blocked::blocks(l.cin) * 16 * plane), yb(blocked::blocks(l.cout) * 16 * plane), y(l.cout * plane);
+    blocked::toBlocked(x.data(), 1, l.cin, plane, xb.data(), pool);
+    const Epilogue clip{Activation::Clip, 0.f, 6.f};
+    ConvGeometry g;
+    g.cin = l.cin, g.cout = l.cout, g.kh = g.kw = l.k, g.strideH = g.strideW = l.stride;
+    double nchw = 1e30, blockedMs = 0;
+    if (l.k == 1) {
+      for (ConvAlgo algo : convAlgorithms(g, isa)) {
+        const auto kernel = Conv2dKernel::create(algo, isa, g, weights.data(), bias.data(), clip);
+        void* ws = ::operator new[](std::max<size_t>(kernel->workspaceBytes(1, l.size, l.size, threads), 64), std::align_val_t(64));
+        nchw = std::min(nchw, medianMs([&] { kernel->run(x.data(), 1, l.size, l.size, y.data(), ws, pool); }, cold, flush));
+        ::operator delete[](ws, std::align_val_t(64));
+      }
+      const blocked::PointwiseBlocked kernel(isa, l.cin, l.cout, weights.data(), bias.data(), clip);
+      blockedMs = medianMs([&] { kernel.run(xb.data(), 1, plane, nullptr, yb.data(), pool); }, cold, flush);
+    } else {
+      g.groups = l.cin, g.padTop = g.padLeft = g.padBottom = g.padRight = 1;
+      const DepthwiseConv2d kernel(isa, g, weights.data(), bias.data(), clip);
+      void* ws = ::operator new[](std::max<size_t>(kernel.workspaceBytes(l.size, l.size, threads), 64), std::align_val_t(64));
+      nchw = medianMs([&] { kernel.run(x.data(), 1, l.size, l.size, y.data(), ws, pool); }, cold, flush);
+      ::operator delete[](ws, std::align_val_t(64));
+      blocked::DepthwiseGeometry d;
+      d.channels = l.cin, d.strideH = d.strideW = l.stride, d.padTop = d.padLeft = d.padBottom = d.padRight = 1;
+      const blocked::DepthwiseBlocked bk(isa, d, weights.data(), bias.data(), clip);
+      blockedMs = medianMs([&] { bk.run(xb.data(), 1, l.size, l.size, yb.data(), pool); }, cold, flush);
+    }
+    std::printf("%-20s %-8s %10.3f %10.3f\n", l.name, isaName(isa), nchw, blockedMs);
+    std::fflush(stdout);
+  }
+  return 0;
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { Builder, NetworkDefinition, supportedIsas, type Tensor } from '../src/index.js';
+import { f32, maxAbsDiff } from './helpers/networks.js';
+
+interface Nchw {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** Plain grouped 2-D convolution, square kernel, symmetric padding. */
+function conv(x: Nchw, w: Tensor<'float32'>, b: Float32Array, group: number, stride: number, pad: number): Nchw {
+  const [n, cin, h, wd] = x.shape;
+  const [cout, cinG, k] = w.shape;
+  const oh = Math.floor((h + 2 * pad - k) / stride) + 1;
+  const ow = Math.floor((wd + 2 * pad - k) / stride) + 1;
+  const coutG = cout / group;
+  const out = new Float32Array(n * cout * oh * ow);
+  for (let b0 = 0; b0 < n; b0++)
+    for (let co = 0; co < cout; co++)
+      for (let oy = 0; oy < oh; oy++)
+        for (let ox = 0; ox < ow; ox++) {
+          let acc = b[co];
+          const g = Math.floor(co / coutG);
+          for (let ci = 0; ci < cinG; ci++)
+            for (let ky = 0; ky < k; ky++)
+              for (let kx = 0; kx < k; kx++) {
+                const iy = oy * stride - pad + ky;
+                const ix = ox * stride - pad + kx;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                acc += x.data[((b0 * cin + g * cinG + ci) * h + iy) * wd + ix] * w.data[((co * cinG + ci) * k + ky) * k + kx];
+              }
+          out[((b0 * cout + co) * oh + oy) * ow + ox] = acc;
+        }
+  return { data: out, shape: [n, cout, oh, ow] };
+}
+const relu6 = (x: Nchw): Nchw => ({ data: x.data.map((v) => Math.min(Math.max(v, 0), 6)), shape: x.shape });
+const add = (a: Nchw, b: Nchw): Nchw => ({ data: a.data.map((v, i) => v + b.data[i]), shape: a.shape });
+function globalAverage(x: Nchw): Nchw {
+  const [n, c, h, w] = x.shape;
+  const out = new Float32Array(n * c);
+  for (let i = 0; i < n * c; i++) {
+    let s = 0;
+    for (let p = 0; p < h * w; p++) s += x.data[i * h * w + p];
+    out[i] = s / (h * w);
+  }
+  return { data: out, shape: [n, c, 1, 1] };
+}
+
+/**
+ * Two MobileNetV2 blocks on odd channel counts: expand 12→36, depthwise, project back with the
+ * residual; expand 12→40, depthwise stride 2, project to 20. The first expansion and the residual
+ * sum are also read outside the chain (a graph output, a global average pool).
+ */
+function mobileBlocks(batch: number, h: number, w: number) {
+  const weights = {
+    e1: f32([36, 12, 1, 1], 1), e1b: f32([36], 2), d1: f32([36, 1, 3, 3], 3), d1b: f32([36], 4), p1: f32([12, 36, 1, 1], 5), p1b: f32([12], 6),
+    e2: f32([40, 12, 1, 1], 7), e2b: f32([40], 8), d2: f32([40, 1, 3, 3], 9), d2b: f32([40], 10), p2: f32([20, 40, 1, 1], 11), p2b: f32([20], 12),
+  };
+  const n = new NetworkDefinition();
+  n.addInput('x', 'float32', [batch, 12, h, w]);
+  for (const [name, t] of Object.entries(weights)) n.addConstant(name, t);
+  n.addConstant('lo', { dtype: 'float32', shape: [], data: Float32Array.from([0]) });
+  n.addConstant('hi', { dtype: 'float32', shape: [], data: Float32Array.from([6]) });
+  const convLayer = (name: string, input: string, out: string, group: number, stride: number, pad: number) =>
+    n.addLayer({ name, type: 'Conv', inputs: [input, name, `${name}b`], outputs: [out], attributes: { group, strides: [stride, stride], pads: [pad, pad, pad, pad], dilations: [1, 1] } });
+  const clip = (input: string, out: string) => n.addLayer({ name: `${out}_clip`, type: 'Clip', inputs: [input, 'lo', 'hi'], outputs: [out], attributes: {} });
+  convLayer('e1', 'x', 'e1c', 1, 1, 0);
+  clip('e1c', 'expanded');
+  convLayer('d1', 'expanded', 'd1c', 36, 1, 1);
+  clip('d1c', 'd1o');
+  convLayer('p1', 'd1o', 'p1o', 1, 1, 0);
+  n.addLayer({ name: 'residual', type: 'Add', inputs: ['p1o', 'x'], outputs: ['sum'], attributes: {} });
+  n.addLayer({ name: 'pool', type: 'GlobalAveragePool', inputs: ['sum'], outputs: ['pooled'], attributes: {} });
+  convLayer('e2', 'sum', 'e2c', 1, 1, 0);
+  clip('e2c', 'e2o');
+  convLayer('d2', 'e2o', 'd2c', 40, 2, 1);
+  clip('d2c', 'd2o');
+  convLayer('p2', 'd2o', 'y', 1, 1, 0);
+  for (const out of ['y', 'expanded', 'pooled']) n.markOutput(out);
+
+  const reference = (x: Nchw) => {
+    const expanded = relu6(conv(x, weights.e1, weights.e1b.data, 1, 1, 0));
+    const d1 = relu6(conv(expanded, weights.d1, weights.d1b.data, 36, 1, 1));
+    const sum = add(conv(d1, weights.p1, weights.p1b.data, 1, 1, 0), x);
+    const e2 = relu6(conv(sum, weights.e2, weights.e2b.data, 1, 1, 0));
+    const d2 = relu6(conv(e2, weights.d2, weights.d2b.data, 40, 2, 1));
+    return { y: conv(d2, weights.p2, weights.p2b.data, 1, 1, 0), expanded, pooled: globalAverage(sum) };
+  };
+  return { network: n, reference };
+}
+
+describe('channel blocking (NCHW16c)', () => {
+  it('runs a chain of 1×1 and depthwise convolutions blocked, converting only at its edges, and matches the plain reference on every ISA', async () => {
+    const [batch, h, w] = [2, 9, 11];
+    const { network, reference } = mobileBlocks(batch, h, w);
+    const x = f32([batch, 12, h, w], 42);
+    const expected = reference({ data: x.data, shape: x.shape });
+    for (const isa of supportedIsas()) {
+      const engine = await new Builder().build(network, { isa, timeTactics: false });
+      const types = engine.layers.map((l) => l.type);
+      expect(types.filter((t) => t === 'KilnConvBlocked')).toHaveLength(6);
+      expect(types.filter((t) => t === 'KilnToBlocked')).toHaveLength(1);
+      // Out of the chain: the expansion (a graph output), the residual sum (the pool) and y.
+      expect(types.filter((t) => t === 'KilnFromBlocked')).toHaveLength(3);
+      const out = await engine.createContext().execute({ x });
+      for (const name of ['y', 'expanded', 'pooled'] as const) {
+        expect(out[name].shape).toEqual(expected[name].shape);
+        expect(maxAbsDiff(out[name].data as Float32Array, expected[name].data), `${name} on ${isa}`).toBeLessThan(1e-4);
+      }
+    }
+  });
+
+  it('leaves chains without a depthwise convolution, and short ones, in NCHW', async () => {
+    const n = new NetworkDefinition();
+    n.addInput('x', 'float32', [1, 8, 5, 5]);
+    n.addConstant('w1', f32([8, 8, 1, 1], 1));
+    n.addConstant('w2', f32([8, 8, 1, 1], 2));
+    n.addConstant('w3', f32([8, 8, 1, 1], 3));
+    n.addConstant('w4', f32([8, 8, 1, 1], 4));
+    n.addConstant('dw', f32([8, 1, 3, 3], 5));
+    n.addLayer({ name: 'c1', type: 'Conv', inputs: ['x', 'w1'], outputs: ['a'], attributes: {} });
+    n.addLayer({ name: 'c2', type: 'Conv', inputs: ['a', 'w2'], outputs: ['b'], attributes: {} });
+    n.addLayer({ name: 'c3', type: 'Conv', inputs: ['b', 'w3'], outputs: ['c'], attributes: {} });
+    n.addLayer({ name: 'c4', type: 'Conv', inputs: ['c', 'w4'], outputs: ['y'], attributes: {} });
+    n.addLayer({ name: 'd', type: 'Conv', inputs: ['x', 'dw'], outputs: ['z'], attributes: { group: 8, pads: [1, 1, 1, 1] } });
+    n.markOutput('y');
+    n.markOutput('z');
+    const engine = await new Builder().build(n, { timeTactics: false });
+    expect(engine.layers.map((l) => l.type)).not.toContain('KilnConvBlocked');
+  });
+});
