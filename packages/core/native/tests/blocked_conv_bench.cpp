@@ -72,7 +72,7 @@ int runBlockedBenchmarks(int argc, char** argv) {
     const std::vector<float> x = rng.vector(l.cin * plane), weights = rng.vector(l.cout * (l.k == 1 ? l.cin : l.k * l.k)),
                              bias = rng.vector(l.cout);
     std::vector<float> xb(blocked::blocks(l.cin) * 16 * plane), yb(blocked::blocks(l.cout) * 16 * plane), y(l.cout * plane);
-    blocked::toBlocked(x.data(), 1, l.cin, plane, xb.data(), pool);
+    blocked::toBlocked(isa, x.data(), 1, l.cin, plane, xb.data(), pool);
     const Epilogue clip{Activation::Clip, 0.f, 6.f};
     ConvGeometry g;
     g.cin = l.cin, g.cout = l.cout, g.kh = g.kw = l.k, g.strideH = g.strideW = l.stride;

@@ -44,7 +44,7 @@ bool guardIntact(const std::vector<float>& v) {
 double compare(const std::vector<float>& expected, const std::vector<float>& y, int64_t n, int64_t c, int64_t plane,
                ThreadPool& pool, const char* what, Isa isa, int threads) {
   std::vector<float> back(n * c * plane);
-  blocked::fromBlocked(y.data(), n, c, plane, back.data(), pool);
+  blocked::fromBlocked(isa, y.data(), n, c, plane, back.data(), pool);
   double worst = 0;
   for (size_t i = 0; i < back.size(); ++i) {
     const double err = std::fabs(back[i] - expected[i]);
@@ -62,23 +62,31 @@ void testReorder() {
   const int before = kt::failures();
   kt::Random rng(5);
   ThreadPool pool(3);
-  for (int64_t c : {1, 16, 17, 40})
-    for (int64_t plane : {1, 63, 65, 130}) {
-      const std::vector<float> x = rng.vector(2 * c * plane);
-      std::vector<float> b = blockedBuffer(2, c, plane), back(x.size());
-      blocked::toBlocked(x.data(), 2, c, plane, b.data(), pool);
-      blocked::fromBlocked(b.data(), 2, c, plane, back.data(), pool);
-      KT_CHECK(back == x, "reorder round trip c%lld plane %lld", static_cast<long long>(c), static_cast<long long>(plane));
-      KT_CHECK(guardIntact(b), "toBlocked wrote past the output");
-      for (int64_t n = 0; n < 2; ++n)
-        for (int64_t ch = c; ch < blocked::blocks(c) * blocked::kBlock; ++ch)
+  for (Isa isa : supportedIsas()) {
+    for (int64_t c : {1, 16, 17, 40})
+      for (int64_t plane : {1, 15, 16, 63, 65, 130}) {
+        const std::vector<float> x = rng.vector(2 * c * plane);
+        std::vector<float> b = blockedBuffer(2, c, plane), back(x.size());
+        blocked::toBlocked(isa, x.data(), 2, c, plane, b.data(), pool);
+        blocked::fromBlocked(isa, b.data(), 2, c, plane, back.data(), pool);
+        KT_CHECK(back == x, "reorder round trip c%lld plane %lld (%s)", static_cast<long long>(c), static_cast<long long>(plane), isaName(isa));
+        KT_CHECK(guardIntact(b), "toBlocked wrote past the output");
+        for (int64_t n = 0; n < 2; ++n)
+          for (int64_t ch = c; ch < blocked::blocks(c) * blocked::kBlock; ++ch)
+            for (int64_t p = 0; p < plane; ++p)
+              KT_CHECK(b[((n * blocked::blocks(c) + ch / 16) * plane + p) * 16 + ch % 16] == 0.f, "padded channel %lld not zero",
+                       static_cast<long long>(ch));
+        // The layout itself, not only a round trip: pixel p of channel ch at lane ch of pixel p.
+        for (int64_t ch = 0; ch < c; ++ch)
           for (int64_t p = 0; p < plane; ++p)
-            KT_CHECK(b[((n * blocked::blocks(c) + ch / 16) * plane + p) * 16 + ch % 16] == 0.f, "padded channel %lld not zero",
-                     static_cast<long long>(ch));
-      // A channel in the wrong lane or plane fails the round trip; a skipped tail fails it too.
-      KT_CHECK(b[std::min<int64_t>(1, c - 1)] == x[std::min<int64_t>(1, c - 1) * plane], "channel 1 of pixel 0 in lane 1");
-    }
-  kt::reportGroup("blocked reorder", before, "NCHW <-> NCHW16c round trips, padded channels zero");
+            if (b[((ch / 16) * plane + p) * 16 + ch % 16] != x[ch * plane + p]) {
+              KT_CHECK(false, "channel %lld pixel %lld misplaced (%s)", static_cast<long long>(ch), static_cast<long long>(p), isaName(isa));
+              ch = c;
+              break;
+            }
+      }
+  }
+  kt::reportGroup("blocked reorder", before, "NCHW <-> NCHW16c on every ISA: the layout, round trips, padded channels zero");
 }
 
 void testPointwise() {
@@ -108,8 +116,8 @@ void testPointwise() {
           ThreadPool pool(threads);
           std::vector<float> xb = blockedBuffer(batch, g.cin, plane), rb = blockedBuffer(batch, g.cout, plane),
                              yb = blockedBuffer(batch, g.cout, plane);
-          blocked::toBlocked(x.data(), batch, g.cin, plane, xb.data(), pool);
-          blocked::toBlocked(residual.data(), batch, g.cout, plane, rb.data(), pool);
+          blocked::toBlocked(isa, x.data(), batch, g.cin, plane, xb.data(), pool);
+          blocked::toBlocked(isa, residual.data(), batch, g.cout, plane, rb.data(), pool);
           kernel.run(xb.data(), batch, plane, withResidual ? rb.data() : nullptr, yb.data(), pool);
           worst = std::max(worst, compare(expected, yb, batch, g.cout, plane, pool, "blocked pointwise", isa, threads));
           ++runs;
@@ -159,7 +167,7 @@ void testDepthwise() {
           for (int threads : {1, 3}) {
             ThreadPool pool(threads);
             std::vector<float> xb = blockedBuffer(batch, c, h * w), yb = blockedBuffer(batch, c, oh * ow);
-            blocked::toBlocked(x.data(), batch, c, h * w, xb.data(), pool);
+            blocked::toBlocked(isa, x.data(), batch, c, h * w, xb.data(), pool);
             kernel.run(xb.data(), batch, h, w, yb.data(), pool);
             worst = std::max(worst, compare(expected, yb, batch, c, oh * ow, pool, f.name, isa, threads));
             ++runs;

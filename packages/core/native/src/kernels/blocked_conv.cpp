@@ -16,9 +16,6 @@ const detail::Kernels& kernelsFor(Isa isa) {
   }
 }
 
-// Pixels per reorder step: 16 channels of that many pixels stay in L1 while they are transposed.
-constexpr int64_t kReorderPixels = 64;
-
 AlignedFloats paddedBias(const float* bias, int64_t channels) {
   AlignedFloats out = allocAlignedFloats(blocks(channels) * kBlock);
   for (int64_t c = 0; c < blocks(channels) * kBlock; ++c) out[c] = bias && c < channels ? bias[c] : 0.f;
@@ -31,31 +28,31 @@ void activate(Isa isa, float* data, int64_t n, const Epilogue& epilogue) {
 
 }  // namespace
 
-void toBlocked(const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool) {
+void toBlocked(Isa isa, const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool) {
+  const detail::Kernels& k = kernelsFor(isa);
   const int64_t cb = blocks(c);
   pool.parallelFor(n * cb, [&](int64_t task, int) {
     const int64_t b = task / cb, block = task % cb, channels = std::min(kBlock, c - block * kBlock);
     const float* src = x + (b * c + block * kBlock) * plane;
     float* dst = y + task * plane * kBlock;
-    for (int64_t p0 = 0; p0 < plane; p0 += kReorderPixels) {
-      const int64_t p1 = std::min(plane, p0 + kReorderPixels);
-      for (int64_t ch = 0; ch < kBlock; ++ch)
-        for (int64_t p = p0; p < p1; ++p) dst[p * kBlock + ch] = ch < channels ? src[ch * plane + p] : 0.f;
-    }
+    int64_t p = 0;
+    for (; p + 16 <= plane; p += 16) k.toBlocked16(src + p, plane, channels, dst + p * kBlock);
+    for (; p < plane; ++p)
+      for (int64_t ch = 0; ch < kBlock; ++ch) dst[p * kBlock + ch] = ch < channels ? src[ch * plane + p] : 0.f;
   });
 }
 
-void fromBlocked(const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool) {
+void fromBlocked(Isa isa, const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool) {
+  const detail::Kernels& k = kernelsFor(isa);
   const int64_t cb = blocks(c);
   pool.parallelFor(n * cb, [&](int64_t task, int) {
     const int64_t b = task / cb, block = task % cb, channels = std::min(kBlock, c - block * kBlock);
     const float* src = x + task * plane * kBlock;
     float* dst = y + (b * c + block * kBlock) * plane;
-    for (int64_t p0 = 0; p0 < plane; p0 += kReorderPixels) {
-      const int64_t p1 = std::min(plane, p0 + kReorderPixels);
-      for (int64_t ch = 0; ch < channels; ++ch)
-        for (int64_t p = p0; p < p1; ++p) dst[ch * plane + p] = src[p * kBlock + ch];
-    }
+    int64_t p = 0;
+    for (; p + 16 <= plane; p += 16) k.fromBlocked16(src + p * kBlock, plane, channels, dst + p);
+    for (; p < plane; ++p)
+      for (int64_t ch = 0; ch < channels; ++ch) dst[ch * plane + p] = src[p * kBlock + ch];
   });
 }
 

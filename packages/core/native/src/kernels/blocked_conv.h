@@ -16,9 +16,9 @@ namespace kiln::blocked {
 constexpr int64_t kBlock = 16;
 inline int64_t blocks(int64_t channels) { return (channels + kBlock - 1) / kBlock; }
 
-// [n, c, plane] NCHW to [n, blocks(c), plane, 16] and back.
-void toBlocked(const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool);
-void fromBlocked(const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool);
+// [n, c, plane] NCHW to [n, blocks(c), plane, 16] and back, with the ISA's transposes.
+void toBlocked(Isa isa, const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool);
+void fromBlocked(Isa isa, const float* x, int64_t n, int64_t c, int64_t plane, float* y, ThreadPool& pool);
 
 // A 1x1 convolution (stride 1, no padding, one group) between blocked tensors, the bias,
 // activation and an optional blocked residual fused. Weights are [cout, cin].
@@ -69,6 +69,10 @@ struct Kernels {
   // filters [kh][kw][16] and bias[16] (no activation).
   void (*depthwiseRow)(const float* x, int64_t h, int64_t w, const DepthwiseGeometry& g, const float* filters,
                        const float* bias, int64_t oy, int64_t ow, float* y);
+  // 16 pixels of one block: from `channels` NCHW planes (plane floats apart) at src to their 16
+  // blocked pixels at dst (lanes past `channels` zero), and back.
+  void (*toBlocked16)(const float* src, int64_t plane, int64_t channels, float* dst);
+  void (*fromBlocked16)(const float* src, int64_t plane, int64_t channels, float* dst);
 };
 const Kernels& kernelsScalar();
 const Kernels& kernelsAvx2();

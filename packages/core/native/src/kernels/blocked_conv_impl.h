@@ -129,5 +129,36 @@ void depthwiseRow(const float* x, int64_t h, int64_t w, const DepthwiseGeometry&
   for (; ox < ow; ++ox) edge(ox);
 }
 
+// A 16x16 transpose: four rounds of interleaving row i with row i + 8 (r[i] ends as column i).
+inline void transpose16(Vec* r) {
+  for (int round = 0; round < 4; ++round) {
+    Vec n[16];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) {
+      n[2 * i] = __builtin_shufflevector(r[i], r[i + 8], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      n[2 * i + 1] = __builtin_shufflevector(r[i], r[i + 8], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) r[i] = n[i];
+  }
+}
+
+void toBlocked16(const float* src, int64_t plane, int64_t channels, float* dst) {
+  Vec r[16];
+#pragma GCC unroll 16
+  for (int c = 0; c < 16; ++c) r[c] = c < channels ? load(src + c * plane) : Vec{};
+  transpose16(r);
+#pragma GCC unroll 16
+  for (int p = 0; p < 16; ++p) store(dst + p * kBlock, r[p]);
+}
+
+void fromBlocked16(const float* src, int64_t plane, int64_t channels, float* dst) {
+  Vec r[16];
+#pragma GCC unroll 16
+  for (int p = 0; p < 16; ++p) r[p] = load(src + p * kBlock);
+  transpose16(r);
+  for (int c = 0; c < channels; ++c) store(dst + c * plane, r[c]);
+}
+
 }  // namespace
 }  // namespace kiln::blocked::detail

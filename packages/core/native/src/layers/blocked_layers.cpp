@@ -13,7 +13,7 @@ constexpr int64_t kBlock = blocked::kBlock;
 // [N, C, H, W] to [N, ceil(C / 16), H, W, 16].
 class ToBlockedLayer final : public Layer {
  public:
-  using Layer::Layer;
+  ToBlockedLayer(const LayerDesc& desc, Isa isa) : Layer(desc), isa_(isa) {}
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     expectInputs(in, 1);
     if (in[0].size() != 4) shapeError("expects a 4-D NCHW input, got " + shapeToString(in[0]));
@@ -21,14 +21,17 @@ class ToBlockedLayer final : public Layer {
   }
   void run(const LayerRun& r) const override {
     const Shape& x = *r.inputShapes[0];
-    blocked::toBlocked(r.in(0), x[0], x[1], x[2] * x[3], r.out(0), *r.pool);
+    blocked::toBlocked(isa_, r.in(0), x[0], x[1], x[2] * x[3], r.out(0), *r.pool);
   }
+
+ private:
+  Isa isa_;
 };
 
 // [N, ceil(C / 16), H, W, 16] to [N, C, H, W], C the `channels` attribute.
 class FromBlockedLayer final : public Layer {
  public:
-  FromBlockedLayer(const LayerDesc& desc) : Layer(desc), channels_(Attrs(desc).getInt("channels", 0)) {
+  FromBlockedLayer(const LayerDesc& desc, Isa isa) : Layer(desc), isa_(isa), channels_(Attrs(desc).getInt("channels", 0)) {
     if (channels_ <= 0) Attrs(desc).fail("channels", "must be positive");
   }
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
@@ -40,10 +43,11 @@ class FromBlockedLayer final : public Layer {
   }
   void run(const LayerRun& r) const override {
     const Shape& x = *r.inputShapes[0];
-    blocked::fromBlocked(r.in(0), x[0], channels_, x[2] * x[3], r.out(0), *r.pool);
+    blocked::fromBlocked(isa_, r.in(0), x[0], channels_, x[2] * x[3], r.out(0), *r.pool);
   }
 
  private:
+  Isa isa_;
   int64_t channels_;
 };
 
@@ -106,11 +110,11 @@ class ConvBlockedLayer final : public Layer {
 
 KILN_REGISTER_LAYER("KilnToBlocked", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
   Layer::requireTypes(desc, ctx, {DType::Float32});
-  return std::unique_ptr<Layer>(new ToBlockedLayer(desc));
+  return std::unique_ptr<Layer>(new ToBlockedLayer(desc, ctx.isa));
 });
 KILN_REGISTER_LAYER("KilnFromBlocked", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
   Layer::requireTypes(desc, ctx, {DType::Float32});
-  return std::unique_ptr<Layer>(new FromBlockedLayer(desc));
+  return std::unique_ptr<Layer>(new FromBlockedLayer(desc, ctx.isa));
 });
 KILN_REGISTER_LAYER("KilnConvBlocked", [](const LayerDesc& desc, const LayerBuildContext& ctx) {
   Layer::requireTypes(desc, ctx, {DType::Float32});
