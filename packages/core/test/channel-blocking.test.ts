@@ -51,19 +51,26 @@ function globalAverage(x: Nchw): Nchw {
  * residual; expand 12→40, depthwise stride 2, project to 20. The first expansion and the residual
  * sum are also read outside the chain (a graph output, a global average pool).
  */
-function mobileBlocks(batch: number, h: number, w: number) {
+function mobileBlocks(batch: number, h: number, w: number, stem: boolean) {
+  const stemWeights = { s: f32([12, 3, 3, 3], 13), sb: f32([12], 14) };
   const weights = {
     e1: f32([36, 12, 1, 1], 1), e1b: f32([36], 2), d1: f32([36, 1, 3, 3], 3), d1b: f32([36], 4), p1: f32([12, 36, 1, 1], 5), p1b: f32([12], 6),
     e2: f32([40, 12, 1, 1], 7), e2b: f32([40], 8), d2: f32([40, 1, 3, 3], 9), d2b: f32([40], 10), p2: f32([20, 40, 1, 1], 11), p2b: f32([20], 12),
   };
   const n = new NetworkDefinition();
-  n.addInput('x', 'float32', [batch, 12, h, w]);
-  for (const [name, t] of Object.entries(weights)) n.addConstant(name, t);
+  const imageShape = [batch, 3, 2 * h - 1, 2 * w];
+  if (stem) n.addInput('image', 'float32', imageShape);
+  else n.addInput('x', 'float32', [batch, 12, h, w]);
+  for (const [name, t] of Object.entries({ ...weights, ...(stem ? stemWeights : {}) })) n.addConstant(name, t);
   n.addConstant('lo', { dtype: 'float32', shape: [], data: Float32Array.from([0]) });
   n.addConstant('hi', { dtype: 'float32', shape: [], data: Float32Array.from([6]) });
   const convLayer = (name: string, input: string, out: string, group: number, stride: number, pad: number) =>
     n.addLayer({ name, type: 'Conv', inputs: [input, name, `${name}b`], outputs: [out], attributes: { group, strides: [stride, stride], pads: [pad, pad, pad, pad], dilations: [1, 1] } });
   const clip = (input: string, out: string) => n.addLayer({ name: `${out}_clip`, type: 'Clip', inputs: [input, 'lo', 'hi'], outputs: [out], attributes: {} });
+  if (stem) {
+    convLayer('s', 'image', 'sc', 1, 2, 1);
+    clip('sc', 'x');
+  }
   convLayer('e1', 'x', 'e1c', 1, 1, 0);
   clip('e1c', 'expanded');
   convLayer('d1', 'expanded', 'd1c', 36, 1, 1);
@@ -78,7 +85,8 @@ function mobileBlocks(batch: number, h: number, w: number) {
   convLayer('p2', 'd2o', 'y', 1, 1, 0);
   for (const out of ['y', 'expanded', 'pooled']) n.markOutput(out);
 
-  const reference = (x: Nchw) => {
+  const reference = (input: Nchw) => {
+    const x = stem ? relu6(conv(input, stemWeights.s, stemWeights.sb.data, 1, 2, 1)) : input;
     const expanded = relu6(conv(x, weights.e1, weights.e1b.data, 1, 1, 0));
     const d1 = relu6(conv(expanded, weights.d1, weights.d1b.data, 36, 1, 1));
     const sum = add(conv(d1, weights.p1, weights.p1b.data, 1, 1, 0), x);
@@ -86,29 +94,31 @@ function mobileBlocks(batch: number, h: number, w: number) {
     const d2 = relu6(conv(e2, weights.d2, weights.d2b.data, 40, 2, 1));
     return { y: conv(d2, weights.p2, weights.p2b.data, 1, 1, 0), expanded, pooled: globalAverage(sum) };
   };
-  return { network: n, reference };
+  return { network: n, reference, inputShape: stem ? imageShape : [batch, 12, h, w], inputName: stem ? 'image' : 'x' };
 }
 
 describe('channel blocking (NCHW16c)', () => {
-  it('runs a chain of 1×1 and depthwise convolutions blocked, converting only at its edges, and matches the plain reference on every ISA', async () => {
-    const [batch, h, w] = [2, 9, 11];
-    const { network, reference } = mobileBlocks(batch, h, w);
-    const x = f32([batch, 12, h, w], 42);
-    const expected = reference({ data: x.data, shape: x.shape });
-    for (const isa of supportedIsas()) {
-      const engine = await new Builder().build(network, { isa, timeTactics: false });
-      const types = engine.layers.map((l) => l.type);
-      expect(types.filter((t) => t === 'KilnConvBlocked')).toHaveLength(6);
-      expect(types.filter((t) => t === 'KilnToBlocked')).toHaveLength(1);
-      // Out of the chain: the expansion (a graph output), the residual sum (the pool) and y.
-      expect(types.filter((t) => t === 'KilnFromBlocked')).toHaveLength(3);
-      const out = await engine.createContext().execute({ x });
-      for (const name of ['y', 'expanded', 'pooled'] as const) {
-        expect(out[name].shape).toEqual(expected[name].shape);
-        expect(maxAbsDiff(out[name].data as Float32Array, expected[name].data), `${name} on ${isa}`).toBeLessThan(1e-4);
+  for (const stem of [false, true]) {
+    it(`runs a chain of 1×1 and depthwise convolutions blocked, converting only at its edges${stem ? ', its image stem writing it blocked' : ''}, and matches the plain reference on every ISA`, async () => {
+      const [batch, h, w] = [2, 9, 11];
+      const { network, reference, inputShape, inputName } = mobileBlocks(batch, h, w, stem);
+      const x = f32(inputShape, 42);
+      const expected = reference({ data: x.data, shape: x.shape });
+      for (const isa of supportedIsas()) {
+        const engine = await new Builder().build(network, { isa, timeTactics: false });
+        const types = engine.layers.map((l) => l.type);
+        expect(types.filter((t) => t === 'KilnConvBlocked')).toHaveLength(stem ? 7 : 6);
+        expect(types.filter((t) => t === 'KilnToBlocked')).toHaveLength(stem ? 0 : 1);
+        // Out of the chain: the expansion (a graph output), the residual sum (the pool) and y.
+        expect(types.filter((t) => t === 'KilnFromBlocked')).toHaveLength(3);
+        const out = await engine.createContext().execute({ [inputName]: x });
+        for (const name of ['y', 'expanded', 'pooled'] as const) {
+          expect(out[name].shape).toEqual(expected[name].shape);
+          expect(maxAbsDiff(out[name].data as Float32Array, expected[name].data), `${name} on ${isa}`).toBeLessThan(1e-4);
+        }
       }
-    }
-  });
+    });
+  }
 
   it('leaves chains without a depthwise convolution, and short ones, in NCHW', async () => {
     const n = new NetworkDefinition();

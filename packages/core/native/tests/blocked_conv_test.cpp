@@ -178,10 +178,62 @@ void testDepthwise() {
                                                           std::size(families), runs, worst));
 }
 
+struct DirectFamily {
+  const char* name;
+  int64_t kh, kw, stride, pt, pl, pb, pr, dilation;
+};
+
+void testDirect() {
+  const int before = kt::failures();
+  kt::Random rng(31);
+  const DirectFamily families[] = {{"3x3 stride 2 pad 1 (MobileNet stem)", 3, 3, 2, 1, 1, 1, 1, 1},
+                                   {"6x6 stride 2 pad 2 (YOLOv5 stem)", 6, 6, 2, 2, 2, 2, 2, 1},
+                                   {"7x7 stride 2 pad 3 (ResNet stem)", 7, 7, 2, 3, 3, 3, 3, 1},
+                                   {"3x3 pad 1", 3, 3, 1, 1, 1, 1, 1, 1},
+                                   {"4x3 stride 3 pads 0,2,1,0", 4, 3, 3, 0, 2, 1, 0, 1},
+                                   {"3x3 dilation 2 pad 2", 3, 3, 1, 2, 2, 2, 2, 2},
+                                   {"1x1 stride 2", 1, 1, 2, 0, 0, 0, 0, 1}};
+  const Epilogue epilogues[] = {{Activation::None}, {Activation::Clip, 0.f, 6.f}, {Activation::Silu}};
+  const int64_t sizes[][2] = {{1, 1}, {9, 13}, {30, 31}, {5, 40}};
+  const int64_t channels[][2] = {{1, 5}, {3, 16}, {3, 32}, {4, 40}};
+  int runs = 0, i = 0;
+  double worst = 0;
+  for (const DirectFamily& f : families)
+    for (const auto& cc : channels)
+      for (const auto& size : sizes) {
+        ++i;
+        int64_t h = size[0], w = size[1];
+        if (h + f.pt + f.pb < (f.kh - 1) * f.dilation + 1) h += f.kh * f.dilation;
+        if (w + f.pl + f.pr < (f.kw - 1) * f.dilation + 1) w += f.kw * f.dilation;
+        ConvGeometry g;
+        g.cin = cc[0], g.cout = cc[1], g.kh = f.kh, g.kw = f.kw, g.strideH = g.strideW = f.stride;
+        g.padTop = f.pt, g.padLeft = f.pl, g.padBottom = f.pb, g.padRight = f.pr, g.dilationH = g.dilationW = f.dilation;
+        const int64_t batch = i % 4 == 0 ? 2 : 1;
+        const Epilogue epilogue = epilogues[i % 3];
+        const std::vector<float> x = rng.vector(batch * g.cin * h * w), weights = rng.vector(g.cout * g.cin * g.kh * g.kw),
+                                 bias = rng.vector(g.cout);
+        const std::vector<float> expected = reference(g, x, batch, h, w, weights, bias, epilogue, nullptr);
+        const int64_t plane = g.outH(h) * g.outW(w);
+        for (Isa isa : supportedIsas()) {
+          const blocked::DirectBlocked kernel(isa, g, weights.data(), bias.data(), epilogue);
+          for (int threads : {1, 3}) {
+            ThreadPool pool(threads);
+            std::vector<float> yb = blockedBuffer(batch, g.cout, plane);
+            kernel.run(x.data(), batch, h, w, yb.data(), pool);
+            worst = std::max(worst, compare(expected, yb, batch, g.cout, plane, pool, f.name, isa, threads));
+            ++runs;
+          }
+        }
+      }
+  kt::reportGroup("blocked direct (NCHW in)", before, kt::format("%zu families x channels x sizes x ISAs x {1, 3} threads = %d runs, max err %.2g",
+                                                                 std::size(families), runs, worst));
+}
+
 }  // namespace
 
 void testBlockedConv() {
   testReorder();
   testPointwise();
   testDepthwise();
+  testDirect();
 }

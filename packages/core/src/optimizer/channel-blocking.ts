@@ -5,8 +5,8 @@ import { analyze } from './analysis/analyze.js';
 import { consumersOf, producersOf, zeroBias } from './graph-utils.js';
 import type { PassContext } from './pass-context.js';
 
-/** Channels per block of the blocked layout (one 64-byte line of floats). */
-export const CHANNEL_BLOCK = 16;
+/** The most taps over its input channels (cin·kh·kw) a stem writing blocked output may have. */
+const MAX_STEM_TAPS = 256;
 
 /**
  * Runs MobileNet-style chains of 1×1 and depthwise convolutions in the channel-blocked layout
@@ -24,8 +24,10 @@ export const CHANNEL_BLOCK = 16;
  * residual): plain FP32 Convs with constant weights and explicit padding, either 1×1 (stride 1, no
  * padding, one group; with a fused residual or not) or depthwise (one filter per channel, dilation
  * 1, no residual). Only chains with a depthwise convolution and at least `minLayers` convolutions
- * are converted: shorter ones would pay their conversions for too little. Runs last, after INT8
- * quantization and the residual fusion.
+ * are converted: shorter ones would pay their conversions for too little. The image stem that
+ * writes a chain's input (a one-group Conv of at most 256 taps over its channels, read only by the
+ * chain) becomes a `KilnConvBlocked` with `nchw_input` set: it reads NCHW and writes blocked, so the
+ * chain starts with no conversion. Runs last, after INT8 quantization and the residual fusion.
  */
 export function blockChannels(network: NetworkDefinition, context: PassContext = {}, minLayers = 4): number {
   const { infos } = analyze(network, context.plugins);
@@ -49,6 +51,16 @@ export function blockChannels(network: NetworkDefinition, context: PassContext =
   for (const chain of chains.values())
     if (chain.length >= minLayers && chain.some((l) => attributeNumber(l, 'group', 1) > 1)) for (const l of chain) blocked.add(l);
   if (!blocked.size) return 0;
+  // An image stem writing a chain's input, read by nothing else, writes it blocked itself.
+  const stems = new Set<Layer>();
+  for (const layer of blocked) {
+    const input = layer.inputs[0]!;
+    const stem = producers.get(input);
+    if (!stem || blocked.has(stem) || !blockableStem(network, stem)) continue;
+    if (network.outputs.includes(input) || !(consumers.get(input) ?? []).every((c) => blocked.has(c))) continue;
+    stems.add(stem);
+  }
+  for (const stem of stems) blocked.add(stem);
 
   const channelsOf = (name: string) => Number(infos.get(name)!.shape[1]);
   const toBlocked = new Map<string, string>();
@@ -60,7 +72,7 @@ export function blockChannels(network: NetworkDefinition, context: PassContext =
     }
     const inputs = [...layer.inputs];
     if (!inputs[2]) inputs[2] = zeroBias(network, layer);
-    for (const i of [0, 3]) {
+    for (const i of stems.has(layer) ? [] : [0, 3]) {
       const name = inputs[i];
       if (!name) continue;
       const from = producers.get(name);
@@ -76,6 +88,7 @@ export function blockChannels(network: NetworkDefinition, context: PassContext =
     }
     const out = layer.outputs[0]!;
     layer.type = 'KilnConvBlocked';
+    if (stems.has(layer)) layer.attributes = { ...layer.attributes, nchw_input: 1 };
     layer.inputs = inputs;
     layer.outputs = [`${out}__blocked`];
     layers.push(layer);
@@ -86,6 +99,17 @@ export function blockChannels(network: NetworkDefinition, context: PassContext =
   }
   network.layers = layers;
   return blocked.size;
+}
+
+/** A plain FP32 Conv with one group and few taps over its input channels: an image stem. */
+function blockableStem(network: NetworkDefinition, conv: Layer): boolean {
+  if (conv.type !== 'Conv' || conv.domain || conv.outputs.length !== 1 || conv.inputs.length > 3) return false;
+  const weights = network.constants.get(conv.inputs[1] ?? '');
+  const bias = conv.inputs[2] ? network.constants.get(conv.inputs[2]) : undefined;
+  if (!weights || weights.dtype !== 'float32' || weights.shape.length !== 4) return false;
+  if (conv.inputs[2] && (!bias || bias.dtype !== 'float32')) return false;
+  const [, cin, kh, kw] = weights.shape as number[];
+  return attributeNumber(conv, 'group', 1) === 1 && cin * kh * kw <= MAX_STEM_TAPS && ['NOTSET', 'VALID'].includes(attributeString(conv, 'auto_pad', 'NOTSET'));
 }
 
 function dataInputs(layer: Layer): string[] {

@@ -146,4 +146,75 @@ void DepthwiseBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, 
   });
 }
 
+DirectBlocked::DirectBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias,
+                             const Epilogue& epilogue)
+    : isa_(isa), g_(g), k_(g.cin * g.kh * g.kw), epilogue_(epilogue) {
+  if (g.groups != 1 || k_ <= 0 || k_ > kMaxDirectK || g.cout <= 0 || !weights)
+    throw std::invalid_argument("blocked direct: needs one group and at most 256 taps over the input channels");
+  const int ob = kernelsFor(isa).maxOutBlocks;
+  const int64_t outBlocks = blocks(g.cout);
+  groups_ = (outBlocks + ob - 1) / ob;
+  // Group q: its blocks' filters as [k][blocks in q][16], as for PointwiseBlocked.
+  filters_ = allocAlignedFloats(groups_ * ob * k_ * kBlock);
+  for (int64_t q = 0; q < groups_; ++q) {
+    const int64_t first = q * ob, n = std::min<int64_t>(ob, outBlocks - first);
+    float* f = filters_.get() + q * ob * k_ * kBlock;
+    for (int64_t k = 0; k < k_; ++k)
+      for (int64_t j = 0; j < n * kBlock; ++j) {
+        const int64_t co = first * kBlock + j;
+        f[k * n * kBlock + j] = co < g.cout ? weights[co * k_ + k] : 0.f;
+      }
+  }
+  bias_ = paddedBias(bias, g.cout);
+}
+
+void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const {
+  const int64_t oh = g_.outH(h), ow = g_.outW(w);
+  if (oh <= 0 || ow <= 0) throw std::invalid_argument("blocked direct: the kernel does not fit in the padded input");
+  if (batch <= 0) return;
+  const detail::Kernels& kern = kernelsFor(isa_);
+  const int ob = kern.maxOutBlocks;
+  const int64_t maxPixels = kern.maxPixels, outBlocks = blocks(g_.cout), taps = g_.kh * g_.kw;
+  // K row k = (channel, ky, kx): its tap from a tile's first window corner in the input, and its row
+  // in a gathered tile.
+  int64_t inPlace[kMaxDirectK], gathered[kMaxDirectK];
+  for (int64_t k = 0; k < k_; ++k) {
+    const int64_t c = k / taps, ky = k / g_.kw % g_.kh, kx = k % g_.kw;
+    inPlace[k] = c * h * w + ky * g_.dilationH * w + kx * g_.dilationW;
+    gathered[k] = k * maxPixels;
+  }
+  const int step = g_.strideW == 1 || g_.strideW == 2 ? static_cast<int>(g_.strideW) : 0;
+  pool.parallelFor(batch * oh * groups_, [&](int64_t task, int) {
+    const int64_t q = task % groups_, oy = task / groups_ % oh, b = task / (groups_ * oh);
+    const int64_t first = q * ob, n = std::min<int64_t>(ob, outBlocks - first);
+    const float* xb = x + b * g_.cin * h * w;
+    const float* f = filters_.get() + q * ob * k_ * kBlock;
+    float* row = y + ((b * outBlocks + first) * oh + oy) * ow * kBlock;
+    const int64_t blockStride = oh * ow * kBlock;
+    const int64_t iy0 = oy * g_.strideH - g_.padTop;
+    const bool rowsInside = iy0 >= 0 && iy0 + (g_.kh - 1) * g_.dilationH < h;
+    alignas(64) float panel[kMaxDirectK * 12];
+    for (int64_t ox0 = 0; ox0 < ow; ox0 += maxPixels) {
+      const int pixels = static_cast<int>(std::min(maxPixels, ow - ox0));
+      const int64_t ix0 = ox0 * g_.strideW - g_.padLeft;
+      const bool inside = rowsInside && step > 0 && ix0 >= 0 && ix0 + (pixels - 1) * g_.strideW + (g_.kw - 1) * g_.dilationW < w;
+      if (inside) {
+        kern.directTile(pixels, static_cast<int>(n), step, xb + iy0 * w + ix0, inPlace, k_, f, bias_.get() + first * kBlock,
+                        row + ox0 * kBlock, blockStride);
+        continue;
+      }
+      for (int64_t k = 0; k < k_; ++k) {
+        const int64_t c = k / taps, iy = iy0 + (k / g_.kw % g_.kh) * g_.dilationH, kx = k % g_.kw;
+        for (int r = 0; r < pixels; ++r) {
+          const int64_t ix = ix0 + r * g_.strideW + kx * g_.dilationW;
+          panel[k * maxPixels + r] = iy >= 0 && iy < h && ix >= 0 && ix < w ? xb[(c * h + iy) * w + ix] : 0.f;
+        }
+      }
+      kern.directTile(pixels, static_cast<int>(n), 1, panel, gathered, k_, f, bias_.get() + first * kBlock, row + ox0 * kBlock,
+                      blockStride);
+    }
+    for (int64_t j = 0; j < n; ++j) activate(isa_, row + j * blockStride, ow * kBlock, epilogue_);
+  });
+}
+
 }  // namespace kiln::blocked

@@ -4,6 +4,7 @@
 
 #include "kernels/activation.h"
 #include "kernels/aligned_floats.h"
+#include "kernels/conv2d.h"
 #include "runtime/cpu_features.h"
 #include "runtime/thread_pool.h"
 
@@ -55,6 +56,25 @@ class DepthwiseBlocked {
   AlignedFloats filters_, bias_;
 };
 
+// A convolution with one group from an NCHW input of few channels (an image stem) to a blocked
+// output, bias and activation fused: the output channels in the vector lanes, each input pixel
+// broadcast from where it lies (any stride, no im2col), the tiles whose windows leave the input
+// gathered with zeros. Weights are [cout, cin, kh, kw]; cin * kh * kw at most kMaxDirectK.
+constexpr int64_t kMaxDirectK = 256;
+class DirectBlocked {
+ public:
+  DirectBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue);
+  // x: [batch, cin, h, w]; y: [batch, blocks(cout), outH(h), outW(w), 16].
+  void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const;
+
+ private:
+  Isa isa_;
+  ConvGeometry g_;
+  int64_t k_, groups_;
+  Epilogue epilogue_;
+  AlignedFloats filters_, bias_;
+};
+
 namespace detail {
 // One ISA's inner loops (blocked_conv_impl.h).
 struct Kernels {
@@ -69,6 +89,10 @@ struct Kernels {
   // filters [kh][kw][16] and bias[16] (no activation).
   void (*depthwiseRow)(const float* x, int64_t h, int64_t w, const DepthwiseGeometry& g, const float* filters,
                        const float* bias, int64_t oy, int64_t ow, float* y);
+  // A tile of `pixels` output pixels of `outBlocks` blocks from an NCHW input: out[b][r][16] =
+  // bias[b] + sum over k of a[offsets[k] + r * step] * filters[k][b][16]; step 1 or 2.
+  void (*directTile)(int pixels, int outBlocks, int step, const float* a, const int64_t* offsets, int64_t k,
+                     const float* filters, const float* bias, float* out, int64_t outBlockStride);
   // 16 pixels of one block: from `channels` NCHW planes (plane floats apart) at src to their 16
   // blocked pixels at dst (lanes past `channels` zero), and back.
   void (*toBlocked16)(const float* src, int64_t plane, int64_t channels, float* dst);

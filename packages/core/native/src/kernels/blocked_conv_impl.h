@@ -80,6 +80,64 @@ void pointwiseTile(int pixels, int outBlocks, const float* x, int64_t cin, int64
     pointwiseBlocks<1>(pixels, x, cin, xBlockStride, filters, bias, out, outBlockStride);
 }
 
+// The direct tile: out[b][r][16] = bias[b] + sum over k of a[offsets[k] + r * STEP] * filters[k][b][16]
+// for an NCHW input read in place (offsets: each K row's tap from the tile's first window corner)
+// or gathered into [k][maxPixels] rows (STEP 1).
+template <int R, int OB, int STEP>
+void direct(const float* a, const int64_t* offsets, int64_t k, const float* filters, const float* bias, float* out,
+            int64_t outBlockStride) {
+  Vec acc[R][OB];
+#pragma GCC unroll 16
+  for (int b = 0; b < OB; ++b) {
+    const Vec init = bias ? load(bias + b * kBlock) : Vec{};
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) acc[r][b] = init;
+  }
+  for (int64_t p = 0; p < k; ++p) {
+    const float* x = a + offsets[p];
+    Vec w[OB];
+#pragma GCC unroll 16
+    for (int b = 0; b < OB; ++b) w[b] = load(filters + b * kBlock);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const float v = x[r * STEP];
+#pragma GCC unroll 16
+      for (int b = 0; b < OB; ++b) acc[r][b] += w[b] * v;
+    }
+    filters += OB * kBlock;
+  }
+#pragma GCC unroll 16
+  for (int b = 0; b < OB; ++b)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) store(out + b * outBlockStride + r * kBlock, acc[r][b]);
+}
+
+template <int OB, int STEP>
+void directPixels(int pixels, const float* a, const int64_t* offsets, int64_t k, const float* filters, const float* bias,
+                  float* out, int64_t outBlockStride) {
+  switch (pixels) {
+#define KILN_BLOCKED_CASE(n) \
+  case n: return direct<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB, STEP>(a, offsets, k, filters, bias, out, outBlockStride);
+    KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
+    KILN_BLOCKED_CASE(6) KILN_BLOCKED_CASE(7) KILN_BLOCKED_CASE(8) KILN_BLOCKED_CASE(9) KILN_BLOCKED_CASE(10)
+    KILN_BLOCKED_CASE(11) KILN_BLOCKED_CASE(12)
+#undef KILN_BLOCKED_CASE
+    default: return;
+  }
+}
+
+void directTile(int pixels, int outBlocks, int step, const float* a, const int64_t* offsets, int64_t k,
+                const float* filters, const float* bias, float* out, int64_t outBlockStride) {
+  const bool two = KILN_BLOCKED_OUT_BLOCKS > 1 && outBlocks == 2;
+  if (step == 2) {
+    if (two) directPixels<KILN_BLOCKED_OUT_BLOCKS, 2>(pixels, a, offsets, k, filters, bias, out, outBlockStride);
+    else directPixels<1, 2>(pixels, a, offsets, k, filters, bias, out, outBlockStride);
+  } else {
+    if (two) directPixels<KILN_BLOCKED_OUT_BLOCKS, 1>(pixels, a, offsets, k, filters, bias, out, outBlockStride);
+    else directPixels<1, 1>(pixels, a, offsets, k, filters, bias, out, outBlockStride);
+  }
+}
+
 // Four output pixels at a time in the interior (every tap inside the row), so that four
 // independent sums hide the multiply-add latency; the edges tap by tap with bounds checks.
 void depthwiseRow(const float* x, int64_t h, int64_t w, const DepthwiseGeometry& g, const float* filters,

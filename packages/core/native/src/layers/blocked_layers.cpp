@@ -53,7 +53,8 @@ class FromBlockedLayer final : public Layer {
 
 // A Conv's attributes and constant weights and bias (inputs 1, 2), on blocked tensors: a 1x1
 // convolution (stride 1, no padding, one group), with an optional blocked residual (input 3), or a
-// depthwise one (one filter per channel, dilation 1).
+// depthwise one (one filter per channel, dilation 1); with `nchw_input` set, any one-group
+// convolution of few input taps (an image stem) from an NCHW input.
 class ConvBlockedLayer final : public Layer {
  public:
   ConvBlockedLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc) {
@@ -71,7 +72,13 @@ class ConvBlockedLayer final : public Layer {
                            g_.padTop == 0 && g_.padLeft == 0 && g_.padBottom == 0 && g_.padRight == 0 &&
                            g_.dilationH == 1 && g_.dilationW == 1;
     const bool depthwise = g_.groups == g_.cin && g_.groups == g_.cout && g_.dilationH == 1 && g_.dilationW == 1;
-    if (pointwise) {
+    nchwInput_ = Attrs(desc).getInt("nchw_input", 0) != 0;
+    if (nchwInput_) {
+      if (residual_ || g_.groups != 1 || g_.cin * g_.kh * g_.kw > blocked::kMaxDirectK)
+        throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type + "): an NCHW input needs one group, at most " +
+                                      std::to_string(blocked::kMaxDirectK) + " taps over the channels and no residual");
+      direct_ = std::make_unique<blocked::DirectBlocked>(ctx.isa, g_, weights, bias, epilogue);
+    } else if (pointwise) {
       pointwise_ = std::make_unique<blocked::PointwiseBlocked>(ctx.isa, g_.cin, g_.cout, weights, bias, epilogue);
     } else if (depthwise && !residual_) {
       blocked::DepthwiseGeometry d;
@@ -86,7 +93,9 @@ class ConvBlockedLayer final : public Layer {
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     const Shape& x = in[0];
-    if (x.size() != 5 || x[4] != kBlock || x[1] != blocked::blocks(g_.cin))
+    if (nchwInput_ && (x.size() != 4 || x[1] != g_.cin))
+      shapeError("expects an NCHW input of " + std::to_string(g_.cin) + " channels, got " + shapeToString(x));
+    if (!nchwInput_ && (x.size() != 5 || x[4] != kBlock || x[1] != blocked::blocks(g_.cin)))
       shapeError("expects a blocked input of " + std::to_string(g_.cin) + " channels, got " + shapeToString(x));
     const int64_t oh = g_.outH(x[2]), ow = g_.outW(x[3]);
     if (oh <= 0 || ow <= 0) shapeError("the kernel is larger than the padded input " + shapeToString(x));
@@ -97,13 +106,15 @@ class ConvBlockedLayer final : public Layer {
 
   void run(const LayerRun& r) const override {
     const Shape& x = *r.inputShapes[0];
-    if (pointwise_) pointwise_->run(r.in(0), x[0], x[2] * x[3], residual_ ? r.in(3) : nullptr, r.out(0), *r.pool);
+    if (direct_) direct_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
+    else if (pointwise_) pointwise_->run(r.in(0), x[0], x[2] * x[3], residual_ ? r.in(3) : nullptr, r.out(0), *r.pool);
     else depthwise_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
   }
 
  private:
   ConvGeometry g_;
-  bool residual_ = false;
+  bool residual_ = false, nchwInput_ = false;
+  std::unique_ptr<blocked::DirectBlocked> direct_;
   std::unique_ptr<blocked::PointwiseBlocked> pointwise_;
   std::unique_ptr<blocked::DepthwiseBlocked> depthwise_;
 };

@@ -28,7 +28,7 @@ export const lowerConv: Lowering = (layer, ctx) => {
   };
   if (layer.type === 'KilnConvBlocked') {
     if (!packed) throw new BuildError('a blocked convolution needs constant weights and bias', layer.name, 'KILN_UNSUPPORTED');
-    return [nativeLayer(layer, 'KilnConvBlocked', attrs)];
+    return [nativeLayer(layer, 'KilnConvBlocked', { ...attrs, nchw_input: ints([attributeNumber(layer, 'nchw_input', 0)]) })];
   }
   return [nativeLayer(layer, packed ? 'Conv' : 'ConvDynamic', attrs)];
 };

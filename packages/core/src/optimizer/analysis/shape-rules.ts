@@ -78,9 +78,13 @@ const fromBlocked: ShapeRule = (layer, input) => {
   return [{ dtype: x.dtype, shape: [x.shape[0], attributeNumber(layer, 'channels'), x.shape[2], x.shape[3]] }];
 };
 
-/** KilnConvBlocked: a Conv on blocked tensors. */
+/** KilnConvBlocked: a Conv on blocked tensors (with `nchw_input`, from an NCHW one). */
 const convBlocked: ShapeRule = (layer, input) => {
   const x = first(input, layer);
+  if (attributeNumber(layer, 'nchw_input', 0)) {
+    const [out] = conv(layer, input);
+    return [{ dtype: x.dtype, shape: [out.shape[0], blockedChannels(out.shape[1]), out.shape[2], out.shape[3], 16] }];
+  }
   const [nchw] = conv(layer, { ...input, infos: [{ ...x, shape: [x.shape[0], x.shape[1], x.shape[2], x.shape[3]] }, ...input.infos.slice(1)] });
   return [{ dtype: x.dtype, shape: [nchw.shape[0], blockedChannels(nchw.shape[1]), nchw.shape[2], nchw.shape[3], 16] }];
 };
