@@ -16,6 +16,24 @@ const detail::Kernels& kernelsFor(Isa isa) {
   }
 }
 
+// Weights [cout, k] as groups of `perGroup` output blocks, group g's filters [k][blocks in g][16]
+// (channels past cout zero), the groups one after another perGroup * k * 16 floats apart.
+AlignedFloats groupedFilters(const float* weights, int64_t cout, int64_t k, int perGroup, int64_t* groups) {
+  const int64_t outBlocks = blocks(cout);
+  *groups = (outBlocks + perGroup - 1) / perGroup;
+  AlignedFloats filters = allocAlignedFloats(*groups * perGroup * k * kBlock);
+  for (int64_t g = 0; g < *groups; ++g) {
+    const int64_t first = g * perGroup, n = std::min<int64_t>(perGroup, outBlocks - first);
+    float* f = filters.get() + g * perGroup * k * kBlock;
+    for (int64_t row = 0; row < k; ++row)
+      for (int64_t j = 0; j < n * kBlock; ++j) {
+        const int64_t co = first * kBlock + j;
+        f[row * n * kBlock + j] = co < cout ? weights[co * k + row] : 0.f;
+      }
+  }
+  return filters;
+}
+
 AlignedFloats paddedBias(const float* bias, int64_t channels) {
   AlignedFloats out = allocAlignedFloats(blocks(channels) * kBlock);
   for (int64_t c = 0; c < blocks(channels) * kBlock; ++c) out[c] = bias && c < channels ? bias[c] : 0.f;
@@ -60,20 +78,7 @@ PointwiseBlocked::PointwiseBlocked(Isa isa, int64_t cin, int64_t cout, const flo
                                    const Epilogue& epilogue)
     : isa_(isa), cin_(cin), cout_(cout), epilogue_(epilogue) {
   if (cin <= 0 || cout <= 0 || !weights) throw std::invalid_argument("blocked pointwise: bad channels or weights");
-  const int ob = kernelsFor(isa).maxOutBlocks;
-  const int64_t outBlocks = blocks(cout);
-  groups_ = (outBlocks + ob - 1) / ob;
-  // Group g: its blocks' filters as [cin][blocks in g][16], groups one after another.
-  filters_ = allocAlignedFloats(groups_ * ob * cin * kBlock);
-  for (int64_t g = 0; g < groups_; ++g) {
-    const int64_t first = g * ob, n = std::min<int64_t>(ob, outBlocks - first);
-    float* f = filters_.get() + g * ob * cin * kBlock;
-    for (int64_t ci = 0; ci < cin; ++ci)
-      for (int64_t j = 0; j < n * kBlock; ++j) {
-        const int64_t co = first * kBlock + j;
-        f[ci * n * kBlock + j] = co < cout ? weights[co * cin + ci] : 0.f;
-      }
-  }
+  filters_ = groupedFilters(weights, cout, cin, kernelsFor(isa).maxOutBlocks, &groups_);
   bias_ = paddedBias(bias, cout);
 }
 
@@ -151,20 +156,7 @@ DirectBlocked::DirectBlocked(Isa isa, const ConvGeometry& g, const float* weight
     : isa_(isa), g_(g), k_(g.cin * g.kh * g.kw), epilogue_(epilogue) {
   if (g.groups != 1 || k_ <= 0 || k_ > kMaxDirectK || g.cout <= 0 || !weights)
     throw std::invalid_argument("blocked direct: needs one group and at most 256 taps over the input channels");
-  const int ob = kernelsFor(isa).maxOutBlocks;
-  const int64_t outBlocks = blocks(g.cout);
-  groups_ = (outBlocks + ob - 1) / ob;
-  // Group q: its blocks' filters as [k][blocks in q][16], as for PointwiseBlocked.
-  filters_ = allocAlignedFloats(groups_ * ob * k_ * kBlock);
-  for (int64_t q = 0; q < groups_; ++q) {
-    const int64_t first = q * ob, n = std::min<int64_t>(ob, outBlocks - first);
-    float* f = filters_.get() + q * ob * k_ * kBlock;
-    for (int64_t k = 0; k < k_; ++k)
-      for (int64_t j = 0; j < n * kBlock; ++j) {
-        const int64_t co = first * kBlock + j;
-        f[k * n * kBlock + j] = co < g.cout ? weights[co * k_ + k] : 0.f;
-      }
-  }
+  filters_ = groupedFilters(weights, g.cout, k_, kernelsFor(isa).maxOutBlocks, &groups_);
   bias_ = paddedBias(bias, g.cout);
 }
 

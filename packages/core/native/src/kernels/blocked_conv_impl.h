@@ -25,16 +25,29 @@ inline Vec load(const float* p) {
 }
 inline void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 
+// A tile's accumulators: R pixels x OB blocks, starting from the bias and stored block by block.
 template <int R, int OB>
-void pointwise(const float* x, int64_t cin, int64_t xBlockStride, const float* filters, const float* bias, float* out,
-               int64_t outBlockStride) {
-  Vec acc[R][OB];
+inline void initTile(Vec (&acc)[R][OB], const float* bias) {
 #pragma GCC unroll 16
   for (int b = 0; b < OB; ++b) {
     const Vec init = bias ? load(bias + b * kBlock) : Vec{};
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) acc[r][b] = init;
   }
+}
+template <int R, int OB>
+inline void storeTile(const Vec (&acc)[R][OB], float* out, int64_t outBlockStride) {
+#pragma GCC unroll 16
+  for (int b = 0; b < OB; ++b)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) store(out + b * outBlockStride + r * kBlock, acc[r][b]);
+}
+
+template <int R, int OB>
+void pointwise(const float* x, int64_t cin, int64_t xBlockStride, const float* filters, const float* bias, float* out,
+               int64_t outBlockStride) {
+  Vec acc[R][OB];
+  initTile(acc, bias);
   for (int64_t c0 = 0; c0 < cin; c0 += kBlock) {
     const float* xb = x + c0 / kBlock * xBlockStride;
     const int64_t n = cin - c0 < kBlock ? cin - c0 : kBlock;
@@ -51,10 +64,7 @@ void pointwise(const float* x, int64_t cin, int64_t xBlockStride, const float* f
       filters += OB * kBlock;
     }
   }
-#pragma GCC unroll 16
-  for (int b = 0; b < OB; ++b)
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) store(out + b * outBlockStride + r * kBlock, acc[r][b]);
+  storeTile(acc, out, outBlockStride);
 }
 
 template <int OB>
@@ -87,12 +97,7 @@ template <int R, int OB, int STEP>
 void direct(const float* a, const int64_t* offsets, int64_t k, const float* filters, const float* bias, float* out,
             int64_t outBlockStride) {
   Vec acc[R][OB];
-#pragma GCC unroll 16
-  for (int b = 0; b < OB; ++b) {
-    const Vec init = bias ? load(bias + b * kBlock) : Vec{};
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) acc[r][b] = init;
-  }
+  initTile(acc, bias);
   for (int64_t p = 0; p < k; ++p) {
     const float* x = a + offsets[p];
     Vec w[OB];
@@ -106,10 +111,7 @@ void direct(const float* a, const int64_t* offsets, int64_t k, const float* filt
     }
     filters += OB * kBlock;
   }
-#pragma GCC unroll 16
-  for (int b = 0; b < OB; ++b)
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) store(out + b * outBlockStride + r * kBlock, acc[r][b]);
+  storeTile(acc, out, outBlockStride);
 }
 
 template <int OB, int STEP>
