@@ -1,6 +1,8 @@
 // The channel-blocked (NCHW16c) layers the layout pass puts in runs of 1x1 and depthwise
 // convolutions: a blocked tensor is 5-D, [N, ceil(C / 16), H, W, 16], so shapes, the memory plan and
 // the tensor views need to know nothing of layouts; only these layers read or write one.
+#include <string>
+
 #include "engine/layer.h"
 #include "kernels/blocked_conv.h"
 #include "layers/conv_attrs.h"
@@ -102,6 +104,10 @@ class ConvBlockedLayer final : public Layer {
     Shape y{x[0], blocked::blocks(g_.cout), oh, ow, kBlock};
     if (residual_ && in[3] != y) shapeError("the residual input must be shaped like the output " + shapeToString(y));
     return {y};
+  }
+
+  std::string tacticName(int) const override {
+    return direct_ ? "nchw16c-direct" : pointwise_ ? "nchw16c-pointwise" : "nchw16c-depthwise";
   }
 
   void run(const LayerRun& r) const override {
