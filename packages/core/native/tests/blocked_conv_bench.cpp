@@ -22,7 +22,7 @@ namespace {
 
 struct BlockedLayer {
   const char* name;
-  int64_t cin, cout, k, stride, size;  // k = 1: pointwise; otherwise depthwise (cin = cout)
+  int64_t cin, cout, k, stride, size;  // k = 1: pointwise; cin < 8: a stem; otherwise depthwise (cin = cout)
 };
 
 const BlockedLayer kLayers[] = {
@@ -33,6 +33,8 @@ const BlockedLayer kLayers[] = {
     {"dw 96 s2 @112", 96, 96, 3, 2, 112},     {"dw 144 @56", 144, 144, 3, 1, 56},
     {"dw 192 @28", 192, 192, 3, 1, 28},       {"dw 576 @14", 576, 576, 3, 1, 14},
     {"dw 960 @7", 960, 960, 3, 1, 7},
+    {"stem 3->32 3x3/2 @224", 3, 32, 3, 2, 224},   {"stem 3->64 7x7/2 @224", 3, 64, 7, 2, 224},
+    {"stem 3->16 6x6/2 @640", 3, 16, 6, 2, 640},
 };
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
@@ -69,7 +71,7 @@ int runBlockedBenchmarks(int argc, char** argv) {
   std::printf("%-20s %-8s %10s %10s   (ms, %d thread(s)%s)\n", "layer", "isa", "nchw", "blocked", threads, cold ? ", cold" : "");
   for (const BlockedLayer& l : kLayers) {
     const int64_t plane = l.size * l.size;
-    const std::vector<float> x = rng.vector(l.cin * plane), weights = rng.vector(l.cout * (l.k == 1 ? l.cin : l.k * l.k)),
+    const std::vector<float> x = rng.vector(l.cin * plane), weights = rng.vector(l.cout * (l.k == 1 || l.cin < 8 ? l.cin : 1) * l.k * l.k),
                              bias = rng.vector(l.cout);
     std::vector<float> xb(blocked::blocks(l.cin) * 16 * plane), yb(blocked::blocks(l.cout) * 16 * plane), y(l.cout * plane);
     blocked::toBlocked(isa, x.data(), 1, l.cin, plane, xb.data(), pool);
@@ -77,7 +79,19 @@ int runBlockedBenchmarks(int argc, char** argv) {
     ConvGeometry g;
     g.cin = l.cin, g.cout = l.cout, g.kh = g.kw = l.k, g.strideH = g.strideW = l.stride;
     double nchw = 1e30, blockedMs = 0;
-    if (l.k == 1) {
+    if (l.cin < 8) {
+      const int64_t pad = l.k == 6 ? 2 : l.k / 2, out = (l.size + 2 * pad - l.k) / l.stride + 1;
+      g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
+      std::vector<float> ys(l.cout * out * out), yblk(blocked::blocks(l.cout) * 16 * out * out);
+      for (ConvAlgo algo : convAlgorithms(g, isa)) {
+        const auto kernel = Conv2dKernel::create(algo, isa, g, weights.data(), bias.data(), clip);
+        void* ws = ::operator new[](std::max<size_t>(kernel->workspaceBytes(1, l.size, l.size, threads), 64), std::align_val_t(64));
+        nchw = std::min(nchw, medianMs([&] { kernel->run(x.data(), 1, l.size, l.size, ys.data(), ws, pool); }, cold, flush));
+        ::operator delete[](ws, std::align_val_t(64));
+      }
+      const blocked::DirectBlocked kernel(isa, g, weights.data(), bias.data(), clip);
+      blockedMs = medianMs([&] { kernel.run(x.data(), 1, l.size, l.size, yblk.data(), pool); }, cold, flush);
+    } else if (l.k == 1) {
       for (ConvAlgo algo : convAlgorithms(g, isa)) {
         const auto kernel = Conv2dKernel::create(algo, isa, g, weights.data(), bias.data(), clip);
         void* ws = ::operator new[](std::max<size_t>(kernel->workspaceBytes(1, l.size, l.size, threads), 64), std::align_val_t(64));
