@@ -31,7 +31,8 @@ const MAX_STEM_TAPS = 256;
  */
 export function blockChannels(network: NetworkDefinition, context: PassContext = {}, minLayers = 4): number {
   const { infos } = analyze(network, context.plugins);
-  const candidates = network.layers.filter((layer) => blockable(network, layer, infos.get(layer.inputs[0] ?? '')?.shape.length));
+  const rank = (layer: Layer) => infos.get(layer.inputs[0] ?? '')?.shape.length;
+  const candidates = network.layers.filter((layer) => blockable(network, layer, rank(layer)));
   if (!candidates.length) return 0;
   const producers = producersOf(network);
   const consumers = consumersOf(network);
@@ -56,7 +57,7 @@ export function blockChannels(network: NetworkDefinition, context: PassContext =
   for (const layer of blocked) {
     const input = layer.inputs[0]!;
     const stem = producers.get(input);
-    if (!stem || blocked.has(stem) || !blockableStem(network, stem)) continue;
+    if (!stem || blocked.has(stem) || !blockableStem(network, stem, rank(stem))) continue;
     if (network.outputs.includes(input) || !(consumers.get(input) ?? []).every((c) => blocked.has(c))) continue;
     stems.add(stem);
   }
@@ -101,29 +102,31 @@ export function blockChannels(network: NetworkDefinition, context: PassContext =
   return blocked.size;
 }
 
-/** A plain FP32 Conv with one group and few taps over its input channels: an image stem. */
-function blockableStem(network: NetworkDefinition, conv: Layer): boolean {
-  if (conv.type !== 'Conv' || conv.domain || conv.outputs.length !== 1 || conv.inputs.length > 3) return false;
+/** A plain FP32 Conv on a 4-D input with constant weights (and bias) and explicit padding. */
+function plainConv(network: NetworkDefinition, conv: Layer, inputRank: number | undefined): boolean {
+  if (conv.type !== 'Conv' || conv.domain || conv.outputs.length !== 1 || inputRank !== 4) return false;
   const weights = network.constants.get(conv.inputs[1] ?? '');
   const bias = conv.inputs[2] ? network.constants.get(conv.inputs[2]) : undefined;
   if (!weights || weights.dtype !== 'float32' || weights.shape.length !== 4) return false;
   if (conv.inputs[2] && (!bias || bias.dtype !== 'float32')) return false;
-  const [, cin, kh, kw] = weights.shape as number[];
-  return attributeNumber(conv, 'group', 1) === 1 && cin * kh * kw <= MAX_STEM_TAPS && ['NOTSET', 'VALID'].includes(attributeString(conv, 'auto_pad', 'NOTSET'));
+  return ['NOTSET', 'VALID'].includes(attributeString(conv, 'auto_pad', 'NOTSET'));
+}
+
+/** One group, no residual and few taps over its input channels: an image stem. */
+function blockableStem(network: NetworkDefinition, conv: Layer, inputRank: number | undefined): boolean {
+  if (!plainConv(network, conv, inputRank) || conv.inputs.length > 3) return false;
+  const [, cin, kh, kw] = network.constants.get(conv.inputs[1]!)!.shape as number[];
+  return attributeNumber(conv, 'group', 1) === 1 && cin * kh * kw <= MAX_STEM_TAPS;
 }
 
 function dataInputs(layer: Layer): string[] {
   return [layer.inputs[0], layer.inputs[3]].filter((name): name is string => !!name);
 }
 
+/** 1×1 (stride 1, no padding, one group; a residual or not) or depthwise (dilation 1, no residual). */
 function blockable(network: NetworkDefinition, conv: Layer, inputRank: number | undefined): boolean {
-  if (conv.type !== 'Conv' || conv.domain || conv.outputs.length !== 1 || inputRank !== 4) return false;
-  const weights = network.constants.get(conv.inputs[1] ?? '');
-  const bias = conv.inputs[2] ? network.constants.get(conv.inputs[2]) : undefined;
-  if (!weights || weights.dtype !== 'float32' || weights.shape.length !== 4) return false;
-  if (conv.inputs[2] && (!bias || bias.dtype !== 'float32')) return false;
-  if (!['NOTSET', 'VALID'].includes(attributeString(conv, 'auto_pad', 'NOTSET'))) return false;
-  const [cout, cinPerGroup, kh, kw] = weights.shape as number[];
+  if (!plainConv(network, conv, inputRank)) return false;
+  const [cout, cinPerGroup, kh, kw] = network.constants.get(conv.inputs[1]!)!.shape as number[];
   const group = attributeNumber(conv, 'group', 1);
   const ones = (name: string) => attributeNumbers(conv, name, [1, 1]).every((v) => v === 1);
   const residual = conv.inputs.length > 3 && !!conv.inputs[3];
