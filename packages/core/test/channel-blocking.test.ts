@@ -47,14 +47,15 @@ function globalAverage(x: Nchw): Nchw {
 }
 
 /**
- * Two MobileNetV2 blocks on odd channel counts: expand 12→36, depthwise, project back with the
- * residual; expand 12→40, depthwise stride 2, project to 20. The first expansion and the residual
- * sum are also read outside the chain (a graph output, a global average pool).
+ * Three MobileNetV2 blocks on odd channel counts: expand 12→36 and 12→24, depthwise, project back
+ * with the residual; expand 12→40, depthwise stride 2, project to 20. The first expansion and
+ * residual sum are also read outside the chain (a graph output, a global average pool).
  */
 function mobileBlocks(batch: number, h: number, w: number, stem: boolean) {
   const stemWeights = { s: f32([12, 3, 3, 3], 13), sb: f32([12], 14) };
   const weights = {
     e1: f32([36, 12, 1, 1], 1), e1b: f32([36], 2), d1: f32([36, 1, 3, 3], 3), d1b: f32([36], 4), p1: f32([12, 36, 1, 1], 5), p1b: f32([12], 6),
+    e3: f32([24, 12, 1, 1], 15), e3b: f32([24], 16), d3: f32([24, 1, 3, 3], 17), d3b: f32([24], 18), p3: f32([12, 24, 1, 1], 19), p3b: f32([12], 20),
     e2: f32([40, 12, 1, 1], 7), e2b: f32([40], 8), d2: f32([40, 1, 3, 3], 9), d2b: f32([40], 10), p2: f32([20, 40, 1, 1], 11), p2b: f32([20], 12),
   };
   const n = new NetworkDefinition();
@@ -78,7 +79,13 @@ function mobileBlocks(batch: number, h: number, w: number, stem: boolean) {
   convLayer('p1', 'd1o', 'p1o', 1, 1, 0);
   n.addLayer({ name: 'residual', type: 'Add', inputs: ['p1o', 'x'], outputs: ['sum'], attributes: {} });
   n.addLayer({ name: 'pool', type: 'GlobalAveragePool', inputs: ['sum'], outputs: ['pooled'], attributes: {} });
-  convLayer('e2', 'sum', 'e2c', 1, 1, 0);
+  convLayer('e3', 'sum', 'e3c', 1, 1, 0);
+  clip('e3c', 'e3o');
+  convLayer('d3', 'e3o', 'd3c', 24, 1, 1);
+  clip('d3c', 'd3o');
+  convLayer('p3', 'd3o', 'p3o', 1, 1, 0);
+  n.addLayer({ name: 'residual3', type: 'Add', inputs: ['p3o', 'sum'], outputs: ['sum3'], attributes: {} });
+  convLayer('e2', 'sum3', 'e2c', 1, 1, 0);
   clip('e2c', 'e2o');
   convLayer('d2', 'e2o', 'd2c', 40, 2, 1);
   clip('d2c', 'd2o');
@@ -90,7 +97,10 @@ function mobileBlocks(batch: number, h: number, w: number, stem: boolean) {
     const expanded = relu6(conv(x, weights.e1, weights.e1b.data, 1, 1, 0));
     const d1 = relu6(conv(expanded, weights.d1, weights.d1b.data, 36, 1, 1));
     const sum = add(conv(d1, weights.p1, weights.p1b.data, 1, 1, 0), x);
-    const e2 = relu6(conv(sum, weights.e2, weights.e2b.data, 1, 1, 0));
+    const e3 = relu6(conv(sum, weights.e3, weights.e3b.data, 1, 1, 0));
+    const d3 = relu6(conv(e3, weights.d3, weights.d3b.data, 24, 1, 1));
+    const sum3 = add(conv(d3, weights.p3, weights.p3b.data, 1, 1, 0), sum);
+    const e2 = relu6(conv(sum3, weights.e2, weights.e2b.data, 1, 1, 0));
     const d2 = relu6(conv(e2, weights.d2, weights.d2b.data, 40, 2, 1));
     return { y: conv(d2, weights.p2, weights.p2b.data, 1, 1, 0), expanded, pooled: globalAverage(sum) };
   };
@@ -107,7 +117,7 @@ describe('channel blocking (NCHW16c)', () => {
       for (const isa of supportedIsas()) {
         const engine = await new Builder().build(network, { isa, timeTactics: false });
         const types = engine.layers.map((l) => l.type);
-        expect(types.filter((t) => t === 'KilnConvBlocked')).toHaveLength(stem ? 7 : 6);
+        expect(types.filter((t) => t === 'KilnConvBlocked')).toHaveLength(stem ? 10 : 9);
         expect(types.filter((t) => t === 'KilnToBlocked')).toHaveLength(stem ? 0 : 1);
         // Out of the chain: the expansion (a graph output), the residual sum (the pool) and y.
         expect(types.filter((t) => t === 'KilnFromBlocked')).toHaveLength(3);
@@ -119,6 +129,22 @@ describe('channel blocking (NCHW16c)', () => {
       }
     });
   }
+
+  it('leaves a chain in NCHW when more than one tensor per two convolutions crosses its edge', async () => {
+    const n = new NetworkDefinition();
+    n.addInput('x', 'float32', [1, 8, 6, 6]);
+    const layers: [string, number[], number][] = [['e', [16, 8, 1, 1], 1], ['d', [16, 1, 3, 3], 16], ['p', [8, 16, 1, 1], 1], ['e2', [16, 8, 1, 1], 1]];
+    let input = 'x';
+    for (const [name, shape, group] of layers) {
+      n.addConstant(name, f32(shape, name.length));
+      n.addLayer({ name, type: 'Conv', inputs: [input, name], outputs: [`${name}_out`], attributes: { group, pads: group > 1 ? [1, 1, 1, 1] : [0, 0, 0, 0] } });
+      // Each convolution's output is also a graph output: an exit per convolution.
+      n.markOutput(`${name}_out`);
+      input = `${name}_out`;
+    }
+    const engine = await new Builder().build(n, { timeTactics: false });
+    expect(engine.layers.map((l) => l.type)).not.toContain('KilnConvBlocked');
+  });
 
   it('leaves chains without a depthwise convolution, and short ones, in NCHW', async () => {
     const n = new NetworkDefinition();

@@ -23,8 +23,10 @@ const MAX_STEM_TAPS = 256;
  * A chain is a set of such convolutions joined by the tensors they pass each other (input 0 or the
  * residual): plain FP32 Convs with constant weights and explicit padding, either 1×1 (stride 1, no
  * padding, one group; with a fused residual or not) or depthwise (one filter per channel, dilation
- * 1, no residual). Only chains with a depthwise convolution and at least `minLayers` convolutions
- * are converted: shorter ones would pay their conversions for too little. The image stem that
+ * 1, no residual). Only chains with a depthwise convolution, at least `minLayers` convolutions and
+ * at most one tensor crossing their edge per two convolutions are converted: others would pay
+ * their conversions for too little (a squeeze-excitation between the convolutions of every block
+ * keeps an EfficientNet in NCHW). The image stem that
  * writes a chain's input (a one-group Conv of at most 256 taps over its channels, read only by the
  * chain) becomes a `KilnConvBlocked` with `nchw_input` set: it reads NCHW and writes blocked, so the
  * chain starts with no conversion. Runs last, after INT8 quantization and the residual fusion.
@@ -49,8 +51,16 @@ export function blockChannels(network: NetworkDefinition, context: PassContext =
   const chains = new Map<Layer, Layer[]>();
   for (const layer of candidates) chains.set(find(layer), [...(chains.get(find(layer)) ?? []), layer]);
   const blocked = new Set<Layer>();
-  for (const chain of chains.values())
-    if (chain.length >= minLayers && chain.some((l) => attributeNumber(l, 'group', 1) > 1)) for (const l of chain) blocked.add(l);
+  for (const chain of chains.values()) {
+    if (chain.length < minLayers || !chain.some((l) => attributeNumber(l, 'group', 1) > 1)) continue;
+    // Every tensor crossing the chain's edge costs a conversion pass: at most one per two convolutions.
+    const members = new Set(chain);
+    const inside = (name: string) => members.has(producers.get(name) as Layer);
+    const entries = new Set(chain.flatMap(dataInputs).filter((name) => !inside(name)));
+    const exits = chain.filter((l) => network.outputs.includes(l.outputs[0]!) || (consumers.get(l.outputs[0]!) ?? []).some((c) => !members.has(c)));
+    if (2 * (entries.size + exits.length) > chain.length) continue;
+    for (const l of chain) blocked.add(l);
+  }
   if (!blocked.size) return 0;
   // An image stem writing a chain's input, read by nothing else, writes it blocked itself.
   const stems = new Set<Layer>();
