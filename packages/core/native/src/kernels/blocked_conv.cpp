@@ -137,7 +137,7 @@ void DepthwiseBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, 
   if (batch <= 0) return;
   const detail::Kernels& k = kernelsFor(isa_);
   const int64_t cb = blocks(g_.channels), taps = g_.kh * g_.kw;
-  // A task is a band of output rows of one block: about 4 KiB of output at least.
+  // A task is a band of output rows of one block: about 256 output pixels (16 KiB) or one row.
   const int64_t rows = std::clamp<int64_t>(256 / std::max<int64_t>(ow, 1), 1, oh), bands = (oh + rows - 1) / rows;
   pool.parallelFor(batch * cb * bands, [&](int64_t task, int) {
     const int64_t band = task % bands, plane = task / bands;  // plane: image * cb + block
