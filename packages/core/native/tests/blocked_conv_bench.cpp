@@ -106,9 +106,7 @@ int runBlockedBenchmarks(int argc, char** argv) {
       void* ws = ::operator new[](std::max<size_t>(kernel.workspaceBytes(l.size, l.size, threads), 64), std::align_val_t(64));
       nchw = medianMs([&] { kernel.run(x.data(), 1, l.size, l.size, y.data(), ws, pool); }, cold, flush);
       ::operator delete[](ws, std::align_val_t(64));
-      blocked::DepthwiseGeometry d;
-      d.channels = l.cin, d.strideH = d.strideW = l.stride, d.padTop = d.padLeft = d.padBottom = d.padRight = 1;
-      const blocked::DepthwiseBlocked bk(isa, d, weights.data(), bias.data(), clip);
+      const blocked::DepthwiseBlocked bk(isa, g, weights.data(), bias.data(), clip);
       blockedMs = medianMs([&] { bk.run(xb.data(), 1, l.size, l.size, yb.data(), pool); }, cold, flush);
     }
     std::printf("%-20s %-8s %10.3f %10.3f\n", l.name, isaName(isa), nchw, blockedMs);

@@ -49,7 +49,11 @@ export function blockChannels(network: NetworkDefinition, context: PassContext =
       if (from && candidateSet.has(from)) parent.set(find(from), find(layer));
     }
   const chains = new Map<Layer, Layer[]>();
-  for (const layer of candidates) chains.set(find(layer), [...(chains.get(find(layer)) ?? []), layer]);
+  for (const layer of candidates) {
+    const root = find(layer);
+    if (!chains.has(root)) chains.set(root, []);
+    chains.get(root)!.push(layer);
+  }
   const blocked = new Set<Layer>();
   for (const chain of chains.values()) {
     if (chain.length < minLayers || !chain.some((l) => attributeNumber(l, 'group', 1) > 1)) continue;

@@ -115,20 +115,21 @@ void PointwiseBlocked::run(const float* x, int64_t batch, int64_t plane, const f
   });
 }
 
-DepthwiseBlocked::DepthwiseBlocked(Isa isa, const DepthwiseGeometry& g, const float* weights, const float* bias,
+DepthwiseBlocked::DepthwiseBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias,
                                    const Epilogue& epilogue)
     : isa_(isa), g_(g), epilogue_(epilogue) {
-  if (g.channels <= 0 || g.kh <= 0 || g.kw <= 0 || g.strideH <= 0 || g.strideW <= 0 || !weights)
+  if (g.cin <= 0 || g.cout != g.cin || g.kh <= 0 || g.kw <= 0 || g.strideH <= 0 || g.strideW <= 0 ||
+      g.dilationH != 1 || g.dilationW != 1 || !weights)
     throw std::invalid_argument("blocked depthwise: bad geometry or weights");
   const int64_t taps = g.kh * g.kw;
-  filters_ = allocAlignedFloats(blocks(g.channels) * taps * kBlock);
-  for (int64_t block = 0; block < blocks(g.channels); ++block)
+  filters_ = allocAlignedFloats(blocks(g.cin) * taps * kBlock);
+  for (int64_t block = 0; block < blocks(g.cin); ++block)
     for (int64_t t = 0; t < taps; ++t)
       for (int64_t j = 0; j < kBlock; ++j) {
         const int64_t c = block * kBlock + j;
-        filters_[(block * taps + t) * kBlock + j] = c < g.channels ? weights[c * taps + t] : 0.f;
+        filters_[(block * taps + t) * kBlock + j] = c < g.cin ? weights[c * taps + t] : 0.f;
       }
-  bias_ = paddedBias(bias, g.channels);
+  bias_ = paddedBias(bias, g.cin);
 }
 
 void DepthwiseBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const {
@@ -136,7 +137,7 @@ void DepthwiseBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, 
   if (oh <= 0 || ow <= 0) throw std::invalid_argument("blocked depthwise: the kernel does not fit in the padded input");
   if (batch <= 0) return;
   const detail::Kernels& k = kernelsFor(isa_);
-  const int64_t cb = blocks(g_.channels), taps = g_.kh * g_.kw;
+  const int64_t cb = blocks(g_.cin), taps = g_.kh * g_.kw;
   // A task is a band of output rows of one block: about 256 output pixels (16 KiB) or one row.
   const int64_t rows = std::clamp<int64_t>(256 / std::max<int64_t>(ow, 1), 1, oh), bands = (oh + rows - 1) / rows;
   pool.parallelFor(batch * cb * bands, [&](int64_t task, int) {

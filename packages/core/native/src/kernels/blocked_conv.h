@@ -36,22 +36,17 @@ class PointwiseBlocked {
   AlignedFloats filters_, bias_;
 };
 
-// A depthwise convolution (one filter per channel) between blocked tensors, bias and activation
-// fused. Weights are [c, 1, kh, kw].
-struct DepthwiseGeometry {
-  int64_t channels = 0, kh = 3, kw = 3, strideH = 1, strideW = 1, padTop = 0, padLeft = 0, padBottom = 0, padRight = 0;
-  int64_t outH(int64_t h) const { return (h + padTop + padBottom - kh) / strideH + 1; }
-  int64_t outW(int64_t w) const { return (w + padLeft + padRight - kw) / strideW + 1; }
-};
+// A depthwise convolution (one filter per channel, dilation 1) between blocked tensors, bias and
+// activation fused. Weights are [c, 1, kh, kw].
 class DepthwiseBlocked {
  public:
-  DepthwiseBlocked(Isa isa, const DepthwiseGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue);
+  DepthwiseBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue);
   // x: [batch, blocks(c), h, w, 16]; y: [batch, blocks(c), outH(h), outW(w), 16].
   void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const;
 
  private:
   Isa isa_;
-  DepthwiseGeometry g_;
+  ConvGeometry g_;
   Epilogue epilogue_;
   AlignedFloats filters_, bias_;
 };
@@ -87,7 +82,7 @@ struct Kernels {
   int maxOutBlocks;   // output blocks per pointwise tile
   // Output row oy of one block: y[ox][16] over ow pixels from x's [h][w][16] plane with the
   // filters [kh][kw][16] and bias[16] (no activation).
-  void (*depthwiseRow)(const float* x, int64_t h, int64_t w, const DepthwiseGeometry& g, const float* filters,
+  void (*depthwiseRow)(const float* x, int64_t h, int64_t w, const ConvGeometry& g, const float* filters,
                        const float* bias, int64_t oy, int64_t ow, float* y);
   // A tile of `pixels` output pixels of `outBlocks` blocks from an NCHW input: out[b][r][16] =
   // bias[b] + sum over k of a[offsets[k] + r * step] * filters[k][b][16]; step 1 or 2.

@@ -142,7 +142,7 @@ void directTile(int pixels, int outBlocks, int step, const float* a, const int64
 
 // Four output pixels at a time in the interior (every tap inside the row), so that four
 // independent sums hide the multiply-add latency; the edges tap by tap with bounds checks.
-void depthwiseRow(const float* x, int64_t h, int64_t w, const DepthwiseGeometry& g, const float* filters,
+void depthwiseRow(const float* x, int64_t h, int64_t w, const ConvGeometry& g, const float* filters,
                   const float* bias, int64_t oy, int64_t ow, float* y) {
   const Vec b = bias ? load(bias) : Vec{};
   const int64_t iy0 = oy * g.strideH - g.padTop;

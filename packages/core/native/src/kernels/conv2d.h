@@ -22,6 +22,12 @@ struct ConvGeometry {
   int64_t outW(int64_t w) const { return (w + padLeft + padRight - dilationW * (kw - 1) - 1) / strideW + 1; }
 };
 
+// 1x1, stride 1, no padding, dilation 1 (any groups): each output pixel reads only its own input pixel.
+inline bool isPointwiseWindow(const ConvGeometry& g) {
+  return g.kh == 1 && g.kw == 1 && g.strideH == 1 && g.strideW == 1 && g.padTop == 0 && g.padLeft == 0 &&
+         g.padBottom == 0 && g.padRight == 0 && g.dilationH == 1 && g.dilationW == 1;
+}
+
 // The algorithms (tactics) a convolution can run with. Not every one applies to every geometry.
 enum class ConvAlgo : int {
   ImplicitGemm = 0,  // any geometry: the input is gathered (im2col) into packed GEMM panels

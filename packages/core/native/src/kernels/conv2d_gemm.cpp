@@ -25,11 +25,6 @@ bool validGeometry(const ConvGeometry& g) {
          g.padTop >= 0 && g.padLeft >= 0 && g.padBottom >= 0 && g.padRight >= 0;
 }
 
-bool isPointwise(const ConvGeometry& g) {
-  return g.kh == 1 && g.kw == 1 && g.strideH == 1 && g.strideW == 1 && g.padTop == 0 && g.padLeft == 0 &&
-         g.padBottom == 0 && g.padRight == 0 && g.dilationH == 1 && g.dilationW == 1;
-}
-
 bool isSpaceToDepth(const ConvGeometry& g) {
   return g.strideH == 2 && g.strideW == 2 && g.dilationH == 1 && g.dilationW == 1 && (g.kh > 1 || g.kw > 1);
 }
@@ -398,7 +393,7 @@ const char* convAlgoName(ConvAlgo algo) {
 std::vector<ConvAlgo> convAlgorithms(const ConvGeometry& geometry, Isa isa) {
   std::vector<ConvAlgo> out;
   if (!validGeometry(geometry) || !cpuSupports(isa)) return out;
-  if (isPointwise(geometry)) out.push_back(ConvAlgo::Pointwise);
+  if (isPointwiseWindow(geometry)) out.push_back(ConvAlgo::Pointwise);
   out.push_back(ConvAlgo::ImplicitGemm);
   if (isSpaceToDepth(geometry)) out.push_back(ConvAlgo::SpaceToDepth);
   if (isDirectRows(geometry)) out.push_back(ConvAlgo::DirectRows);
@@ -414,7 +409,7 @@ std::unique_ptr<Conv2dKernel> Conv2dKernel::create(ConvAlgo algo, Isa isa, const
   if (!validGeometry(geometry)) throw std::invalid_argument("conv2d: invalid geometry");
   if (!weights) throw std::invalid_argument("conv2d: weights are null");
   if (!cpuSupports(isa)) throw std::invalid_argument(std::string("conv2d: this CPU cannot run ") + isaName(isa));
-  if (algo == ConvAlgo::Pointwise && !isPointwise(geometry))
+  if (algo == ConvAlgo::Pointwise && !isPointwiseWindow(geometry))
     throw std::invalid_argument("conv2d: pointwise needs a 1x1 kernel, stride 1, no padding, dilation 1");
   if (algo == ConvAlgo::SpaceToDepth && !isSpaceToDepth(geometry))
     throw std::invalid_argument("conv2d: space-to-depth needs stride 2, dilation 1, a kernel wider than 1x1");

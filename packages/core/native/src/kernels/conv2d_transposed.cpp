@@ -15,11 +15,6 @@ namespace {
 
 constexpr size_t kAlign = 64;
 
-bool isPointwiseGeometry(const ConvGeometry& g) {
-  return g.kh == 1 && g.kw == 1 && g.strideH == 1 && g.strideW == 1 && g.padTop == 0 && g.padLeft == 0 &&
-         g.padBottom == 0 && g.padRight == 0 && g.dilationH == 1 && g.dilationW == 1;
-}
-
 // A's panels for a window: MR output pixels [p0, p0 + m) of an ow-wide map, each row k = (channel,
 // ky, kx) of K = cin kh kw, read from the input zero-padded into hp x wp planes; then a row of ones.
 void packWindowsTransposed(const ConvGeometry& g, const float* padded, int64_t hp, int64_t wp, int64_t ow,
@@ -52,7 +47,7 @@ void packWindowsTransposed(const ConvGeometry& g, const float* padded, int64_t h
 class Conv2dTransposed final : public Conv2dKernel {
  public:
   Conv2dTransposed(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue)
-      : isa_(isa), gemm_(gemm::gemmKernel(isa)), g_(g), pointwise_(isPointwiseGeometry(g)), cin_(g.cin), cout_(g.cout),
+      : isa_(isa), gemm_(gemm::gemmKernel(isa)), g_(g), pointwise_(isPointwiseWindow(g)), cin_(g.cin), cout_(g.cout),
         k_(g.cin * g.kh * g.kw + 1), epilogue_(epilogue) {
     const int64_t nr = gemm_.nr;
     if (gemm_.mr > 64) throw std::logic_error("conv2d: MR above 64");
@@ -171,9 +166,9 @@ class Conv2dTransposed final : public Conv2dKernel {
 
 }  // namespace
 
-bool isPointwiseTransposed(const ConvGeometry& g) { return g.groups == 1 && isPointwiseGeometry(g); }
+bool isPointwiseTransposed(const ConvGeometry& g) { return g.groups == 1 && isPointwiseWindow(g); }
 
-bool isImplicitGemmTransposed(const ConvGeometry& g) { return g.groups == 1 && !isPointwiseGeometry(g); }
+bool isImplicitGemmTransposed(const ConvGeometry& g) { return g.groups == 1 && !isPointwiseWindow(g); }
 
 std::unique_ptr<Conv2dKernel> makeConv2dTransposed(ConvAlgo algo, Isa isa, const ConvGeometry& geometry,
                                                    const float* weights, const float* bias, const Epilogue& epilogue) {

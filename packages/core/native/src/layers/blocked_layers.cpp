@@ -5,6 +5,7 @@
 
 #include "engine/layer.h"
 #include "kernels/blocked_conv.h"
+#include "kernels/depthwise_conv2d.h"
 #include "layers/conv_attrs.h"
 
 namespace kiln {
@@ -70,10 +71,8 @@ class ConvBlockedLayer final : public Layer {
     const Epilogue epilogue = parseEpilogue(desc);
     const auto* weights = reinterpret_cast<const float*>(w.bytes->data());
     const auto* bias = reinterpret_cast<const float*>(ctx.constantInputs[2]->bytes->data());
-    const bool pointwise = g_.groups == 1 && g_.kh == 1 && g_.kw == 1 && g_.strideH == 1 && g_.strideW == 1 &&
-                           g_.padTop == 0 && g_.padLeft == 0 && g_.padBottom == 0 && g_.padRight == 0 &&
-                           g_.dilationH == 1 && g_.dilationW == 1;
-    const bool depthwise = g_.groups == g_.cin && g_.groups == g_.cout && g_.dilationH == 1 && g_.dilationW == 1;
+    const bool pointwise = g_.groups == 1 && isPointwiseWindow(g_);
+    const bool depthwise = isDepthwise(g_) && g_.dilationH == 1 && g_.dilationW == 1;
     nchwInput_ = Attrs(desc).getInt("nchw_input", 0) != 0;
     if (nchwInput_) {
       if (residual_ || g_.groups != 1 || g_.cin * g_.kh * g_.kw > blocked::kMaxDirectK)
@@ -83,10 +82,7 @@ class ConvBlockedLayer final : public Layer {
     } else if (pointwise) {
       pointwise_ = std::make_unique<blocked::PointwiseBlocked>(ctx.isa, g_.cin, g_.cout, weights, bias, epilogue);
     } else if (depthwise && !residual_) {
-      blocked::DepthwiseGeometry d;
-      d.channels = g_.cin, d.kh = g_.kh, d.kw = g_.kw, d.strideH = g_.strideH, d.strideW = g_.strideW;
-      d.padTop = g_.padTop, d.padLeft = g_.padLeft, d.padBottom = g_.padBottom, d.padRight = g_.padRight;
-      depthwise_ = std::make_unique<blocked::DepthwiseBlocked>(ctx.isa, d, weights, bias, epilogue);
+      depthwise_ = std::make_unique<blocked::DepthwiseBlocked>(ctx.isa, g_, weights, bias, epilogue);
     } else {
       throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type +
                                     "): only 1x1 convolutions (with a residual or not) and depthwise ones run blocked");
