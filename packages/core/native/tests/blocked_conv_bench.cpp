@@ -22,7 +22,8 @@ namespace {
 
 struct BlockedLayer {
   const char* name;
-  int64_t cin, cout, k, stride, size;  // k = 1: pointwise; cin < 8: a stem; otherwise depthwise (cin = cout)
+  int64_t cin, cout, k, stride, size;  // k = 1: pointwise; cin < 8: a stem; cin = cout: depthwise
+  bool dense = false;                  // a one-group convolution (the blocked window kernel)
 };
 
 const BlockedLayer kLayers[] = {
@@ -35,6 +36,12 @@ const BlockedLayer kLayers[] = {
     {"dw 960 @7", 960, 960, 3, 1, 7},
     {"stem 3->32 3x3/2 @224", 3, 32, 3, 2, 224},   {"stem 3->64 7x7/2 @224", 3, 64, 7, 2, 224},
     {"stem 3->16 6x6/2 @640", 3, 16, 6, 2, 640},
+    {"y5n 16->32 3x3/2 @320", 16, 32, 3, 2, 320, true},  {"y5n 32->16 1x1 @160", 32, 16, 1, 1, 160, true},
+    {"y5s 32->64 3x3/2 @320", 32, 64, 3, 2, 320, true},  {"y5s 64->128 3x3/2 @160", 64, 128, 3, 2, 160, true},
+    {"y5s 128->256 3x3/2 @80", 128, 256, 3, 2, 80, true}, {"y5s 256->512 3x3/2 @40", 256, 512, 3, 2, 40, true},
+    {"y5s 64->32 1x1 @160", 64, 32, 1, 1, 160, true},    {"y5s 64->64 1x1 @160", 64, 64, 1, 1, 160, true},
+    {"y5s 32->32 3x3 @160", 32, 32, 3, 1, 160, true},    {"y5s 64->64 3x3 @80", 64, 64, 3, 1, 80, true},
+    {"y5s 128->128 3x3 @40", 128, 128, 3, 1, 40, true},  {"y5s 256->256 3x3 @20", 256, 256, 3, 1, 20, true},
 };
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
@@ -60,9 +67,11 @@ double medianMs(const std::function<void()>& run, bool cold, std::vector<float>&
 int runBlockedBenchmarks(int argc, char** argv) {
   int threads = 1;
   bool cold = false;
+  std::string filter;
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--threads=", 10) == 0) threads = std::max(1, std::atoi(argv[i] + 10));
     cold = cold || std::strcmp(argv[i], "--cold") == 0;
+    if (std::strncmp(argv[i], "--filter=", 9) == 0) filter = argv[i] + 9;
   }
   std::vector<float> flush(cold ? (64 << 20) / sizeof(float) : 0);
   ThreadPool pool(threads);
@@ -70,16 +79,29 @@ int runBlockedBenchmarks(int argc, char** argv) {
   const Isa isa = supportedIsas().back();
   std::printf("%-20s %-8s %10s %10s   (ms, %d thread(s)%s)\n", "layer", "isa", "nchw", "blocked", threads, cold ? ", cold" : "");
   for (const BlockedLayer& l : kLayers) {
+    if (!filter.empty() && std::string(l.name).find(filter) == std::string::npos) continue;
     const int64_t plane = l.size * l.size;
-    const std::vector<float> x = rng.vector(l.cin * plane), weights = rng.vector(l.cout * (l.k == 1 || l.cin < 8 ? l.cin : 1) * l.k * l.k),
+    const std::vector<float> x = rng.vector(l.cin * plane), weights = rng.vector(l.cout * (l.k == 1 || l.cin < 8 || l.dense ? l.cin : 1) * l.k * l.k),
                              bias = rng.vector(l.cout);
     std::vector<float> xb(blocked::blocks(l.cin) * 16 * plane), yb(blocked::blocks(l.cout) * 16 * plane), y(l.cout * plane);
     blocked::toBlocked(isa, x.data(), 1, l.cin, plane, xb.data(), pool);
-    const Epilogue clip{Activation::Clip, 0.f, 6.f};
+    const Epilogue clip{Activation::Clip, 0.f, 6.f}, silu{Activation::Silu};
     ConvGeometry g;
     g.cin = l.cin, g.cout = l.cout, g.kh = g.kw = l.k, g.strideH = g.strideW = l.stride;
     double nchw = 1e30, blockedMs = 0;
-    if (l.cin < 8) {
+    if (l.dense) {
+      const int64_t pad = l.k / 2, out = (l.size + 2 * pad - l.k) / l.stride + 1;
+      g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
+      std::vector<float> ys(l.cout * out * out), yblk(blocked::blocks(l.cout) * 16 * out * out);
+      for (ConvAlgo algo : convAlgorithms(g, isa)) {
+        const auto kernel = Conv2dKernel::create(algo, isa, g, weights.data(), bias.data(), silu);
+        void* ws = ::operator new[](std::max<size_t>(kernel->workspaceBytes(1, l.size, l.size, threads), 64), std::align_val_t(64));
+        nchw = std::min(nchw, medianMs([&] { kernel->run(x.data(), 1, l.size, l.size, ys.data(), ws, pool); }, cold, flush));
+        ::operator delete[](ws, std::align_val_t(64));
+      }
+      const blocked::WindowBlocked kernel(isa, g, weights.data(), bias.data(), silu);
+      blockedMs = medianMs([&] { kernel.run(xb.data(), 1, l.size, l.size, nullptr, yblk.data(), pool); }, cold, flush);
+    } else if (l.cin < 8) {
       const int64_t pad = l.k == 6 ? 2 : l.k / 2, out = (l.size + 2 * pad - l.k) / l.stride + 1;
       g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
       std::vector<float> ys(l.cout * out * out), yblk(blocked::blocks(l.cout) * 16 * out * out);

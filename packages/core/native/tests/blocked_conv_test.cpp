@@ -225,6 +225,57 @@ void testDirect() {
                                                                  std::size(families), runs, worst));
 }
 
+void testWindow() {
+  const int before = kt::failures();
+  kt::Random rng(37);
+  const DirectFamily families[] = {{"3x3 pad 1", 3, 3, 1, 1, 1, 1, 1, 1},
+                                   {"3x3 stride 2 pad 1", 3, 3, 2, 1, 1, 1, 1, 1},
+                                   {"3x3 stride 2 pads 0,1,1,0", 3, 3, 2, 0, 1, 1, 0, 1},
+                                   {"6x6 stride 2 pad 2", 6, 6, 2, 2, 2, 2, 2, 1},
+                                   {"5x5 pad 2", 5, 5, 1, 2, 2, 2, 2, 1},
+                                   {"4x3 stride 3 pads 0,2,1,0", 4, 3, 3, 0, 2, 1, 0, 1},
+                                   {"3x3 dilation 2 pad 2", 3, 3, 1, 2, 2, 2, 2, 2},
+                                   {"1x1 stride 2", 1, 1, 2, 0, 0, 0, 0, 1},
+                                   {"1x1", 1, 1, 1, 0, 0, 0, 0, 1}};
+  const Epilogue epilogues[] = {{Activation::None}, {Activation::Clip, 0.f, 6.f}, {Activation::Silu}, {Activation::Relu, 0, 0, true}};
+  const int64_t sizes[][2] = {{1, 1}, {9, 13}, {20, 31}, {5, 40}};
+  const int64_t channels[][2] = {{3, 5}, {16, 16}, {17, 40}, {32, 33}, {48, 64}};
+  int runs = 0, i = 0;
+  double worst = 0;
+  for (const DirectFamily& f : families)
+    for (const auto& cc : channels)
+      for (const auto& size : sizes) {
+        ++i;
+        int64_t h = size[0], w = size[1];
+        if (h + f.pt + f.pb < (f.kh - 1) * f.dilation + 1) h += f.kh * f.dilation;
+        if (w + f.pl + f.pr < (f.kw - 1) * f.dilation + 1) w += f.kw * f.dilation;
+        ConvGeometry g;
+        g.cin = cc[0], g.cout = cc[1], g.kh = f.kh, g.kw = f.kw, g.strideH = g.strideW = f.stride;
+        g.padTop = f.pt, g.padLeft = f.pl, g.padBottom = f.pb, g.padRight = f.pr, g.dilationH = g.dilationW = f.dilation;
+        const int64_t batch = i % 4 == 0 ? 2 : 1, plane = g.outH(h) * g.outW(w);
+        const Epilogue epilogue = epilogues[i % 4];
+        const bool withResidual = i % 3 == 0;
+        const std::vector<float> x = rng.vector(batch * g.cin * h * w), weights = rng.vector(g.cout * g.cin * g.kh * g.kw),
+                                 bias = rng.vector(g.cout), residual = rng.vector(batch * g.cout * plane);
+        const std::vector<float> expected = reference(g, x, batch, h, w, weights, bias, epilogue, withResidual ? &residual : nullptr);
+        for (Isa isa : supportedIsas()) {
+          const blocked::WindowBlocked kernel(isa, g, weights.data(), bias.data(), epilogue);
+          for (int threads : {1, 3}) {
+            ThreadPool pool(threads);
+            std::vector<float> xb = blockedBuffer(batch, g.cin, h * w), rb = blockedBuffer(batch, g.cout, plane),
+                               yb = blockedBuffer(batch, g.cout, plane);
+            blocked::toBlocked(isa, x.data(), batch, g.cin, h * w, xb.data(), pool);
+            blocked::toBlocked(isa, residual.data(), batch, g.cout, plane, rb.data(), pool);
+            kernel.run(xb.data(), batch, h, w, withResidual ? rb.data() : nullptr, yb.data(), pool);
+            worst = std::max(worst, compare(expected, yb, batch, g.cout, plane, pool, f.name, isa, threads));
+            ++runs;
+          }
+        }
+      }
+  kt::reportGroup("blocked window", before, kt::format("%zu families x channels x sizes x residuals x ISAs x {1, 3} threads = %d runs, max err %.2g",
+                                                       std::size(families), runs, worst));
+}
+
 }  // namespace
 
 void testBlockedConv() {
@@ -232,4 +283,5 @@ void testBlockedConv() {
   testPointwise();
   testDepthwise();
   testDirect();
+  testWindow();
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "kernels/activation_apply.h"
 
@@ -207,6 +208,106 @@ void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, flo
                       blockStride);
     }
     for (int64_t j = 0; j < n; ++j) activate(isa_, row + j * blockStride, ow * kBlock, epilogue_);
+  });
+}
+
+}  // namespace kiln::blocked
+
+namespace kiln::blocked {
+
+WindowBlocked::WindowBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias,
+                             const Epilogue& epilogue)
+    : isa_(isa), g_(g), epilogue_(epilogue) {
+  if (g.groups != 1 || g.cin <= 0 || g.cout <= 0 || g.kh <= 0 || g.kw <= 0 || g.strideH <= 0 || g.strideW <= 0 ||
+      g.dilationH <= 0 || g.dilationW <= 0 || !weights)
+    throw std::invalid_argument("blocked window: needs one group and a valid geometry");
+  // K rows in the order the tiles read them: (input block, ky, kx, lane), the lanes past cin zero.
+  const int64_t taps = g.kh * g.kw, inBlocks = blocks(g.cin), k = inBlocks * taps * kBlock;
+  std::vector<float> rows(g.cout * k, 0.f);
+  for (int64_t co = 0; co < g.cout; ++co)
+    for (int64_t ci = 0; ci < g.cin; ++ci)
+      for (int64_t t = 0; t < taps; ++t)
+        rows[co * k + ((ci / kBlock) * taps + t) * kBlock + ci % kBlock] = weights[(co * g.cin + ci) * taps + t];
+  filters_ = groupedFilters(rows.data(), g.cout, k, kernelsFor(isa).maxOutBlocks, &groups_);
+  bias_ = paddedBias(bias, g.cout);
+}
+
+void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y,
+                        ThreadPool& pool) const {
+  const int64_t oh = g_.outH(h), ow = g_.outW(w);
+  if (oh <= 0 || ow <= 0) throw std::invalid_argument("blocked window: the kernel does not fit in the padded input");
+  if (batch <= 0) return;
+  const detail::Kernels& kern = kernelsFor(isa_);
+  const int ob = kern.maxOutBlocks;
+  const int64_t inBlocks = blocks(g_.cin), outBlocks = blocks(g_.cout), taps = g_.kh * g_.kw;
+  const int64_t inBlockStride = h * w * kBlock, outBlockStride = oh * ow * kBlock;
+  const int64_t sw = g_.strideW, dw = g_.dilationW, pl = g_.padLeft;
+  // Output columns [lo, hi) have every kx inside the row and run as tiles of up to maxPixels; the
+  // others (and every column when the stride is above 2) one at a time with their taps cut.
+  const int step = sw <= 2 ? static_cast<int>(sw) : 0;
+  int64_t lo = (pl + sw - 1) / sw, hi = w - 1 - (g_.kw - 1) * dw + pl >= 0 ? (w - 1 - (g_.kw - 1) * dw + pl) / sw + 1 : 0;
+  hi = std::min(hi, ow);
+  if (step == 0 || lo > hi) lo = hi = ow;
+  const bool actLast = residual && epilogue_.afterResidual;
+  // A task is a band of output rows and a range of the output block groups, each output row computed
+  // for all its groups while its input rows are in cache; at least four tasks per thread.
+  const int64_t threads = pool.size();
+  const int64_t rows = std::clamp<int64_t>(oh * batch / (8 * threads), 1, oh), bands = (oh + rows - 1) / rows;
+  const int64_t chunks = std::clamp<int64_t>((4 * threads + batch * bands - 1) / (batch * bands), 1, groups_);
+  const int64_t perChunk = (groups_ + chunks - 1) / chunks;
+  pool.parallelFor(batch * bands * chunks, [&](int64_t task, int) {
+    const int64_t chunk = task % chunks, band = task / chunks % bands, b = task / (chunks * bands);
+    const float* xb = x + b * inBlocks * inBlockStride;
+    std::vector<detail::Tap> list(inBlocks * taps);
+    for (int64_t oy = band * rows; oy < std::min(oh, (band + 1) * rows); ++oy)
+      for (int64_t q = chunk * perChunk; q < std::min(groups_, (chunk + 1) * perChunk); ++q) {
+        const int64_t first = q * ob, n = std::min<int64_t>(ob, outBlocks - first);
+        const float* f = filters_.get() + q * ob * inBlocks * taps * kBlock * kBlock;
+        const float* bias = bias_.get() + first * kBlock;
+        // The taps of output row oy's pixel at input column ix0 that lie inside the input.
+        auto gather = [&](int64_t kxLo, int64_t kxHi, int64_t ix0) {
+          int64_t count = 0;
+          const int64_t iy0 = oy * g_.strideH - g_.padTop;
+          for (int64_t cb = 0; cb < inBlocks; ++cb)
+            for (int64_t ky = 0; ky < g_.kh; ++ky) {
+              const int64_t iy = iy0 + ky * g_.dilationH;
+              if (iy < 0 || iy >= h) continue;
+              for (int64_t kx = kxLo; kx < kxHi; ++kx)
+                list[count++] = {cb * inBlockStride + (iy * w + ix0 + kx * dw) * kBlock,
+                                 ((cb * g_.kh + ky) * g_.kw + kx) * kBlock * n * kBlock};
+            }
+          return count;
+        };
+        float* row = y + ((b * outBlocks + first) * oh + oy) * ow * kBlock;
+        if (lo < hi) {
+          const int64_t count = gather(0, g_.kw, 0);
+          for (int64_t ox = lo; ox < hi; ox += kern.maxPixels) {
+            const int pixels = static_cast<int>(std::min<int64_t>(kern.maxPixels, hi - ox));
+            kern.windowTile(pixels, static_cast<int>(n), step, xb + (ox * sw - pl) * kBlock, list.data(), count, f, bias,
+                            row + ox * kBlock, outBlockStride);
+          }
+        }
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          if (ox == lo) ox = hi;
+          if (ox >= ow) break;
+          const int64_t ix0 = ox * sw - pl;
+          int64_t kxLo = 0, kxHi = g_.kw;
+          while (kxLo < kxHi && ix0 + kxLo * dw < 0) ++kxLo;
+          while (kxHi > kxLo && ix0 + (kxHi - 1) * dw >= w) --kxHi;
+          const int64_t count = gather(kxLo, kxHi, ix0);
+          kern.windowTile(1, static_cast<int>(n), 1, xb, list.data(), count, f, bias, row + ox * kBlock, outBlockStride);
+        }
+        for (int64_t j = 0; j < n; ++j) {
+          float* o = row + j * outBlockStride;
+          const int64_t count = ow * kBlock;
+          if (!actLast) activate(isa_, o, count, epilogue_);
+          if (residual) {
+            const float* r = residual + (o - y);
+            for (int64_t i = 0; i < count; ++i) o[i] += r[i];
+            if (actLast) activate(isa_, o, count, epilogue_);
+          }
+        }
+      }
   });
 }
 

@@ -70,7 +70,31 @@ class DirectBlocked {
   AlignedFloats filters_, bias_;
 };
 
+// A convolution with one group between blocked tensors (any window, stride and padding), the bias,
+// activation and an optional blocked residual fused: the output channels in the vector lanes, each
+// input channel broadcast from its pixel, the taps that leave the input skipped (no padding copy).
+// Weights are [cout, cin, kh, kw].
+class WindowBlocked {
+ public:
+  WindowBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue);
+  // x: [batch, blocks(cin), h, w, 16]; y and residual (or null): [batch, blocks(cout), outH(h), outW(w), 16].
+  void run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y, ThreadPool& pool) const;
+
+ private:
+  Isa isa_;
+  ConvGeometry g_;
+  int64_t groups_;
+  Epilogue epilogue_;
+  AlignedFloats filters_, bias_;
+};
+
 namespace detail {
+// One 16-channel input block at one tap of a window tile: where its first pixel lies in the input
+// and where its [16][blocks][16] filters lie.
+struct Tap {
+  int64_t x, filter;
+};
+
 // One ISA's inner loops (blocked_conv_impl.h).
 struct Kernels {
   // Output pixels [0, pixels) of `outBlocks` consecutive output blocks: out[b][p][16] = bias[b] +
@@ -87,6 +111,11 @@ struct Kernels {
   // A tile of `pixels` output pixels of `outBlocks` blocks from an NCHW input: out[b][r][16] =
   // bias[b] + sum over k of a[offsets[k] + r * step] * filters[k][b][16]; step 1 or 2.
   void (*directTile)(int pixels, int outBlocks, int step, const float* a, const int64_t* offsets, int64_t k,
+                     const float* filters, const float* bias, float* out, int64_t outBlockStride);
+  // A window tile of `pixels` output pixels (step input pixels apart; 1 or 2) of `outBlocks` blocks:
+  // out[b][r][16] = bias[b] + sum over taps t and lanes c of x[taps[t].x + r * step * 16 + c] *
+  // filters[taps[t].filter + (c * outBlocks + b) * 16].
+  void (*windowTile)(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
                      const float* filters, const float* bias, float* out, int64_t outBlockStride);
   // 16 pixels of one block: from `channels` NCHW planes (plane floats apart) at src to their 16
   // blocked pixels at dst (lanes past `channels` zero), and back.

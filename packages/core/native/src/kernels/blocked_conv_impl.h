@@ -140,6 +140,57 @@ void directTile(int pixels, int outBlocks, int step, const float* a, const int64
   }
 }
 
+// The window tile: out[b][r][16] = bias[b] + sum over taps t and lanes c of
+// x[taps[t].x + r * STEP * 16 + c] * filters[taps[t].filter + (c * OB + b) * 16].
+template <int R, int OB, int STEP>
+void window(const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias, float* out,
+            int64_t outBlockStride) {
+  Vec acc[R][OB];
+  initTile(acc, bias);
+  for (int64_t t = 0; t < count; ++t) {
+    const float* xt = x + taps[t].x;
+    const float* f = filters + taps[t].filter;
+    for (int c = 0; c < kBlock; ++c) {
+      Vec w[OB];
+#pragma GCC unroll 16
+      for (int b = 0; b < OB; ++b) w[b] = load(f + (c * OB + b) * kBlock);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        const float v = xt[r * STEP * kBlock + c];
+#pragma GCC unroll 16
+        for (int b = 0; b < OB; ++b) acc[r][b] += w[b] * v;
+      }
+    }
+  }
+  storeTile(acc, out, outBlockStride);
+}
+
+template <int OB, int STEP>
+void windowPixels(int pixels, const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias,
+                  float* out, int64_t outBlockStride) {
+  switch (pixels) {
+#define KILN_BLOCKED_CASE(n) \
+  case n: return window<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB, STEP>(x, taps, count, filters, bias, out, outBlockStride);
+    KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
+    KILN_BLOCKED_CASE(6) KILN_BLOCKED_CASE(7) KILN_BLOCKED_CASE(8) KILN_BLOCKED_CASE(9) KILN_BLOCKED_CASE(10)
+    KILN_BLOCKED_CASE(11) KILN_BLOCKED_CASE(12)
+#undef KILN_BLOCKED_CASE
+    default: return;
+  }
+}
+
+void windowTile(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
+                const float* filters, const float* bias, float* out, int64_t outBlockStride) {
+  const bool two = KILN_BLOCKED_OUT_BLOCKS > 1 && outBlocks == 2;
+  if (step == 2) {
+    if (two) windowPixels<KILN_BLOCKED_OUT_BLOCKS, 2>(pixels, x, taps, count, filters, bias, out, outBlockStride);
+    else windowPixels<1, 2>(pixels, x, taps, count, filters, bias, out, outBlockStride);
+  } else {
+    if (two) windowPixels<KILN_BLOCKED_OUT_BLOCKS, 1>(pixels, x, taps, count, filters, bias, out, outBlockStride);
+    else windowPixels<1, 1>(pixels, x, taps, count, filters, bias, out, outBlockStride);
+  }
+}
+
 // Four output pixels at a time in the interior (every tap inside the row), so that four
 // independent sums hide the multiply-add latency; the edges tap by tap with bounds checks.
 void depthwiseRow(const float* x, int64_t h, int64_t w, const ConvGeometry& g, const float* filters,
