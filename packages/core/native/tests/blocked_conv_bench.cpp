@@ -77,7 +77,7 @@ int runBlockedBenchmarks(int argc, char** argv) {
   ThreadPool pool(threads);
   kt::Random rng(3);
   const Isa isa = supportedIsas().back();
-  std::printf("%-20s %-8s %10s %10s   (ms, %d thread(s)%s)\n", "layer", "isa", "nchw", "blocked", threads, cold ? ", cold" : "");
+  std::printf("%-22s %-8s %10s %10s   (ms, %d thread(s)%s)\n", "layer", "isa", "nchw", "blocked", threads, cold ? ", cold" : "");
   for (const BlockedLayer& l : kLayers) {
     if (!filter.empty() && std::string(l.name).find(filter) == std::string::npos) continue;
     const int64_t plane = l.size * l.size;
@@ -88,7 +88,7 @@ int runBlockedBenchmarks(int argc, char** argv) {
     const Epilogue clip{Activation::Clip, 0.f, 6.f}, silu{Activation::Silu};
     ConvGeometry g;
     g.cin = l.cin, g.cout = l.cout, g.kh = g.kw = l.k, g.strideH = g.strideW = l.stride;
-    double nchw = 1e30, blockedMs = 0;
+    double nchw = 1e30, blockedMs = 0, winogradMs = 0;
     if (l.dense) {
       const int64_t pad = l.k / 2, out = (l.size + 2 * pad - l.k) / l.stride + 1;
       g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
@@ -101,6 +101,12 @@ int runBlockedBenchmarks(int argc, char** argv) {
       }
       const blocked::WindowBlocked kernel(isa, g, weights.data(), bias.data(), silu);
       blockedMs = medianMs([&] { kernel.run(xb.data(), 1, l.size, l.size, nullptr, yblk.data(), pool); }, cold, flush);
+      if (l.k == 3 && l.stride == 1) {
+        const blocked::WinogradBlocked wk(isa, g, weights.data(), bias.data(), silu);
+        void* ws = ::operator new[](std::max<size_t>(wk.workspaceBytes(1, l.size, l.size, threads), 64), std::align_val_t(64));
+        winogradMs = medianMs([&] { wk.run(xb.data(), 1, l.size, l.size, nullptr, yblk.data(), ws, pool); }, cold, flush);
+        ::operator delete[](ws, std::align_val_t(64));
+      }
     } else if (l.cin < 8) {
       const int64_t pad = l.k == 6 ? 2 : l.k / 2, out = (l.size + 2 * pad - l.k) / l.stride + 1;
       g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
@@ -131,7 +137,9 @@ int runBlockedBenchmarks(int argc, char** argv) {
       const blocked::DepthwiseBlocked bk(isa, g, weights.data(), bias.data(), clip);
       blockedMs = medianMs([&] { bk.run(xb.data(), 1, l.size, l.size, yb.data(), pool); }, cold, flush);
     }
-    std::printf("%-20s %-8s %10.3f %10.3f\n", l.name, isaName(isa), nchw, blockedMs);
+    std::printf("%-22s %-8s %10.3f %10.3f", l.name, isaName(isa), nchw, blockedMs);
+    if (winogradMs > 0) std::printf(" %10.3f (blocked winograd)", winogradMs);
+    std::printf("\n");
     std::fflush(stdout);
   }
   return 0;

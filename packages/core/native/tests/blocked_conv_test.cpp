@@ -42,14 +42,14 @@ bool guardIntact(const std::vector<float>& v) {
 // Compares NCHW `expected` with blocked `y` and checks the padded lanes past c are zero unless the
 // activation maps zero elsewhere.
 double compare(const std::vector<float>& expected, const std::vector<float>& y, int64_t n, int64_t c, int64_t plane,
-               ThreadPool& pool, const char* what, Isa isa, int threads) {
+               ThreadPool& pool, const char* what, Isa isa, int threads, double tolerance = 2e-5) {
   std::vector<float> back(n * c * plane);
   blocked::fromBlocked(isa, y.data(), n, c, plane, back.data(), pool);
   double worst = 0;
   for (size_t i = 0; i < back.size(); ++i) {
     const double err = std::fabs(back[i] - expected[i]);
     worst = std::max(worst, err);
-    if (!(err <= 2e-5 * (1 + std::fabs(expected[i])))) {
+    if (!(err <= tolerance * (1 + std::fabs(expected[i])))) {
       KT_CHECK(false, "%s (%s, %d threads): y[%zu] = %g, expected %g", what, isaName(isa), threads, i, back[i], expected[i]);
       break;
     }
@@ -276,6 +276,51 @@ void testWindow() {
                                                        std::size(families), runs, worst));
 }
 
+void testWinograd() {
+  const int before = kt::failures();
+  kt::Random rng(41);
+  const int64_t pads[][4] = {{1, 1, 1, 1}, {0, 0, 0, 0}, {0, 1, 1, 0}, {2, 1, 0, 2}};
+  const Epilogue epilogues[] = {{Activation::None}, {Activation::Silu}, {Activation::Clip, 0.f, 6.f}, {Activation::Relu, 0, 0, true}};
+  const int64_t sizes[][2] = {{1, 1}, {4, 4}, {9, 13}, {21, 30}, {40, 6}};
+  const int64_t channels[][2] = {{3, 5}, {16, 16}, {17, 40}, {32, 33}, {64, 48}};
+  int runs = 0, i = 0;
+  double worst = 0;
+  for (const auto& pad : pads)
+    for (const auto& cc : channels)
+      for (const auto& size : sizes) {
+        ++i;
+        int64_t h = size[0], w = size[1];
+        if (h + pad[0] + pad[2] < 3) h += 3;
+        if (w + pad[1] + pad[3] < 3) w += 3;
+        ConvGeometry g;
+        g.cin = cc[0], g.cout = cc[1], g.kh = g.kw = 3;
+        g.padTop = pad[0], g.padLeft = pad[1], g.padBottom = pad[2], g.padRight = pad[3];
+        const int64_t batch = i % 4 == 0 ? 2 : 1, plane = g.outH(h) * g.outW(w);
+        const Epilogue epilogue = epilogues[i % 4];
+        const bool withResidual = i % 3 == 0;
+        const std::vector<float> x = rng.vector(batch * g.cin * h * w), weights = rng.vector(g.cout * g.cin * 9),
+                                 bias = rng.vector(g.cout), residual = rng.vector(batch * g.cout * plane);
+        const std::vector<float> expected = reference(g, x, batch, h, w, weights, bias, epilogue, withResidual ? &residual : nullptr);
+        for (Isa isa : supportedIsas()) {
+          const blocked::WinogradBlocked kernel(isa, g, weights.data(), bias.data(), epilogue);
+          for (int threads : {1, 3}) {
+            ThreadPool pool(threads);
+            std::vector<float> xb = blockedBuffer(batch, g.cin, h * w), rb = blockedBuffer(batch, g.cout, plane),
+                               yb = blockedBuffer(batch, g.cout, plane);
+            std::vector<float> ws(kernel.workspaceBytes(batch, h, w, threads) / sizeof(float) + 16);
+            blocked::toBlocked(isa, x.data(), batch, g.cin, h * w, xb.data(), pool);
+            blocked::toBlocked(isa, residual.data(), batch, g.cout, plane, rb.data(), pool);
+            kernel.run(xb.data(), batch, h, w, withResidual ? rb.data() : nullptr, yb.data(), ws.data(), pool);
+            worst = std::max(worst, compare(expected, yb, batch, g.cout, plane, pool, "blocked winograd", isa, threads,
+                                            2e-5 * std::sqrt(double(g.cin * 9))));
+            ++runs;
+          }
+        }
+      }
+  kt::reportGroup("blocked winograd", before, kt::format("4 paddings x channels x sizes x residuals x ISAs x {1, 3} threads = %d runs, max err %.2g",
+                                                         runs, worst));
+}
+
 }  // namespace
 
 void testBlockedConv() {
@@ -284,4 +329,5 @@ void testBlockedConv() {
   testDepthwise();
   testDirect();
   testWindow();
+  testWinograd();
 }

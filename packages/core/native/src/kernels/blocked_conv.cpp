@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/activation_apply.h"
+#include "kernels/conv2d_winograd_transform.h"
 
 namespace kiln::blocked {
 namespace {
@@ -306,6 +307,112 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
             for (int64_t i = 0; i < count; ++i) o[i] += r[i];
             if (actLast) activate(isa_, o, count, epilogue_);
           }
+        }
+      }
+  });
+}
+
+}  // namespace kiln::blocked
+
+namespace kiln::blocked {
+
+WinogradBlocked::WinogradBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias,
+                                 const Epilogue& epilogue)
+    : isa_(isa), g_(g), epilogue_(epilogue) {
+  if (g.groups != 1 || g.cin <= 0 || g.cout <= 0 || g.kh != 3 || g.kw != 3 || g.strideH != 1 || g.strideW != 1 ||
+      g.dilationH != 1 || g.dilationW != 1 || !weights)
+    throw std::invalid_argument("blocked winograd: needs one group, a 3x3 kernel, stride 1 and dilation 1");
+  std::vector<float> u(static_cast<size_t>(winograd::kPoints * g.cout * g.cin));
+  winograd::transformWeights(weights, g.cout, g.cin, u.data());
+  const int ob = kernelsFor(isa).maxOutBlocks;
+  groups_ = (blocks(g.cout) + ob - 1) / ob;
+  pointFloats_ = groups_ * ob * g.cin * kBlock;
+  filters_ = allocAlignedFloats(winograd::kPoints * pointFloats_);
+  for (int64_t xi = 0; xi < winograd::kPoints; ++xi) {
+    int64_t groups = 0;
+    const AlignedFloats point = groupedFilters(u.data() + xi * g.cout * g.cin, g.cout, g.cin, ob, &groups);
+    std::copy(point.get(), point.get() + pointFloats_, filters_.get() + xi * pointFloats_);
+  }
+  bias_ = paddedBias(bias, g.cout);
+}
+
+// A task is a batch item's block of consecutive output tiles (row-major) and a range of the output
+// block groups: V for its tiles over every input block, up to ~384 KiB of it, its tiles a multiple
+// of the 1x1 tile's pixels; the groups split only where there are fewer than four blocks per thread.
+// Each point's matrix is one cache line longer than its data, so that the 36 a transform touches
+// do not all fall in one L1 set.
+WinogradBlocked::Plan WinogradBlocked::plan(int64_t batch, int64_t h, int64_t w, int threads) const {
+  const detail::Kernels& kern = kernelsFor(isa_);
+  Plan p{};
+  p.tilesW = (g_.outW(w) + 3) / 4;
+  p.tiles = p.tilesW * ((g_.outH(h) + 3) / 4);
+  const int64_t inBlocks = blocks(g_.cin), perTile = winograd::kPoints * inBlocks * kBlock * 4;
+  const int64_t fit = std::clamp<int64_t>((384 << 10) / (perTile * kern.maxPixels), 1, 4);
+  p.blockTiles = std::min(fit * kern.maxPixels, p.tiles);
+  p.blocks = (p.tiles + p.blockTiles - 1) / p.blockTiles;
+  p.chunks = std::clamp<int64_t>((4 * threads + batch * p.blocks - 1) / (batch * p.blocks), 1, groups_);
+  p.perChunk = (groups_ + p.chunks - 1) / p.chunks;
+  p.vPoint = (inBlocks * p.blockTiles + 1) * kBlock;
+  p.mPoint = (p.perChunk * kern.maxOutBlocks * p.blockTiles + 1) * kBlock;
+  return p;
+}
+
+size_t WinogradBlocked::workspaceBytes(int64_t batch, int64_t h, int64_t w, int threads) const {
+  const Plan p = plan(std::max<int64_t>(batch, 1), h, w, std::max(threads, 1));
+  return static_cast<size_t>(std::max(threads, 1)) * winograd::kPoints * (p.vPoint + p.mPoint) * sizeof(float);
+}
+
+void WinogradBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y,
+                          void* workspace, ThreadPool& pool) const {
+  const int64_t oh = g_.outH(h), ow = g_.outW(w);
+  if (oh <= 0 || ow <= 0) throw std::invalid_argument("blocked winograd: the kernel does not fit in the padded input");
+  if (batch <= 0) return;
+  const detail::Kernels& kern = kernelsFor(isa_);
+  const int ob = kern.maxOutBlocks;
+  const Plan p = plan(batch, h, w, pool.size());
+  const int64_t inBlocks = blocks(g_.cin), outBlocks = blocks(g_.cout), T = p.blockTiles;
+  const bool actLast = residual && epilogue_.afterResidual;
+  const Epilogue none{};
+  pool.parallelFor(batch * p.blocks * p.chunks, [&](int64_t task, int thread) {
+    const int64_t chunk = task % p.chunks, block = task / p.chunks % p.blocks, b = task / (p.chunks * p.blocks);
+    const int64_t first = block * T, count = std::min(T, p.tiles - first);
+    const int64_t q0 = chunk * p.perChunk, q1 = std::min(groups_, q0 + p.perChunk);
+    float* v = static_cast<float*>(workspace) + thread * winograd::kPoints * (p.vPoint + p.mPoint);
+    float* m = v + winograd::kPoints * p.vPoint;
+    for (int64_t cb = 0; cb < inBlocks; ++cb) {
+      const float* plane = x + (b * inBlocks + cb) * h * w * kBlock;
+      for (int64_t t = 0; t < count; ++t) {
+        const int64_t ty = (first + t) / p.tilesW, tx = (first + t) % p.tilesW;
+        kern.winogradInput(plane, h, w, 4 * ty - g_.padTop, 4 * tx - g_.padLeft, v + (cb * T + t) * kBlock, p.vPoint);
+      }
+    }
+    for (int64_t xi = 0; xi < winograd::kPoints; ++xi)
+      for (int64_t q = q0; q < q1; ++q) {
+        const int64_t n = std::min<int64_t>(ob, outBlocks - q * ob);
+        const float* f = filters_.get() + xi * pointFloats_ + q * ob * g_.cin * kBlock;
+        float* mq = m + xi * p.mPoint + (q - q0) * ob * T * kBlock;
+        for (int64_t t = 0; t < count; t += kern.maxPixels) {
+          const int pixels = static_cast<int>(std::min<int64_t>(kern.maxPixels, count - t));
+          kern.pointwiseTile(pixels, static_cast<int>(n), v + xi * p.vPoint + t * kBlock, g_.cin, T * kBlock, f, nullptr,
+                             mq + t * kBlock, T * kBlock);
+        }
+      }
+    alignas(64) float tile[16 * kBlock];
+    for (int64_t ob0 = q0 * ob; ob0 < std::min(outBlocks, q1 * ob); ++ob0)
+      for (int64_t t = 0; t < count; ++t) {
+        const int64_t ty = (first + t) / p.tilesW, tx = (first + t) % p.tilesW;
+        kern.winogradOutput(m + ((ob0 - q0 * ob) * T + t) * kBlock, p.mPoint, bias_.get() + ob0 * kBlock, tile);
+        activate(isa_, tile, 16 * kBlock, actLast ? none : epilogue_);
+        const int64_t rows = std::min<int64_t>(4, oh - 4 * ty), cols = std::min<int64_t>(4, ow - 4 * tx);
+        const int64_t at = ((b * outBlocks + ob0) * oh + 4 * ty) * ow + 4 * tx;
+        for (int64_t r = 0; r < rows; ++r) {
+          float* src = tile + r * 4 * kBlock;
+          if (residual) {
+            const float* res = residual + (at + r * ow) * kBlock;
+            for (int64_t i = 0; i < cols * kBlock; ++i) src[i] += res[i];
+            if (actLast) activate(isa_, src, cols * kBlock, epilogue_);
+          }
+          std::copy(src, src + cols * kBlock, y + (at + r * ow) * kBlock);
         }
       }
   });

@@ -88,6 +88,32 @@ class WindowBlocked {
   AlignedFloats filters_, bias_;
 };
 
+// A 3x3 convolution with one group, stride 1 and dilation 1 between blocked tensors by Winograd
+// F(4x4, 3x3): per block of output tiles, the input transform (16 channels per vector), the 36
+// products M[xi] = U[xi] V[xi] on the 1x1 tiles, the output transform with bias, activation and
+// an optional blocked residual fused. Weights are [cout, cin, 3, 3].
+class WinogradBlocked {
+ public:
+  WinogradBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue);
+  size_t workspaceBytes(int64_t batch, int64_t h, int64_t w, int threads) const;
+  // x: [batch, blocks(cin), h, w, 16]; y and residual (or null): [batch, blocks(cout), outH(h), outW(w), 16].
+  // workspace: workspaceBytes() bytes, 64-byte aligned.
+  void run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y, void* workspace,
+           ThreadPool& pool) const;
+
+ private:
+  struct Plan {
+    int64_t tilesW, tiles, blockTiles, blocks, chunks, perChunk, vPoint, mPoint;
+  };
+  Plan plan(int64_t batch, int64_t h, int64_t w, int threads) const;
+
+  Isa isa_;
+  ConvGeometry g_;
+  int64_t groups_, pointFloats_;  // output block groups; filter floats per transform point
+  Epilogue epilogue_;
+  AlignedFloats filters_, bias_;
+};
+
 namespace detail {
 // One 16-channel input block at one tap of a window tile: where its first pixel lies in the input
 // and where its [16][blocks][16] filters lie.
@@ -117,6 +143,11 @@ struct Kernels {
   // filters[taps[t].filter + (c * outBlocks + b) * 16].
   void (*windowTile)(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
                      const float* filters, const float* bias, float* out, int64_t outBlockStride);
+  // Winograd F(4x4, 3x3) on one 16-channel block: V's 36 points (v[xi * pointStride]) for the 6x6
+  // patch at input rows y0.., columns x0.. of an [h][w][16] plane, zero outside it; and a 4x4 output
+  // tile ([4][4][16], bias added) from M's 36 points (m[xi * pointStride]).
+  void (*winogradInput)(const float* x, int64_t h, int64_t w, int64_t y0, int64_t x0, float* v, int64_t pointStride);
+  void (*winogradOutput)(const float* m, int64_t pointStride, const float* bias, float* tile);
   // 16 pixels of one block: from `channels` NCHW planes (plane floats apart) at src to their 16
   // blocked pixels at dst (lanes past `channels` zero), and back.
   void (*toBlocked16)(const float* src, int64_t plane, int64_t channels, float* dst);

@@ -240,6 +240,68 @@ void depthwiseRow(const float* x, int64_t h, int64_t w, const ConvGeometry& g, c
   for (; ox < ow; ++ox) edge(ox);
 }
 
+// out = B^T in and out = A^T in: the Winograd F(4x4, 3x3) transforms along one axis (points 0, +-1,
+// +-2, infinity), 16 channels per vector.
+inline void winogradInputPoints(const Vec* in, Vec* out) {
+  const Vec d42 = in[4] - in[2], d31 = in[3] - in[1];
+  out[0] = 4.f * in[0] - 5.f * in[2] + in[4];
+  out[1] = (in[3] + in[4]) - 4.f * (in[1] + in[2]);
+  out[2] = (in[4] - in[3]) + 4.f * (in[1] - in[2]);
+  out[3] = d42 + 2.f * d31;
+  out[4] = d42 - 2.f * d31;
+  out[5] = 4.f * in[1] - 5.f * in[3] + in[5];
+}
+inline void winogradOutputPoints(const Vec* in, Vec* out) {
+  const Vec s12 = in[1] + in[2], d12 = in[1] - in[2], s34 = in[3] + in[4], d34 = in[3] - in[4];
+  out[0] = in[0] + s12 + s34;
+  out[1] = d12 + 2.f * d34;
+  out[2] = s12 + 4.f * s34;
+  out[3] = d12 + 8.f * d34 + in[5];
+}
+
+void winogradInput(const float* x, int64_t h, int64_t w, int64_t y0, int64_t x0, float* v, int64_t pointStride) {
+  const bool inside = y0 >= 0 && x0 >= 0 && y0 + 6 <= h && x0 + 6 <= w;
+  Vec rows[6][6];
+  for (int i = 0; i < 6; ++i) {
+    Vec d[6];
+    const int64_t iy = y0 + i;
+#pragma GCC unroll 6
+    for (int j = 0; j < 6; ++j) {
+      const int64_t ix = x0 + j;
+      d[j] = inside || (iy >= 0 && iy < h && ix >= 0 && ix < w) ? load(x + (iy * w + ix) * kBlock) : Vec{};
+    }
+    winogradInputPoints(d, rows[i]);
+  }
+#pragma GCC unroll 6
+  for (int k = 0; k < 6; ++k) {
+    const Vec column[6] = {rows[0][k], rows[1][k], rows[2][k], rows[3][k], rows[4][k], rows[5][k]};
+    Vec out[6];
+    winogradInputPoints(column, out);
+#pragma GCC unroll 6
+    for (int i = 0; i < 6; ++i) store(v + (6 * i + k) * pointStride, out[i]);
+  }
+}
+
+void winogradOutput(const float* m, int64_t pointStride, const float* bias, float* tile) {
+  Vec rows[6][4];
+#pragma GCC unroll 6
+  for (int j = 0; j < 6; ++j) {
+    Vec row[6];
+#pragma GCC unroll 6
+    for (int k = 0; k < 6; ++k) row[k] = load(m + (6 * j + k) * pointStride);
+    winogradOutputPoints(row, rows[j]);
+  }
+  const Vec b = load(bias);
+#pragma GCC unroll 4
+  for (int s = 0; s < 4; ++s) {
+    const Vec column[6] = {rows[0][s], rows[1][s], rows[2][s], rows[3][s], rows[4][s], rows[5][s]};
+    Vec out[4];
+    winogradOutputPoints(column, out);
+#pragma GCC unroll 4
+    for (int r = 0; r < 4; ++r) store(tile + (r * 4 + s) * kBlock, out[r] + b);
+  }
+}
+
 // A 16x16 transpose: four rounds of interleaving row i with row i + 8 (r[i] ends as column i).
 inline void transpose16(Vec* r) {
   for (int round = 0; round < 4; ++round) {
