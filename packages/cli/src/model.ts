@@ -38,6 +38,8 @@ export interface BuildSettings {
   threads?: number;
   isa?: Isa;
   timing?: boolean;
+  /** Tensor layout (--layout): 'auto' lets convolution regions run channel-blocked. */
+  layout?: 'auto' | 'nchw';
   /** A timing cache file (--timing-cache). */
   timingCache?: string;
   /** INT8: makes the calibrator once the network is parsed. */
@@ -60,6 +62,7 @@ export async function buildFromOnnx(model: ModelFile, settings: BuildSettings, l
       threads: settings.threads,
       isa: settings.isa,
       timeTactics: settings.timing,
+      layout: settings.layout,
       timingCache: settings.timingCache,
       calibrator: settings.calibrator?.(network),
       dynamicRanges: settings.dynamicRanges,

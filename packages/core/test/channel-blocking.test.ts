@@ -146,22 +146,81 @@ describe('channel blocking (NCHW16c)', () => {
     expect(engine.layers.map((l) => l.type)).not.toContain('KilnConvBlocked');
   });
 
-  it('leaves chains without a depthwise convolution, and short ones, in NCHW', async () => {
+  it('leaves short regions in NCHW, and everything with layout nchw', async () => {
     const n = new NetworkDefinition();
     n.addInput('x', 'float32', [1, 8, 5, 5]);
-    n.addConstant('w1', f32([8, 8, 1, 1], 1));
-    n.addConstant('w2', f32([8, 8, 1, 1], 2));
-    n.addConstant('w3', f32([8, 8, 1, 1], 3));
-    n.addConstant('w4', f32([8, 8, 1, 1], 4));
+    for (const [i, name] of ['w1', 'w2', 'w3'].entries()) n.addConstant(name, f32([8, 8, 1, 1], i + 1));
     n.addConstant('dw', f32([8, 1, 3, 3], 5));
     n.addLayer({ name: 'c1', type: 'Conv', inputs: ['x', 'w1'], outputs: ['a'], attributes: {} });
     n.addLayer({ name: 'c2', type: 'Conv', inputs: ['a', 'w2'], outputs: ['b'], attributes: {} });
-    n.addLayer({ name: 'c3', type: 'Conv', inputs: ['b', 'w3'], outputs: ['c'], attributes: {} });
-    n.addLayer({ name: 'c4', type: 'Conv', inputs: ['c', 'w4'], outputs: ['y'], attributes: {} });
+    n.addLayer({ name: 'c3', type: 'Conv', inputs: ['b', 'w3'], outputs: ['y'], attributes: {} });
     n.addLayer({ name: 'd', type: 'Conv', inputs: ['x', 'dw'], outputs: ['z'], attributes: { group: 8, pads: [1, 1, 1, 1] } });
     n.markOutput('y');
     n.markOutput('z');
     const engine = await new Builder().build(n, { timeTactics: false });
     expect(engine.layers.map((l) => l.type)).not.toContain('KilnConvBlocked');
+    const { network } = mobileBlocks(1, 5, 5, true);
+    const nchw = await new Builder().build(network, { timeTactics: false, layout: 'nchw' });
+    expect(nchw.layers.map((l) => l.type).filter((t) => t.includes('Blocked'))).toEqual([]);
+  });
+
+  it('runs a YOLOv5-style region blocked (stem, stride-2 and 3x3 convolutions, residual, channel concats, SPPF pools, nearest upsampling) and matches the NCHW engine on every ISA', async () => {
+    for (const batch of [1, 2]) {
+      const n = new NetworkDefinition();
+      n.addInput('images', 'float32', [batch, 3, 64, 44]);
+      const convs: [string, string, string, number[], number, number][] = [
+        // name, input, output, weights [cout, cin, k, k], stride, pad
+        ['stem', 'images', 's', [16, 3, 6, 6], 2, 2],
+        ['down', 's', 'd', [32, 16, 3, 3], 2, 1],
+        ['cv1', 'd', 'a', [16, 32, 1, 1], 1, 0],
+        ['cv2', 'd', 'b', [16, 32, 1, 1], 1, 0],
+        ['m1', 'a', 'm1o', [16, 16, 1, 1], 1, 0],
+        ['m2', 'm1o', 'm2o', [16, 16, 3, 3], 1, 1],
+        ['cv3', 'cat', 'c3', [32, 32, 1, 1], 1, 0],
+        ['sp', 'c3', 'spi', [16, 32, 1, 1], 1, 0],
+        ['spo', 'pools', 'sppf', [24, 64, 1, 1], 1, 0],
+        ['last', 'joined', 'y', [20, 40, 3, 3], 1, 1],
+      ];
+      const conv = (which: string) => {
+        const i = convs.findIndex(([name]) => name === which);
+        const [name, input, output, shape, stride, pad] = convs[i];
+        n.addConstant(name, f32(shape, 50 + i));
+        n.addConstant(`${name}b`, f32([shape[0]], 70 + i));
+        n.addLayer({ name, type: 'Conv', inputs: [input, name, `${name}b`], outputs: [`${output}_c`], attributes: { strides: [stride, stride], pads: [pad, pad, pad, pad] } });
+        n.addLayer({ name: `${name}_relu`, type: 'Relu', inputs: [`${output}_c`], outputs: [output], attributes: {} });
+      };
+      for (const name of ['stem', 'down', 'cv1', 'cv2', 'm1', 'm2']) conv(name);
+      n.addLayer({ name: 'res', type: 'Add', inputs: ['m2o', 'a'], outputs: ['r'], attributes: {} });
+      n.addLayer({ name: 'cat', type: 'Concat', inputs: ['r', 'b'], outputs: ['cat'], attributes: { axis: 1 } });
+      conv('cv3');
+      conv('sp');
+      for (const [i, from] of ['spi', 'p1', 'p2'].entries())
+        n.addLayer({ name: `pool${i + 1}`, type: 'MaxPool', inputs: [from], outputs: [`p${i + 1}`], attributes: { kernel_shape: [5, 5], pads: [2, 2, 2, 2] } });
+      n.addLayer({ name: 'pools', type: 'Concat', inputs: ['spi', 'p1', 'p2', 'p3'], outputs: ['pools'], attributes: { axis: -3 } });
+      conv('spo');
+      n.addConstant('scales', { dtype: 'float32', shape: [4], data: Float32Array.from([1, 1, 2, 2]) });
+      n.addLayer({ name: 'up', type: 'Resize', inputs: ['sppf', '', 'scales'], outputs: ['upsampled'], attributes: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' } });
+      // 16 + 24 channels: only the last input of a blocked concat may end in a partial block.
+      n.addLayer({ name: 'joined', type: 'Concat', inputs: ['s', 'upsampled'], outputs: ['joined'], attributes: { axis: 1 } });
+      conv('last');
+      n.markOutput('y');
+      n.markOutput('c3');
+      const x = f32([batch, 3, 64, 44], 99);
+      for (const isa of supportedIsas()) {
+        const blocked = await new Builder().build(n, { isa, timeTactics: false });
+        const nchw = await new Builder().build(n, { isa, timeTactics: false, layout: 'nchw' });
+        const types = blocked.layers.map((l) => l.type);
+        expect(types.filter((t) => t === 'KilnConvBlocked')).toHaveLength(10);
+        expect(types.filter((t) => t === 'KilnMaxPoolBlocked')).toHaveLength(3);
+        expect(types).not.toContain('KilnToBlocked');
+        expect(types.filter((t) => t === 'KilnFromBlocked')).toHaveLength(2);
+        const [got, want] = await Promise.all([blocked.createContext().execute({ images: x }), nchw.createContext().execute({ images: x })]);
+        for (const name of ['y', 'c3'] as const) {
+          expect(got[name].shape).toEqual(want[name].shape);
+          const scale = Math.max(...(want[name].data as Float32Array).map(Math.abs));
+          expect(maxAbsDiff(got[name].data as Float32Array, want[name].data as Float32Array) / scale, `${name} on ${isa}, batch ${batch}`).toBeLessThan(1e-5);
+        }
+      }
+    }
   });
 });

@@ -21,6 +21,7 @@ interface BuildFlags {
   optShapes?: ShapeSpecs;
   maxShapes?: ShapeSpecs;
   timing: boolean;
+  layout: 'auto' | 'nchw';
   verbose?: boolean;
   calib?: string;
   calibCache?: string;
@@ -44,6 +45,7 @@ export function registerBuild(program: Command): void {
     .addOption(new Option('--opt-shapes <specs>', 'typical shapes, the ones tactics are timed on').argParser(parseShapeSpecs))
     .addOption(new Option('--max-shapes <specs>', 'largest shapes a dynamic input accepts').argParser(parseShapeSpecs))
     .option('--no-timing', 'keep the first kernel that applies to each layer instead of timing every tactic')
+    .addOption(new Option('--layout <layout>', "tensor layout: 'auto' runs regions of convolutions channel-blocked (NCHW16c), 'nchw' keeps every tensor NCHW").choices(['auto', 'nchw']).default('auto'))
     .option('--calib <dir>', 'INT8: a folder of calibration images (letterboxed to the input size)')
     .option('--calib-cache <file>', 'INT8: calibration cache, used when it exists and written after calibrating')
     .addOption(new Option('--calibrator <method>', 'INT8 calibration method').choices(['entropy', 'minmax', 'percentile']).default('entropy'))
@@ -85,6 +87,7 @@ async function build(modelPath: string, flags: BuildFlags): Promise<void> {
       threads: flags.threads,
       isa: flags.isa,
       timing: flags.timing,
+      layout: flags.layout,
       timingCache: flags.timingCache,
       calibrator: flags.precision === 'int8' ? (network) => createCalibrator(network, flags) : undefined,
       dynamicRanges: flags.dynamicRange,

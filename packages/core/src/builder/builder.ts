@@ -43,6 +43,11 @@ const buildOptionsSchema = z.strictObject({
   threads: z.number().int().min(0).max(1024).default(0),
   /** The instruction-set path; default: the best this CPU has (or KILN_ISA). */
   isa: z.enum(['scalar', 'avx2', 'avx512']).optional(),
+  /**
+   * 'auto': regions of convolutions run in the channel-blocked layout NCHW16c where the layout pass
+   * finds them large enough to pay for their conversions; 'nchw': every tensor stays NCHW.
+   */
+  layout: z.enum(['auto', 'nchw']).default('auto'),
   /** Time every candidate kernel per layer and keep the fastest (else the first that applies). */
   timeTactics: z.boolean().default(true),
   /**
@@ -107,9 +112,11 @@ export class Builder {
     // Likewise after INT8: the head convolutions left in FP32 go into their YOLO decodes.
     const heads = fuseYoloHeads(target);
     this.logger.verbose(`YOLO head fusion: ${heads} change(s), ${target.layers.length} layers`);
-    // Last: chains of 1x1 and depthwise convolutions into the channel-blocked layout.
-    const blockedConvs = blockChannels(target, { plugins: this.plugins });
-    this.logger.verbose(`channel blocking: ${blockedConvs} convolution(s), ${target.layers.length} layers`);
+    // Last: regions of convolutions into the channel-blocked layout.
+    if (opts.layout === 'auto') {
+      const blockedConvs = blockChannels(target, { plugins: this.plugins });
+      this.logger.verbose(`channel blocking: ${blockedConvs} convolution(s), ${target.layers.length} layers`);
+    }
     const build = { layersBefore: report.layersBefore, layersAfter: target.layers.length, precision: opts.precision };
     const engine = await this.compile(target, opts, isa, build, network.metadata);
     this.logger.info(`built for ${engine.isa} with ${engine.threads} threads`);

@@ -1,6 +1,6 @@
-// The channel-blocked (NCHW16c) layers the layout pass puts in runs of 1x1 and depthwise
-// convolutions: a blocked tensor is 5-D, [N, ceil(C / 16), H, W, 16], so shapes, the memory plan and
-// the tensor views need to know nothing of layouts; only these layers read or write one.
+// The channel-blocked (NCHW16c) layers the layout pass puts in runs of convolutions: a blocked
+// tensor is 5-D, [N, ceil(C / 16), H, W, 16], so shapes, the memory plan and the tensor views need
+// to know nothing of layouts; only these layers (and KilnMaxPoolBlocked) read or write one.
 #include <string>
 
 #include "engine/layer.h"
@@ -54,39 +54,45 @@ class FromBlockedLayer final : public Layer {
   int64_t channels_;
 };
 
-// A Conv's attributes and constant weights and bias (inputs 1, 2), on blocked tensors: a 1x1
-// convolution (stride 1, no padding, one group), with an optional blocked residual (input 3), or a
-// depthwise one (one filter per channel, dilation 1); with `nchw_input` set, any one-group
-// convolution of few input taps (an image stem) from an NCHW input.
+// A Conv's attributes and constant weights and bias (inputs 1, 2), on blocked tensors, with an
+// optional blocked residual (input 3) for one-group convolutions: a 1x1 convolution (stride 1, no
+// padding), a depthwise one (one filter per channel, dilation 1, no residual), a 3x3 stride-1 one
+// (Winograd, or the window kernel: timed), any other one-group window; with `nchw_input` set, a
+// one-group convolution of few input taps (an image stem) from an NCHW input.
 class ConvBlockedLayer final : public Layer {
  public:
-  ConvBlockedLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc) {
+  enum class Kind { Stem, Pointwise, Depthwise, Winograd, Window };
+
+  ConvBlockedLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc), isa_(ctx.isa) {
     if (desc.inputs.size() < 3 || !ctx.constantInputs[1] || !ctx.constantInputs[2])
       throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type + "): the weights and bias must be constants");
     const ConstantDesc& w = *ctx.constantInputs[1];
     g_ = convGeometry(desc, w.shape);
     if (elementCount(ctx.constantInputs[2]->shape) != g_.cout)
       throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type + "): the bias has the wrong size");
+    weights_ = w.bytes;
+    bias_ = ctx.constantInputs[2]->bytes;
     residual_ = desc.inputs.size() > 3;
-    const Epilogue epilogue = parseEpilogue(desc);
-    const auto* weights = reinterpret_cast<const float*>(w.bytes->data());
-    const auto* bias = reinterpret_cast<const float*>(ctx.constantInputs[2]->bytes->data());
-    const bool pointwise = g_.groups == 1 && isPointwiseWindow(g_);
+    epilogue_ = parseEpilogue(desc);
     const bool depthwise = isDepthwise(g_) && g_.dilationH == 1 && g_.dilationW == 1;
     nchwInput_ = Attrs(desc).getInt("nchw_input", 0) != 0;
     if (nchwInput_) {
       if (residual_ || g_.groups != 1 || g_.cin * g_.kh * g_.kw > blocked::kMaxDirectK)
         throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type + "): an NCHW input needs one group, at most " +
                                       std::to_string(blocked::kMaxDirectK) + " taps over the channels and no residual");
-      direct_ = std::make_unique<blocked::DirectBlocked>(ctx.isa, g_, weights, bias, epilogue);
-    } else if (pointwise) {
-      pointwise_ = std::make_unique<blocked::PointwiseBlocked>(ctx.isa, g_.cin, g_.cout, weights, bias, epilogue);
+      kinds_ = {Kind::Stem};
+    } else if (g_.groups == 1 && isPointwiseWindow(g_)) {
+      kinds_ = {Kind::Pointwise};
     } else if (depthwise && !residual_) {
-      depthwise_ = std::make_unique<blocked::DepthwiseBlocked>(ctx.isa, g_, weights, bias, epilogue);
+      kinds_ = {Kind::Depthwise};
+    } else if (g_.groups == 1) {
+      const bool winograd = g_.kh == 3 && g_.kw == 3 && g_.strideH == 1 && g_.strideW == 1 && g_.dilationH == 1 && g_.dilationW == 1;
+      kinds_ = winograd ? std::vector<Kind>{Kind::Winograd, Kind::Window} : std::vector<Kind>{Kind::Window};
     } else {
       throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type +
-                                    "): only 1x1 convolutions (with a residual or not) and depthwise ones run blocked");
+                                    "): grouped convolutions other than depthwise ones (without a residual) do not run blocked");
     }
+    setTactic(0);
   }
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
@@ -102,23 +108,55 @@ class ConvBlockedLayer final : public Layer {
     return {y};
   }
 
-  std::string tacticName(int) const override {
-    return direct_ ? "nchw16c-direct" : pointwise_ ? "nchw16c-pointwise" : "nchw16c-depthwise";
+  int tacticCount() const override { return static_cast<int>(kinds_.size()); }
+  std::string tacticName(int t) const override {
+    static const char* names[] = {"nchw16c-direct", "nchw16c-pointwise", "nchw16c-depthwise", "nchw16c-winograd", "nchw16c-window"};
+    return names[static_cast<int>(kinds_.at(t))];
+  }
+  int tactic() const override { return tactic_; }
+  void setTactic(int t) override {
+    const auto* weights = reinterpret_cast<const float*>(weights_->data());
+    const auto* bias = reinterpret_cast<const float*>(bias_->data());
+    direct_.reset(), pointwise_.reset(), depthwise_.reset(), winograd_.reset(), window_.reset();
+    switch (kinds_.at(t)) {
+      case Kind::Stem: direct_ = std::make_unique<blocked::DirectBlocked>(isa_, g_, weights, bias, epilogue_); break;
+      case Kind::Pointwise:
+        pointwise_ = std::make_unique<blocked::PointwiseBlocked>(isa_, g_.cin, g_.cout, weights, bias, epilogue_);
+        break;
+      case Kind::Depthwise: depthwise_ = std::make_unique<blocked::DepthwiseBlocked>(isa_, g_, weights, bias, epilogue_); break;
+      case Kind::Winograd: winograd_ = std::make_unique<blocked::WinogradBlocked>(isa_, g_, weights, bias, epilogue_); break;
+      case Kind::Window: window_ = std::make_unique<blocked::WindowBlocked>(isa_, g_, weights, bias, epilogue_); break;
+    }
+    tactic_ = t;
+  }
+
+  size_t workspaceBytes(const std::vector<Shape>& in, int threads) const override {
+    return winograd_ ? winograd_->workspaceBytes(in[0][0], in[0][2], in[0][3], threads) : 0;
   }
 
   void run(const LayerRun& r) const override {
     const Shape& x = *r.inputShapes[0];
+    const float* residual = residual_ ? r.in(3) : nullptr;
     if (direct_) direct_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
-    else if (pointwise_) pointwise_->run(r.in(0), x[0], x[2] * x[3], residual_ ? r.in(3) : nullptr, r.out(0), *r.pool);
-    else depthwise_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
+    else if (pointwise_) pointwise_->run(r.in(0), x[0], x[2] * x[3], residual, r.out(0), *r.pool);
+    else if (depthwise_) depthwise_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
+    else if (winograd_) winograd_->run(r.in(0), x[0], x[2], x[3], residual, r.out(0), r.workspace, *r.pool);
+    else window_->run(r.in(0), x[0], x[2], x[3], residual, r.out(0), *r.pool);
   }
 
  private:
+  Isa isa_;
   ConvGeometry g_;
+  Epilogue epilogue_;
+  std::shared_ptr<std::vector<uint8_t>> weights_, bias_;
   bool residual_ = false, nchwInput_ = false;
+  std::vector<Kind> kinds_;
+  int tactic_ = 0;
   std::unique_ptr<blocked::DirectBlocked> direct_;
   std::unique_ptr<blocked::PointwiseBlocked> pointwise_;
   std::unique_ptr<blocked::DepthwiseBlocked> depthwise_;
+  std::unique_ptr<blocked::WinogradBlocked> winograd_;
+  std::unique_ptr<blocked::WindowBlocked> window_;
 };
 
 KILN_REGISTER_LAYER("KilnToBlocked", [](const LayerDesc& desc, const LayerBuildContext& ctx) {

@@ -3,6 +3,8 @@
 #include <type_traits>
 
 #include "engine/layer.h"
+#include "kernels/blocked_conv.h"
+#include "kernels/blocked_pool.h"
 #include "kernels/window3x3.h"
 #include "layers/max_pool_phases.h"
 #include "layers/max_pool_separable.h"
@@ -12,10 +14,12 @@ namespace kiln {
 namespace {
 
 // 2-D max or average pooling over NCHW, with ONNX's pads, strides, dilations and ceil_mode.
-// Global pooling is the same with the kernel set to the whole input at run time.
+// Global pooling is the same with the kernel set to the whole input at run time. `blocked`: max
+// pooling between channel-blocked tensors [N, ceil(C / 16), H, W, 16] (KilnMaxPoolBlocked).
 class Pool2dLayer final : public Layer {
  public:
-  Pool2dLayer(const LayerDesc& desc, Isa isa, bool isMax, bool global) : Layer(desc), isa_(isa), max_(isMax), global_(global) {
+  Pool2dLayer(const LayerDesc& desc, Isa isa, bool isMax, bool global, bool blocked = false)
+      : Layer(desc), isa_(isa), max_(isMax), global_(global), blocked_(blocked) {
     Attrs attrs(desc);
     if (global) return;
     kernel_ = attrs.getInts("kernel_shape");
@@ -28,12 +32,12 @@ class Pool2dLayer final : public Layer {
       attrs.fail("kernel_shape", "only 2-D pooling is supported");
   }
 
-  struct Geometry {
-    int64_t kh, kw, sh, sw, pt, pl, dh, dw, oh, ow;
-  };
+  using Geometry = blocked::PoolWindow;
 
   Geometry geometry(const Shape& in) const {
-    if (in.size() != 4) shapeError("expects a 4-D NCHW input, got " + shapeToString(in));
+    if (blocked_ && (in.size() != 5 || in[4] != blocked::kBlock))
+      shapeError("expects a blocked input [N, C/16, H, W, 16], got " + shapeToString(in));
+    if (!blocked_ && in.size() != 4) shapeError("expects a 4-D NCHW input, got " + shapeToString(in));
     if (global_) return {in[2], in[3], 1, 1, 0, 0, 1, 1, 1, 1};
     Geometry g{kernel_[0], kernel_[1], strides_[0], strides_[1], pads_[0], pads_[1], dilations_[0], dilations_[1], 0, 0};
     const auto out = [&](int64_t size, int64_t k, int64_t s, int64_t padBegin, int64_t padEnd, int64_t d) {
@@ -52,11 +56,14 @@ class Pool2dLayer final : public Layer {
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     expectInputs(in, 1);
     const Geometry g = geometry(in[0]);
+    if (blocked_) return {{in[0][0], in[0][1], g.oh, g.ow, blocked::kBlock}};
     return {{in[0][0], in[0][1], g.oh, g.ow}};
   }
 
   void run(const LayerRun& r) const override {
-    if (r.inputTypes[0] == DType::Uint8) runTyped<uint8_t>(r);
+    const Shape& in = *r.inputShapes[0];
+    if (blocked_) blocked::maxPool(r.in(0), in[0] * in[1], in[2], in[3], geometry(in), r.out(0), *r.pool);
+    else if (r.inputTypes[0] == DType::Uint8) runTyped<uint8_t>(r);
     else runTyped<float>(r);
   }
 
@@ -130,13 +137,15 @@ class Pool2dLayer final : public Layer {
   }
 
   Isa isa_;
-  bool max_, global_;
+  bool max_, global_, blocked_;
   std::vector<int64_t> kernel_, strides_, pads_, dilations_;
   bool ceil_ = false, countPad_ = false;
 };
 
 KILN_REGISTER_LAYER("MaxPool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
   Layer::requireTypes(d, ctx, {DType::Float32, DType::Uint8}); return std::unique_ptr<Layer>(new Pool2dLayer(d, ctx.isa, true, false)); });
+KILN_REGISTER_LAYER("KilnMaxPoolBlocked", [](const LayerDesc& d, const LayerBuildContext& ctx) {
+  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, ctx.isa, true, false, true)); });
 KILN_REGISTER_LAYER("AveragePool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
   Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, ctx.isa, false, false)); });
 KILN_REGISTER_LAYER("GlobalMaxPool", [](const LayerDesc& d, const LayerBuildContext& ctx) {

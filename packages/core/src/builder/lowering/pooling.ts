@@ -44,6 +44,9 @@ export const lowerPool: Lowering = (layer, ctx) => {
   return layers;
 };
 
+/** MaxPool between channel-blocked tensors (the channel-blocking pass). */
+export const lowerMaxPoolBlocked: Lowering = (layer, ctx) => [nativeLayer(layer, 'KilnMaxPoolBlocked', windowAttrs(layer, ctx), [layer.inputs[0]])];
+
 export const lowerGlobalPool: Lowering = (layer, ctx) => {
   if (ctx.info(layer.inputs[0], layer).shape.length !== 4) throw new BuildError('only 2-D global pooling is supported', layer.name, 'KILN_UNSUPPORTED');
   return [nativeLayer(layer, layer.type, {}, [layer.inputs[0]])];
@@ -51,6 +54,7 @@ export const lowerGlobalPool: Lowering = (layer, ctx) => {
 
 export const POOLING_LOWERINGS: Record<string, (typeof lowerPool)> = {
   MaxPool: lowerPool,
+  KilnMaxPoolBlocked: lowerMaxPoolBlocked,
   AveragePool: lowerPool,
   GlobalMaxPool: lowerGlobalPool,
   GlobalAveragePool: lowerGlobalPool,

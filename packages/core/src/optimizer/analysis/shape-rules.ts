@@ -110,6 +110,13 @@ const pool: ShapeRule = (layer, input) => {
   return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...spatial] }];
 };
 
+/** KilnMaxPoolBlocked: MaxPool over the rows and columns of a blocked tensor. */
+const poolBlocked: ShapeRule = (layer, input) => {
+  const x = first(input, layer);
+  const [out] = pool(layer, { ...input, infos: [{ ...x, shape: x.shape.slice(0, 4) }, ...input.infos.slice(1)] });
+  return [{ dtype: x.dtype, shape: [...out.shape, 16] }];
+};
+
 const globalPool: ShapeRule = (layer, input) => {
   const x = first(input, layer);
   return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)] }];
@@ -379,6 +386,7 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   KilnToBlocked: toBlocked,
   KilnFromBlocked: fromBlocked,
   KilnConvBlocked: convBlocked,
+  KilnMaxPoolBlocked: poolBlocked,
   Expand: expand,
   Where: where,
   MaxPool: pool,
