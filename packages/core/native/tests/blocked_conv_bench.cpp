@@ -1,4 +1,4 @@
-// kiln_native_tests --bbench [--threads=N] [--cold]: MobileNetV2's layers as NCHW kernels (the best
+// kiln_native_tests --bbench [--threads=N] [--cold] [--filter=TEXT] [--no-activation]: MobileNetV2's layers as NCHW kernels (the best
 // GEMM tactic, the direct depthwise kernel) against the NCHW16c blocked kernels, milliseconds per
 // run, median of runs (--cold: each after the caches were filled with other data).
 #include <algorithm>
@@ -66,12 +66,13 @@ double medianMs(const std::function<void()>& run, bool cold, std::vector<float>&
 
 int runBlockedBenchmarks(int argc, char** argv) {
   int threads = 1;
-  bool cold = false;
+  bool cold = false, noActivation = false;
   std::string filter;
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--threads=", 10) == 0) threads = std::max(1, std::atoi(argv[i] + 10));
     cold = cold || std::strcmp(argv[i], "--cold") == 0;
     if (std::strncmp(argv[i], "--filter=", 9) == 0) filter = argv[i] + 9;
+    noActivation = noActivation || std::strcmp(argv[i], "--no-activation") == 0;
   }
   std::vector<float> flush(cold ? (64 << 20) / sizeof(float) : 0);
   ThreadPool pool(threads);
@@ -85,7 +86,8 @@ int runBlockedBenchmarks(int argc, char** argv) {
                              bias = rng.vector(l.cout);
     std::vector<float> xb(blocked::blocks(l.cin) * 16 * plane), yb(blocked::blocks(l.cout) * 16 * plane), y(l.cout * plane);
     blocked::toBlocked(isa, x.data(), 1, l.cin, plane, xb.data(), pool);
-    const Epilogue clip{Activation::Clip, 0.f, 6.f}, silu{Activation::Silu};
+    const Epilogue clip = noActivation ? Epilogue{} : Epilogue{Activation::Clip, 0.f, 6.f};
+    const Epilogue silu = noActivation ? Epilogue{} : Epilogue{Activation::Silu};
     ConvGeometry g;
     g.cin = l.cin, g.cout = l.cout, g.kh = g.kw = l.k, g.strideH = g.strideW = l.stride;
     double nchw = 1e30, blockedMs = 0, winogradMs = 0;

@@ -1,10 +1,12 @@
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "check.h"
 #include "kernels/activation_apply.h"
 #include "kernels/blocked_conv.h"
+#include "kernels/blocked_pool.h"
 #include "kernels/conv2d.h"
 
 using namespace kiln;
@@ -321,6 +323,48 @@ void testWinograd() {
                                                          runs, worst));
 }
 
+void testMaxPool() {
+  const int before = kt::failures();
+  kt::Random rng(43);
+  // kh, kw, sh, sw, pt, pl, dh, dw (the output size: floor, plus one for a ceil_mode-like last window)
+  const int64_t windows[][8] = {{5, 5, 1, 1, 2, 2, 1, 1}, {3, 3, 2, 2, 1, 1, 1, 1}, {2, 2, 2, 2, 0, 0, 1, 1},
+                                {3, 3, 1, 1, 2, 2, 2, 2}, {1, 3, 1, 2, 0, 1, 1, 1}};
+  const int64_t sizes[][2] = {{1, 1}, {7, 9}, {20, 20}, {13, 6}};
+  int runs = 0;
+  for (const auto& wnd : windows)
+    for (const auto& size : sizes)
+      for (int64_t c : {5, 16, 40}) {
+        const int64_t h = size[0] + wnd[0], w = size[1] + wnd[1];
+        blocked::PoolWindow g{wnd[0], wnd[1], wnd[2], wnd[3], wnd[4], wnd[5], wnd[6], wnd[7], 0, 0};
+        g.oh = (h + 2 * g.pt - g.dh * (g.kh - 1) - 1) / g.sh + 1 + (runs % 2);
+        g.ow = (w + 2 * g.pl - g.dw * (g.kw - 1) - 1) / g.sw + 1;
+        const std::vector<float> x = rng.vector(c * h * w);
+        std::vector<float> expected(c * g.oh * g.ow, -std::numeric_limits<float>::infinity());
+        for (int64_t ch = 0; ch < c; ++ch)
+          for (int64_t oy = 0; oy < g.oh; ++oy)
+            for (int64_t ox = 0; ox < g.ow; ++ox)
+              for (int64_t ky = 0; ky < g.kh; ++ky)
+                for (int64_t kx = 0; kx < g.kw; ++kx) {
+                  const int64_t iy = oy * g.sh - g.pt + ky * g.dh, ix = ox * g.sw - g.pl + kx * g.dw;
+                  float& e = expected[(ch * g.oh + oy) * g.ow + ox];
+                  if (iy >= 0 && iy < h && ix >= 0 && ix < w) e = std::max(e, x[(ch * h + iy) * w + ix]);
+                }
+        for (Isa isa : supportedIsas()) {
+          ThreadPool pool(3);
+          std::vector<float> xb = blockedBuffer(1, c, h * w), yb = blockedBuffer(1, c, g.oh * g.ow), back(expected.size());
+          blocked::toBlocked(isa, x.data(), 1, c, h * w, xb.data(), pool);
+          blocked::maxPool(isa, xb.data(), blocked::blocks(c), h, w, g, yb.data(), pool);
+          blocked::fromBlocked(isa, yb.data(), 1, c, g.oh * g.ow, back.data(), pool);
+          KT_CHECK(back == expected, "blocked max pool %lldx%lld stride %lld on %lldx%lld, %lld channels (%s)", static_cast<long long>(g.kh),
+                   static_cast<long long>(g.kw), static_cast<long long>(g.sh), static_cast<long long>(h), static_cast<long long>(w),
+                   static_cast<long long>(c), isaName(isa));
+          KT_CHECK(guardIntact(yb), "blocked max pool wrote past its output");
+          ++runs;
+        }
+      }
+  kt::reportGroup("blocked max pool", before, kt::format("5 windows x sizes x channels x ISAs = %d runs, exact", runs));
+}
+
 }  // namespace
 
 void testBlockedConv() {
@@ -330,4 +374,5 @@ void testBlockedConv() {
   testDirect();
   testWindow();
   testWinograd();
+  testMaxPool();
 }

@@ -8,15 +8,18 @@
 #include "kernels/conv2d_winograd_transform.h"
 
 namespace kiln::blocked {
-namespace {
 
-const detail::Kernels& kernelsFor(Isa isa) {
+const detail::Kernels& detail::kernelsFor(Isa isa) {
   switch (isa) {
-    case Isa::Avx512: return detail::kernelsAvx512();
-    case Isa::Avx2: return detail::kernelsAvx2();
-    default: return detail::kernelsScalar();
+    case Isa::Avx512: return kernelsAvx512();
+    case Isa::Avx2: return kernelsAvx2();
+    default: return kernelsScalar();
   }
 }
+
+namespace {
+
+using detail::kernelsFor;
 
 // Weights [cout, k] as groups of `perGroup` output blocks, group g's filters [k][blocks in g][16]
 // (channels past cout zero), the groups one after another perGroup * k * 16 floats apart.

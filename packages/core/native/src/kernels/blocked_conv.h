@@ -4,6 +4,7 @@
 
 #include "kernels/activation.h"
 #include "kernels/aligned_floats.h"
+#include "kernels/blocked_pool.h"
 #include "kernels/conv2d.h"
 #include "runtime/cpu_features.h"
 #include "runtime/thread_pool.h"
@@ -148,12 +149,15 @@ struct Kernels {
   // tile ([4][4][16], bias added) from M's 36 points (m[xi * pointStride]).
   void (*winogradInput)(const float* x, int64_t h, int64_t w, int64_t y0, int64_t x0, float* v, int64_t pointStride);
   void (*winogradOutput)(const float* m, int64_t pointStride, const float* bias, float* tile);
+  // Output row oy of a max pooling of one [h][w][16] plane into y[ow][16] (blocked_pool.h).
+  void (*maxPoolRow)(const float* x, int64_t h, int64_t w, const PoolWindow& g, int64_t oy, float* y);
   // 16 pixels of one block: from `channels` NCHW planes (plane floats apart) at src to their 16
   // blocked pixels at dst (lanes past `channels` zero), and back.
   void (*toBlocked16)(const float* src, int64_t plane, int64_t channels, float* dst);
   void (*fromBlocked16)(const float* src, int64_t plane, int64_t channels, float* dst);
 };
 const Kernels& kernelsScalar();
+const Kernels& kernelsFor(Isa isa);  // the ISA's, or the baseline's for one without blocked kernels
 const Kernels& kernelsAvx2();
 const Kernels& kernelsAvx512();
 }  // namespace detail

@@ -6,7 +6,7 @@
 namespace kiln::blocked::detail {
 
 const Kernels& kernelsAvx512() {
-  static const Kernels kernels{pointwiseTile, KILN_BLOCKED_PIXELS, KILN_BLOCKED_OUT_BLOCKS, depthwiseRow, directTile, windowTile, winogradInput, winogradOutput, toBlocked16,
+  static const Kernels kernels{pointwiseTile, KILN_BLOCKED_PIXELS, KILN_BLOCKED_OUT_BLOCKS, depthwiseRow, directTile, windowTile, winogradInput, winogradOutput, maxPoolRow, toBlocked16,
                                  fromBlocked16};
   return kernels;
 }

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "kernels/blocked_conv.h"
+#include "kernels/blocked_pool.h"
 
 #if !defined(KILN_BLOCKED_PIXELS) || !defined(KILN_BLOCKED_OUT_BLOCKS)
 #error "define KILN_BLOCKED_PIXELS and KILN_BLOCKED_OUT_BLOCKS before including blocked_conv_impl.h"
@@ -299,6 +300,24 @@ void winogradOutput(const float* m, int64_t pointStride, const float* bias, floa
     winogradOutputPoints(column, out);
 #pragma GCC unroll 4
     for (int r = 0; r < 4; ++r) store(tile + (r * 4 + s) * kBlock, out[r] + b);
+  }
+}
+
+void maxPoolRow(const float* x, int64_t h, int64_t w, const PoolWindow& g, int64_t oy, float* y) {
+  const Vec lowest = Vec{} - __builtin_inff();
+  for (int64_t ox = 0; ox < g.ow; ++ox) {
+    Vec acc = lowest;
+    for (int64_t ky = 0; ky < g.kh; ++ky) {
+      const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+      if (iy < 0 || iy >= h) continue;
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+        if (ix < 0 || ix >= w) continue;
+        const Vec v = load(x + (iy * w + ix) * kBlock);
+        acc = v > acc ? v : acc;
+      }
+    }
+    store(y + ox * kBlock, acc);
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 
+#include "runtime/cpu_features.h"
 #include "runtime/thread_pool.h"
 
 namespace kiln::blocked {
@@ -13,6 +14,6 @@ struct PoolWindow {
 
 // Max pooling between blocked tensors: `planes` planes of [h][w][16] to [oh][ow][16], the taps
 // outside the input skipped (a window with none gives -infinity).
-void maxPool(const float* x, int64_t planes, int64_t h, int64_t w, const PoolWindow& g, float* y, ThreadPool& pool);
+void maxPool(Isa isa, const float* x, int64_t planes, int64_t h, int64_t w, const PoolWindow& g, float* y, ThreadPool& pool);
 
 }  // namespace kiln::blocked
