@@ -1,4 +1,5 @@
-// kiln_native_tests --bbench [--threads=N] [--cold] [--filter=TEXT] [--no-activation]: MobileNetV2's layers as NCHW kernels (the best
+// kiln_native_tests --bbench [--threads=N] [--cold] [--filter=TEXT] [--no-activation]
+// [--isa=NAME]: MobileNetV2's layers as NCHW kernels (the best
 // GEMM tactic, the direct depthwise kernel) against the NCHW16c blocked kernels, milliseconds per
 // run, median of runs (--cold: each after the caches were filled with other data).
 #include <algorithm>
@@ -67,17 +68,20 @@ double medianMs(const std::function<void()>& run, bool cold, std::vector<float>&
 int runBlockedBenchmarks(int argc, char** argv) {
   int threads = 1;
   bool cold = false, noActivation = false;
-  std::string filter;
+  std::string filter, onlyIsa;
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--threads=", 10) == 0) threads = std::max(1, std::atoi(argv[i] + 10));
     cold = cold || std::strcmp(argv[i], "--cold") == 0;
     if (std::strncmp(argv[i], "--filter=", 9) == 0) filter = argv[i] + 9;
     noActivation = noActivation || std::strcmp(argv[i], "--no-activation") == 0;
+    if (std::strncmp(argv[i], "--isa=", 6) == 0) onlyIsa = argv[i] + 6;
   }
   std::vector<float> flush(cold ? (64 << 20) / sizeof(float) : 0);
   ThreadPool pool(threads);
   kt::Random rng(3);
-  const Isa isa = supportedIsas().back();
+  Isa isa = supportedIsas().back();
+  for (Isa candidate : supportedIsas())
+    if (onlyIsa == isaName(candidate)) isa = candidate;
   std::printf("%-22s %-8s %10s %10s   (ms, %d thread(s)%s)\n", "layer", "isa", "nchw", "blocked", threads, cold ? ", cold" : "");
   for (const BlockedLayer& l : kLayers) {
     if (!filter.empty() && std::string(l.name).find(filter) == std::string::npos) continue;

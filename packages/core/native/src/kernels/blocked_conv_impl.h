@@ -1,9 +1,9 @@
-#pragma GCC diagnostic ignored "-Wpsabi"
 // The blocked convolutions' inner loops, compiled once per ISA: blocked_conv_scalar.cpp,
 // blocked_conv_avx2.cpp and blocked_conv_avx512.cpp define KILN_BLOCKED_PIXELS and
-// KILN_BLOCKED_OUT_BLOCKS and include this file. A 16-channel block is one GCC vector of 16 floats
-// (one zmm, two ymm or four xmm). Internal linkage and no standard-library templates, so that no
-// instance compiled for a wider ISA serves the baseline code.
+// KILN_BLOCKED_OUT_BLOCKS and include this file. A 16-channel block is a Vec: one zmm, two ymm or
+// four xmm, as an array of the ISA's own vectors (GCC lowers a 64-byte vector type on a narrower
+// ISA through memory, several times slower). Internal linkage and no standard-library templates,
+// so that no instance compiled for a wider ISA serves the baseline code.
 #include <cstdint>
 #include <cstring>
 
@@ -17,14 +17,48 @@
 namespace kiln::blocked::detail {
 namespace {
 
-typedef float Vec __attribute__((vector_size(64)));
+#if defined(__AVX512F__)
+constexpr int kLanes = 16;
+#elif defined(__AVX2__)
+constexpr int kLanes = 8;
+#else
+constexpr int kLanes = 4;
+#endif
+typedef float Native __attribute__((vector_size(kLanes * 4)));
+constexpr int kParts = kBlock / kLanes;
+
+struct Vec {
+  Native part[kParts];
+};
 
 inline Vec load(const float* p) {
   Vec v;
-  std::memcpy(&v, p, sizeof v);
+#pragma GCC unroll 4
+  for (int i = 0; i < kParts; ++i) std::memcpy(&v.part[i], p + i * kLanes, sizeof(Native));
   return v;
 }
-inline void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
+inline void store(float* p, const Vec& v) {
+#pragma GCC unroll 4
+  for (int i = 0; i < kParts; ++i) std::memcpy(p + i * kLanes, &v.part[i], sizeof(Native));
+}
+
+#define KILN_PARTWISE(expr)                                                                                \
+  Vec r;                                                                                                   \
+  _Pragma("GCC unroll 4") for (int i = 0; i < kParts; ++i) r.part[i] = expr;                               \
+  return r;
+inline Vec operator+(const Vec& a, const Vec& b) { KILN_PARTWISE(a.part[i] + b.part[i]) }
+inline Vec operator-(const Vec& a, const Vec& b) { KILN_PARTWISE(a.part[i] - b.part[i]) }
+inline Vec operator*(const Vec& a, const Vec& b) { KILN_PARTWISE(a.part[i] * b.part[i]) }
+inline Vec operator*(const Vec& a, float s) { KILN_PARTWISE(a.part[i] * s) }
+inline Vec operator*(float s, const Vec& a) { KILN_PARTWISE(s * a.part[i]) }
+inline Vec maxOf(const Vec& a, const Vec& b) { KILN_PARTWISE(a.part[i] > b.part[i] ? a.part[i] : b.part[i]) }
+inline Vec splat(float s) { KILN_PARTWISE(Native{} + s) }
+#undef KILN_PARTWISE
+inline Vec& operator+=(Vec& a, const Vec& b) {
+#pragma GCC unroll 4
+  for (int i = 0; i < kParts; ++i) a.part[i] += b.part[i];
+  return a;
+}
 
 // A tile's accumulators: R pixels x OB blocks, starting from the bias and stored block by block.
 template <int R, int OB>
@@ -304,7 +338,7 @@ void winogradOutput(const float* m, int64_t pointStride, const float* bias, floa
 }
 
 void maxPoolRow(const float* x, int64_t h, int64_t w, const PoolWindow& g, int64_t oy, float* y) {
-  const Vec lowest = Vec{} - __builtin_inff();
+  const Vec lowest = splat(-__builtin_inff());
   for (int64_t ox = 0; ox < g.ow; ++ox) {
     Vec acc = lowest;
     for (int64_t ky = 0; ky < g.kh; ++ky) {
@@ -314,17 +348,18 @@ void maxPoolRow(const float* x, int64_t h, int64_t w, const PoolWindow& g, int64
         const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
         if (ix < 0 || ix >= w) continue;
         const Vec v = load(x + (iy * w + ix) * kBlock);
-        acc = v > acc ? v : acc;
+        acc = maxOf(v, acc);
       }
     }
     store(y + ox * kBlock, acc);
   }
 }
 
+#if defined(__AVX512F__)
 // A 16x16 transpose: four rounds of interleaving row i with row i + 8 (r[i] ends as column i).
-inline void transpose16(Vec* r) {
+inline void transpose16(Native* r) {
   for (int round = 0; round < 4; ++round) {
-    Vec n[16];
+    Native n[16];
 #pragma GCC unroll 8
     for (int i = 0; i < 8; ++i) {
       n[2 * i] = __builtin_shufflevector(r[i], r[i + 8], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
@@ -336,21 +371,33 @@ inline void transpose16(Vec* r) {
 }
 
 void toBlocked16(const float* src, int64_t plane, int64_t channels, float* dst) {
-  Vec r[16];
+  Native r[16];
 #pragma GCC unroll 16
-  for (int c = 0; c < 16; ++c) r[c] = c < channels ? load(src + c * plane) : Vec{};
+  for (int c = 0; c < 16; ++c) r[c] = c < channels ? load(src + c * plane).part[0] : Native{};
   transpose16(r);
 #pragma GCC unroll 16
-  for (int p = 0; p < 16; ++p) store(dst + p * kBlock, r[p]);
+  for (int p = 0; p < 16; ++p) std::memcpy(dst + p * kBlock, &r[p], sizeof r[p]);
 }
 
 void fromBlocked16(const float* src, int64_t plane, int64_t channels, float* dst) {
-  Vec r[16];
+  Native r[16];
 #pragma GCC unroll 16
-  for (int p = 0; p < 16; ++p) r[p] = load(src + p * kBlock);
+  for (int p = 0; p < 16; ++p) r[p] = load(src + p * kBlock).part[0];
   transpose16(r);
-  for (int c = 0; c < channels; ++c) store(dst + c * plane, r[c]);
+  for (int c = 0; c < channels; ++c) std::memcpy(dst + c * plane, &r[c], sizeof r[c]);
 }
+#else
+// 16 pixels x 16 channels element by element: narrower ISAs have no 16-wide shuffles.
+void toBlocked16(const float* src, int64_t plane, int64_t channels, float* dst) {
+  for (int p = 0; p < 16; ++p)
+    for (int c = 0; c < 16; ++c) dst[p * kBlock + c] = c < channels ? src[c * plane + p] : 0.f;
+}
+
+void fromBlocked16(const float* src, int64_t plane, int64_t channels, float* dst) {
+  for (int c = 0; c < channels; ++c)
+    for (int p = 0; p < 16; ++p) dst[c * plane + p] = src[p * kBlock + c];
+}
+#endif
 
 }  // namespace
 }  // namespace kiln::blocked::detail
