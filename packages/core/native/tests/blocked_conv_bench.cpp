@@ -106,7 +106,8 @@ int runBlockedBenchmarks(int argc, char** argv) {
         ::operator delete[](ws, std::align_val_t(64));
       }
       const blocked::WindowBlocked kernel(isa, g, weights.data(), bias.data(), silu);
-      blockedMs = medianMs([&] { kernel.run(xb.data(), 1, l.size, l.size, nullptr, yblk.data(), pool); }, cold, flush);
+      std::vector<float> wws(kernel.workspaceBytes(threads) / sizeof(float));
+      blockedMs = medianMs([&] { kernel.run(xb.data(), 1, l.size, l.size, nullptr, yblk.data(), wws.data(), pool); }, cold, flush);
       if (l.k == 3 && l.stride == 1) {
         const blocked::WinogradBlocked wk(isa, g, weights.data(), bias.data(), silu);
         void* ws = ::operator new[](std::max<size_t>(wk.workspaceBytes(1, l.size, l.size, threads), 64), std::align_val_t(64));

@@ -268,7 +268,8 @@ void testWindow() {
                                yb = blockedBuffer(batch, g.cout, plane);
             blocked::toBlocked(isa, x.data(), batch, g.cin, h * w, xb.data(), pool);
             blocked::toBlocked(isa, residual.data(), batch, g.cout, plane, rb.data(), pool);
-            kernel.run(xb.data(), batch, h, w, withResidual ? rb.data() : nullptr, yb.data(), pool);
+            std::vector<float> ws(kernel.workspaceBytes(threads) / sizeof(float));
+            kernel.run(xb.data(), batch, h, w, withResidual ? rb.data() : nullptr, yb.data(), ws.data(), pool);
             worst = std::max(worst, compare(expected, yb, batch, g.cout, plane, pool, f.name, isa, threads));
             ++runs;
           }

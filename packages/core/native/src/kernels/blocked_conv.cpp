@@ -236,8 +236,17 @@ WindowBlocked::WindowBlocked(Isa isa, const ConvGeometry& g, const float* weight
   bias_ = paddedBias(bias, g.cout);
 }
 
+// The widest input span a tile reads along a row: maxPixels outputs at stride 2 or less.
+int64_t WindowBlocked::maxSpan() const {
+  return (kernelsFor(isa_).maxPixels - 1) * std::min<int64_t>(g_.strideW, 2) + (g_.kw - 1) * g_.dilationW + 1;
+}
+
+size_t WindowBlocked::workspaceBytes(int threads) const {
+  return static_cast<size_t>(std::max(threads, 1)) * blocks(g_.cin) * g_.kh * maxSpan() * kBlock * sizeof(float);
+}
+
 void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y,
-                        ThreadPool& pool) const {
+                        void* workspace, ThreadPool& pool) const {
   const int64_t oh = g_.outH(h), ow = g_.outW(w);
   if (oh <= 0 || ow <= 0) throw std::invalid_argument("blocked window: the kernel does not fit in the padded input");
   if (batch <= 0) return;
@@ -245,13 +254,11 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
   const int ob = kern.maxOutBlocks;
   const int64_t inBlocks = blocks(g_.cin), outBlocks = blocks(g_.cout), taps = g_.kh * g_.kw;
   const int64_t inBlockStride = h * w * kBlock, outBlockStride = oh * ow * kBlock;
-  const int64_t sw = g_.strideW, dw = g_.dilationW, pl = g_.padLeft;
-  // Output columns [lo, hi) have every kx inside the row and run as tiles of up to maxPixels; the
-  // others (and every column when the stride is above 2) one at a time with their taps cut.
+  const int64_t sw = g_.strideW, dw = g_.dilationW, pl = g_.padLeft, span = maxSpan();
+  // Each row in tiles of near-equal widths up to maxPixels; a tile whose window leaves the row reads
+  // a copy of its input columns with the zeros around them. Strides above 2 run pixel by pixel.
   const int step = sw <= 2 ? static_cast<int>(sw) : 0;
-  int64_t lo = (pl + sw - 1) / sw, hi = w - 1 - (g_.kw - 1) * dw + pl >= 0 ? (w - 1 - (g_.kw - 1) * dw + pl) / sw + 1 : 0;
-  hi = std::min(hi, ow);
-  if (step == 0 || lo > hi) lo = hi = ow;
+  const int64_t tiles = step ? (ow + kern.maxPixels - 1) / kern.maxPixels : ow;
   const bool actLast = residual && epilogue_.afterResidual;
   // A task is a band of output rows and a range of the output block groups, each output row computed
   // for all its groups while its input rows are in cache; at least four tasks per thread.
@@ -259,59 +266,64 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
   const int64_t rows = std::clamp<int64_t>(oh * batch / (8 * threads), 1, oh), bands = (oh + rows - 1) / rows;
   const int64_t chunks = std::clamp<int64_t>((4 * threads + batch * bands - 1) / (batch * bands), 1, groups_);
   const int64_t perChunk = (groups_ + chunks - 1) / chunks;
-  pool.parallelFor(batch * bands * chunks, [&](int64_t task, int) {
+  const size_t panelFloats = static_cast<size_t>(inBlocks * g_.kh * span * kBlock);
+  pool.parallelFor(batch * bands * chunks, [&](int64_t task, int thread) {
     const int64_t chunk = task % chunks, band = task / chunks % bands, b = task / (chunks * bands);
     const float* xb = x + b * inBlocks * inBlockStride;
-    std::vector<detail::Tap> list(inBlocks * taps);
-    for (int64_t oy = band * rows; oy < std::min(oh, (band + 1) * rows); ++oy)
+    float* panel = static_cast<float*>(workspace) + thread * panelFloats;
+    std::vector<detail::Tap> inPlace(inBlocks * taps), padded(inBlocks * taps);
+    for (int64_t oy = band * rows; oy < std::min(oh, (band + 1) * rows); ++oy) {
+      const int64_t iy0 = oy * g_.strideH - g_.padTop;
+      int64_t kyLo = 0, kyHi = g_.kh;
+      while (kyLo < kyHi && iy0 + kyLo * g_.dilationH < 0) ++kyLo;
+      while (kyHi > kyLo && iy0 + (kyHi - 1) * g_.dilationH >= h) --kyHi;
       for (int64_t q = chunk * perChunk; q < std::min(groups_, (chunk + 1) * perChunk); ++q) {
         const int64_t first = q * ob, n = std::min<int64_t>(ob, outBlocks - first);
         const float* f = filters_.get() + q * ob * inBlocks * taps * kBlock * kBlock;
         const float* bias = bias_.get() + first * kBlock;
-        // The taps of output row oy's pixel at input column ix0 that lie inside the input.
-        auto gather = [&](int64_t kxLo, int64_t kxHi, int64_t ix0) {
-          int64_t count = 0;
-          const int64_t iy0 = oy * g_.strideH - g_.padTop;
-          for (int64_t cb = 0; cb < inBlocks; ++cb)
-            for (int64_t ky = 0; ky < g_.kh; ++ky) {
-              const int64_t iy = iy0 + ky * g_.dilationH;
-              if (iy < 0 || iy >= h) continue;
-              for (int64_t kx = kxLo; kx < kxHi; ++kx)
-                list[count++] = {cb * inBlockStride + (iy * w + ix0 + kx * dw) * kBlock,
-                                 ((cb * g_.kh + ky) * g_.kw + kx) * kBlock * n * kBlock};
-            }
-          return count;
-        };
         float* row = y + ((b * outBlocks + first) * oh + oy) * ow * kBlock;
-        if (lo < hi) {
-          const int64_t count = gather(0, g_.kw, 0);
-          for (int64_t ox = lo; ox < hi; ox += kern.maxPixels) {
-            const int pixels = static_cast<int>(std::min<int64_t>(kern.maxPixels, hi - ox));
-            kern.windowTile(pixels, static_cast<int>(n), step, xb + (ox * sw - pl) * kBlock, list.data(), count, f, bias,
-                            row + ox * kBlock, outBlockStride);
+        // The row's taps from a tile's first input column, in the input and in the panel.
+        int64_t count = 0;
+        for (int64_t cb = 0; cb < inBlocks; ++cb)
+          for (int64_t ky = kyLo; ky < kyHi; ++ky)
+            for (int64_t kx = 0; kx < g_.kw; ++kx, ++count) {
+              const int64_t filter = ((cb * g_.kh + ky) * g_.kw + kx) * kBlock * n * kBlock;
+              inPlace[count] = {cb * inBlockStride + ((iy0 + ky * g_.dilationH) * w + kx * dw) * kBlock, filter};
+              padded[count] = {((cb * g_.kh + ky) * span + kx * dw) * kBlock, filter};
+            }
+        for (int64_t t = 0; t < tiles; ++t) {
+          const int64_t ox0 = t * ow / tiles, pixels = (t + 1) * ow / tiles - ox0;
+          const int64_t ix0 = ox0 * sw - pl, ix1 = (ox0 + pixels - 1) * sw - pl + (g_.kw - 1) * dw;
+          if (ix0 >= 0 && ix1 < w) {
+            kern.windowTile(static_cast<int>(pixels), static_cast<int>(n), step, xb + ix0 * kBlock, inPlace.data(), count, f,
+                            bias, row + ox0 * kBlock, outBlockStride);
+            continue;
           }
-        }
-        for (int64_t ox = 0; ox < ow; ++ox) {
-          if (ox == lo) ox = hi;
-          if (ox >= ow) break;
-          const int64_t ix0 = ox * sw - pl;
-          int64_t kxLo = 0, kxHi = g_.kw;
-          while (kxLo < kxHi && ix0 + kxLo * dw < 0) ++kxLo;
-          while (kxHi > kxLo && ix0 + (kxHi - 1) * dw >= w) --kxHi;
-          const int64_t count = gather(kxLo, kxHi, ix0);
-          kern.windowTile(1, static_cast<int>(n), 1, xb, list.data(), count, f, bias, row + ox * kBlock, outBlockStride);
+          for (int64_t cb = 0; cb < inBlocks; ++cb)
+            for (int64_t ky = kyLo; ky < kyHi; ++ky) {
+              const float* src = xb + cb * inBlockStride + (iy0 + ky * g_.dilationH) * w * kBlock;
+              float* dst = panel + (cb * g_.kh + ky) * span * kBlock;
+              for (int64_t c = 0; c <= ix1 - ix0; ++c) {
+                const int64_t ix = ix0 + c;
+                if (ix >= 0 && ix < w) std::copy(src + ix * kBlock, src + (ix + 1) * kBlock, dst + c * kBlock);
+                else std::fill(dst + c * kBlock, dst + (c + 1) * kBlock, 0.f);
+              }
+            }
+          kern.windowTile(static_cast<int>(pixels), static_cast<int>(n), std::max(step, 1), panel, padded.data(), count, f,
+                          bias, row + ox0 * kBlock, outBlockStride);
         }
         for (int64_t j = 0; j < n; ++j) {
           float* o = row + j * outBlockStride;
-          const int64_t count = ow * kBlock;
-          if (!actLast) activate(isa_, o, count, epilogue_);
+          const int64_t values = ow * kBlock;
+          if (!actLast) activate(isa_, o, values, epilogue_);
           if (residual) {
             const float* r = residual + (o - y);
-            for (int64_t i = 0; i < count; ++i) o[i] += r[i];
-            if (actLast) activate(isa_, o, count, epilogue_);
+            for (int64_t i = 0; i < values; ++i) o[i] += r[i];
+            if (actLast) activate(isa_, o, values, epilogue_);
           }
         }
       }
+    }
   });
 }
 

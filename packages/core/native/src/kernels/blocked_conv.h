@@ -73,15 +73,20 @@ class DirectBlocked {
 
 // A convolution with one group between blocked tensors (any window, stride and padding), the bias,
 // activation and an optional blocked residual fused: the output channels in the vector lanes, each
-// input channel broadcast from its pixel, the taps that leave the input skipped (no padding copy).
-// Weights are [cout, cin, kh, kw].
+// input channel broadcast from its pixel, the rows outside the input skipped, the tiles at a row's
+// ends read from a zero-padded copy of their columns. Weights are [cout, cin, kh, kw].
 class WindowBlocked {
  public:
   WindowBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue);
+  size_t workspaceBytes(int threads) const;
   // x: [batch, blocks(cin), h, w, 16]; y and residual (or null): [batch, blocks(cout), outH(h), outW(w), 16].
-  void run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y, ThreadPool& pool) const;
+  // workspace: workspaceBytes() bytes.
+  void run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y, void* workspace,
+           ThreadPool& pool) const;
 
  private:
+  int64_t maxSpan() const;
+
   Isa isa_;
   ConvGeometry g_;
   int64_t groups_;

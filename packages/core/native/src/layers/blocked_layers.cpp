@@ -131,7 +131,8 @@ class ConvBlockedLayer final : public Layer {
   }
 
   size_t workspaceBytes(const std::vector<Shape>& in, int threads) const override {
-    return winograd_ ? winograd_->workspaceBytes(in[0][0], in[0][2], in[0][3], threads) : 0;
+    if (winograd_) return winograd_->workspaceBytes(in[0][0], in[0][2], in[0][3], threads);
+    return window_ ? window_->workspaceBytes(threads) : 0;
   }
 
   void run(const LayerRun& r) const override {
@@ -141,7 +142,7 @@ class ConvBlockedLayer final : public Layer {
     else if (pointwise_) pointwise_->run(r.in(0), x[0], x[2] * x[3], residual, r.out(0), *r.pool);
     else if (depthwise_) depthwise_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
     else if (winograd_) winograd_->run(r.in(0), x[0], x[2], x[3], residual, r.out(0), r.workspace, *r.pool);
-    else window_->run(r.in(0), x[0], x[2], x[3], residual, r.out(0), *r.pool);
+    else window_->run(r.in(0), x[0], x[2], x[3], residual, r.out(0), r.workspace, *r.pool);
   }
 
  private:
