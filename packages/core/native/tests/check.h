@@ -59,6 +59,7 @@ void testMaxPool3x3();
 void testOutputBufferPool();
 void testDepthwiseConv2d();
 void testBlockedConv();
+void testDense();
 int runConvBenchmarks(int argc, char** argv);
 int runQConvBenchmarks(int argc, char** argv);
 int runBlockedBenchmarks(int argc, char** argv);

@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   testOutputBufferPool();
   testDepthwiseConv2d();
   testBlockedConv();
+  testDense();
 
   if (kt::failures() == 0) {
     std::printf("all native tests passed\n");

@@ -23,20 +23,21 @@ const BLOCK = 16;
  * A region is a connected set of layers that have blocked kernels, joined by the tensors they pass
  * each other: plain FP32 Convs with constant weights and explicit padding (one group, any window,
  * with a fused residual or not; or depthwise, dilation 1, no residual), channel Concats whose
- * inputs but the last are whole blocks (a concatenation of the block axis), 2-D MaxPools and
- * nearest Resizes of the spatial axes. A Conv of fewer than 8 input channels and at most 256 taps
- * over them (an image stem) reads its NCHW input as it is and writes blocked. Only regions of at
- * least `minConvs` convolutions, with at most one tensor crossing their edge per two convolutions,
- * are converted: others would pay their conversions for too little (a squeeze-excitation between
- * the convolutions of every block keeps an EfficientNet in NCHW).
+ * inputs but the last are whole blocks (a concatenation of the block axis), 2-D MaxPools,
+ * GlobalAveragePools and nearest Resizes of the spatial axes. A Conv of fewer than 8 input
+ * channels and at most 256 taps over them (an image stem) reads its NCHW input as it is and writes
+ * blocked. Only regions of at least `minConvs` convolutions, with at most one tensor crossing their
+ * edge per two convolutions, are converted: others would pay their conversions for too little (a
+ * squeeze-excitation between the convolutions of every block keeps an EfficientNet in NCHW).
  *
  * Each Conv of a region becomes a `KilnConvBlocked` (same attributes, inputs x, weights, bias[,
- * residual]; `nchw_input` on stems), each MaxPool a `KilnMaxPoolBlocked`; Concats (axis 1) and
- * Resizes (their scales or sizes given a last entry for the lanes) keep their types. Their outputs
- * are renamed `<name>__blocked`; a `KilnToBlocked` converts each tensor a region reads from outside
- * it, a `KilnFromBlocked` (attribute `channels`) each tensor it gives to a layer outside it or to
- * the graph outputs, under the tensor's own name. Runs last, after INT8 quantization and the
- * residual and YOLO head fusions.
+ * residual]; `nchw_input` on stems), each MaxPool a `KilnMaxPoolBlocked`, each GlobalAveragePool a
+ * `KilnGlobalAveragePoolBlocked` (one 16-lane pixel per block); Concats (axis 1) and Resizes (their
+ * scales or sizes given a last entry for the lanes) keep their types. Their outputs are renamed
+ * `<name>__blocked`; a `KilnToBlocked` converts each tensor a region reads from outside it, a
+ * `KilnFromBlocked` (attribute `channels`) each tensor it gives to a layer outside it or to the
+ * graph outputs, under the tensor's own name. Runs last, after INT8 quantization and the residual
+ * and YOLO head fusions.
  */
 export function blockChannels(network: NetworkDefinition, context: PassContext = {}, minConvs = 4): number {
   const { infos } = analyze(network, context.plugins);
@@ -119,6 +120,8 @@ function retype(network: NetworkDefinition, layer: Layer, inputs: string[], stem
     layer.attributes = { ...layer.attributes, axis: 1 };
   } else if (layer.type === 'MaxPool') {
     layer.type = 'KilnMaxPoolBlocked';
+  } else if (layer.type === 'GlobalAveragePool') {
+    layer.type = 'KilnGlobalAveragePoolBlocked';
   } else if (layer.type === 'Resize') {
     // The lanes' axis keeps its 16; sizes count blocks where they counted channels.
     const sizesInput = inputs[3] ? 3 : 2;
@@ -169,6 +172,8 @@ function blockable(network: NetworkDefinition, layer: Layer, infos: Map<string, 
       const axis = attributeNumber(layer, 'axis');
       return (axis === 1 || axis === -3) && channels.every((c, i) => typeof c === 'number' && (i === channels.length - 1 || c % BLOCK === 0)) && layer.inputs.every((n) => shapeOf(infos, n)?.shape.length === 4);
     }
+    case 'GlobalAveragePool':
+      return true;
     case 'MaxPool':
       return attributeNumbers(layer, 'kernel_shape').length === 2 && ['NOTSET', 'VALID'].includes(attributeString(layer, 'auto_pad', 'NOTSET'));
     case 'Resize': {

@@ -20,6 +20,7 @@ const detail::Kernels& detail::kernelsFor(Isa isa) {
 namespace {
 
 using detail::kernelsFor;
+using detail::TileOut;
 
 // Weights [cout, k] as groups of `perGroup` output blocks, group g's filters [k][blocks in g][16]
 // (channels past cout zero), the groups one after another perGroup * k * 16 floats apart.
@@ -47,6 +48,50 @@ AlignedFloats paddedBias(const float* bias, int64_t channels) {
 
 void activate(Isa isa, float* data, int64_t n, const Epilogue& epilogue) {
   if (epilogue.act != Activation::None) applyActivation(isa, data, n, epilogue);
+}
+
+// How the tiles end: a clamping activation (ReLU, Clip) and the residual in registers as they store;
+// with another activation, the residual only when nothing comes between it and the sum (the rest
+// is left to finishRows).
+struct TileEpilogue {
+  TileOut base;       // out and blockStride set per tile
+  bool done = false;  // the tiles apply the whole epilogue
+  bool residual = false;
+};
+TileEpilogue tileEpilogue(const float* residual, const Epilogue& e) {
+  TileEpilogue t{{nullptr, 0}};
+  const bool clamp = e.act == Activation::Relu || e.act == Activation::Clip;
+  t.done = clamp || e.act == Activation::None;
+  t.residual = residual && (t.done || e.afterResidual);
+  t.base.clamp = clamp;
+  t.base.clampAfterResidual = e.afterResidual;
+  t.base.lo = e.act == Activation::Clip ? e.alpha : 0.f;
+  t.base.hi = e.act == Activation::Clip ? e.beta : __builtin_inff();
+  return t;
+}
+TileOut tileOut(const TileEpilogue& t, float* out, int64_t blockStride, const float* residual) {
+  TileOut o = t.base;
+  o.out = out;
+  o.blockStride = blockStride;
+  o.residual = t.residual ? residual : nullptr;
+  return o;
+}
+
+// The epilogue of `rows` output rows of `count` floats, blockStride apart from o: the activation
+// and, unless the tiles added it (then null), the residual laid out like them, in the epilogue's order.
+void finishRows(Isa isa, const Epilogue& e, float* o, int64_t blockStride, int64_t rows, int64_t count,
+                const float* residual) {
+  for (int64_t j = 0; j < rows; ++j) {
+    float* row = o + j * blockStride;
+    if (!residual) {
+      activate(isa, row, count, e);
+      continue;
+    }
+    const float* r = residual + j * blockStride;
+    if (!e.afterResidual) activate(isa, row, count, e);
+    for (int64_t i = 0; i < count; ++i) row[i] += r[i];
+    if (e.afterResidual) activate(isa, row, count, e);
+  }
 }
 
 }  // namespace
@@ -94,29 +139,22 @@ void PointwiseBlocked::run(const float* x, int64_t batch, int64_t plane, const f
   const int ob = k.maxOutBlocks;
   const int64_t inBlocks = blocks(cin_), outBlocks = blocks(cout_), chunk = 8 * static_cast<int64_t>(k.maxPixels);
   const int64_t chunks = (plane + chunk - 1) / chunk;
-  const bool actLast = residual && epilogue_.afterResidual;
+  const TileEpilogue te = tileEpilogue(residual, epilogue_);
   pool.parallelFor(batch * chunks * groups_, [&](int64_t task, int) {
     const int64_t g = task % groups_, chunkIndex = task / groups_ % chunks, b = task / (groups_ * chunks);
     const int64_t first = g * ob, n = std::min<int64_t>(ob, outBlocks - first);
     const float* f = filters_.get() + g * ob * cin_ * kBlock;
     const int64_t p0 = chunkIndex * chunk, p1 = std::min(plane, p0 + chunk);
     float* out = y + ((b * outBlocks + first) * plane + p0) * kBlock;
+    const float* res = residual ? residual + (out - y) : nullptr;
     for (int64_t p = p0; p < p1; p += k.maxPixels) {
       const int pixels = static_cast<int>(std::min<int64_t>(k.maxPixels, p1 - p));
+      const int64_t at = (p - p0) * kBlock;
       k.pointwiseTile(pixels, static_cast<int>(n), x + (b * inBlocks * plane + p) * kBlock, cin_, plane * kBlock, f,
-                      bias_.get() + first * kBlock, out + (p - p0) * kBlock, plane * kBlock);
+                      bias_.get() + first * kBlock, tileOut(te, out + at, plane * kBlock, res ? res + at : nullptr));
     }
-    // The chunk's epilogue while it is in L1.
-    for (int64_t j = 0; j < n; ++j) {
-      float* o = out + j * plane * kBlock;
-      const int64_t count = (p1 - p0) * kBlock;
-      if (!actLast) activate(isa_, o, count, epilogue_);
-      if (residual) {
-        const float* r = residual + (o - y);
-        for (int64_t i = 0; i < count; ++i) o[i] += r[i];
-        if (actLast) activate(isa_, o, count, epilogue_);
-      }
-    }
+    // The rest of the chunk's epilogue while it is in L1.
+    if (!te.done) finishRows(isa_, epilogue_, out, plane * kBlock, n, (p1 - p0) * kBlock, te.residual ? nullptr : res);
   });
 }
 
@@ -182,6 +220,7 @@ void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, flo
     gathered[k] = k * maxPixels;
   }
   const int step = g_.strideW == 1 || g_.strideW == 2 ? static_cast<int>(g_.strideW) : 0;
+  const TileEpilogue te = tileEpilogue(nullptr, epilogue_);
   pool.parallelFor(batch * oh * groups_, [&](int64_t task, int) {
     const int64_t q = task % groups_, oy = task / groups_ % oh, b = task / (groups_ * oh);
     const int64_t first = q * ob, n = std::min<int64_t>(ob, outBlocks - first);
@@ -198,7 +237,7 @@ void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, flo
       const bool inside = rowsInside && step > 0 && ix0 >= 0 && ix0 + (pixels - 1) * g_.strideW + (g_.kw - 1) * g_.dilationW < w;
       if (inside) {
         kern.directTile(pixels, static_cast<int>(n), step, xb + iy0 * w + ix0, inPlace, k_, f, bias_.get() + first * kBlock,
-                        row + ox0 * kBlock, blockStride);
+                        tileOut(te, row + ox0 * kBlock, blockStride, nullptr));
         continue;
       }
       for (int64_t k = 0; k < k_; ++k) {
@@ -208,10 +247,10 @@ void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, flo
           panel[k * maxPixels + r] = iy >= 0 && iy < h && ix >= 0 && ix < w ? xb[(c * h + iy) * w + ix] : 0.f;
         }
       }
-      kern.directTile(pixels, static_cast<int>(n), 1, panel, gathered, k_, f, bias_.get() + first * kBlock, row + ox0 * kBlock,
-                      blockStride);
+      kern.directTile(pixels, static_cast<int>(n), 1, panel, gathered, k_, f, bias_.get() + first * kBlock,
+                      tileOut(te, row + ox0 * kBlock, blockStride, nullptr));
     }
-    for (int64_t j = 0; j < n; ++j) activate(isa_, row + j * blockStride, ow * kBlock, epilogue_);
+    if (!te.done) finishRows(isa_, epilogue_, row, blockStride, n, ow * kBlock, nullptr);
   });
 }
 
@@ -259,7 +298,7 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
   // a copy of its input columns with the zeros around them. Strides above 2 run pixel by pixel.
   const int step = sw <= 2 ? static_cast<int>(sw) : 0;
   const int64_t tiles = step ? (ow + kern.maxPixels - 1) / kern.maxPixels : ow;
-  const bool actLast = residual && epilogue_.afterResidual;
+  const TileEpilogue te = tileEpilogue(residual, epilogue_);
   // A task is a band of output rows and a range of the output block groups, each output row computed
   // for all its groups while its input rows are in cache; at least four tasks per thread.
   const int64_t threads = pool.size();
@@ -282,6 +321,7 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
         const float* f = filters_.get() + q * ob * inBlocks * taps * kBlock * kBlock;
         const float* bias = bias_.get() + first * kBlock;
         float* row = y + ((b * outBlocks + first) * oh + oy) * ow * kBlock;
+        const float* res = residual ? residual + (row - y) : nullptr;
         // The row's taps from a tile's first input column, in the input and in the panel.
         int64_t count = 0;
         for (int64_t cb = 0; cb < inBlocks; ++cb)
@@ -296,7 +336,7 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
           const int64_t ix0 = ox0 * sw - pl, ix1 = (ox0 + pixels - 1) * sw - pl + (g_.kw - 1) * dw;
           if (ix0 >= 0 && ix1 < w) {
             kern.windowTile(static_cast<int>(pixels), static_cast<int>(n), step, xb + ix0 * kBlock, inPlace.data(), count, f,
-                            bias, row + ox0 * kBlock, outBlockStride);
+                            bias, tileOut(te, row + ox0 * kBlock, outBlockStride, res ? res + ox0 * kBlock : nullptr));
             continue;
           }
           for (int64_t cb = 0; cb < inBlocks; ++cb)
@@ -310,18 +350,9 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
               }
             }
           kern.windowTile(static_cast<int>(pixels), static_cast<int>(n), std::max(step, 1), panel, padded.data(), count, f,
-                          bias, row + ox0 * kBlock, outBlockStride);
+                          bias, tileOut(te, row + ox0 * kBlock, outBlockStride, res ? res + ox0 * kBlock : nullptr));
         }
-        for (int64_t j = 0; j < n; ++j) {
-          float* o = row + j * outBlockStride;
-          const int64_t values = ow * kBlock;
-          if (!actLast) activate(isa_, o, values, epilogue_);
-          if (residual) {
-            const float* r = residual + (o - y);
-            for (int64_t i = 0; i < values; ++i) o[i] += r[i];
-            if (actLast) activate(isa_, o, values, epilogue_);
-          }
-        }
+        if (!te.done) finishRows(isa_, epilogue_, row, outBlockStride, n, ow * kBlock, te.residual ? nullptr : res);
       }
     }
   });
@@ -409,7 +440,7 @@ void WinogradBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, c
         for (int64_t t = 0; t < count; t += kern.maxPixels) {
           const int pixels = static_cast<int>(std::min<int64_t>(kern.maxPixels, count - t));
           kern.pointwiseTile(pixels, static_cast<int>(n), v + xi * p.vPoint + t * kBlock, g_.cin, T * kBlock, f, nullptr,
-                             mq + t * kBlock, T * kBlock);
+                             {mq + t * kBlock, T * kBlock});
         }
       }
     alignas(64) float tile[16 * kBlock];

@@ -127,13 +127,24 @@ struct Tap {
   int64_t x, filter;
 };
 
+// Where a tile stores: out[b * blockStride + r * 16] for block b and pixel r, plus the residual
+// laid out the same way when it is not null, clamped to [lo, hi] (ReLU, Clip) before or after it
+// when `clamp` is set.
+struct TileOut {
+  float* out;
+  int64_t blockStride;
+  const float* residual = nullptr;
+  bool clamp = false, clampAfterResidual = false;
+  float lo = 0.f, hi = 0.f;
+};
+
 // One ISA's inner loops (blocked_conv_impl.h).
 struct Kernels {
   // Output pixels [0, pixels) of `outBlocks` consecutive output blocks: out[b][p][16] = bias[b] +
-  // sum over ci of x[ci / 16][p][ci % 16] * filters[ci][b][16]. x's blocks are xBlockStride floats
-  // apart, out's outBlockStride; filters are [cin][outBlocks][16]. pixels <= maxPixels.
+  // sum over ci of x[ci / 16][p][ci % 16] * filters[ci][b][16] (+ the residual). x's blocks are
+  // xBlockStride floats apart; filters are [cin][outBlocks][16]. pixels <= maxPixels.
   void (*pointwiseTile)(int pixels, int outBlocks, const float* x, int64_t cin, int64_t xBlockStride,
-                        const float* filters, const float* bias, float* out, int64_t outBlockStride);
+                        const float* filters, const float* bias, const TileOut& out);
   int maxPixels;      // pixels per pointwise tile
   int maxOutBlocks;   // output blocks per pointwise tile
   // Output row oy of one block: y[ox][16] over ow pixels from x's [h][w][16] plane with the
@@ -143,12 +154,12 @@ struct Kernels {
   // A tile of `pixels` output pixels of `outBlocks` blocks from an NCHW input: out[b][r][16] =
   // bias[b] + sum over k of a[offsets[k] + r * step] * filters[k][b][16]; step 1 or 2.
   void (*directTile)(int pixels, int outBlocks, int step, const float* a, const int64_t* offsets, int64_t k,
-                     const float* filters, const float* bias, float* out, int64_t outBlockStride);
+                     const float* filters, const float* bias, const TileOut& out);
   // A window tile of `pixels` output pixels (step input pixels apart; 1 or 2) of `outBlocks` blocks:
   // out[b][r][16] = bias[b] + sum over taps t and lanes c of x[taps[t].x + r * step * 16 + c] *
-  // filters[taps[t].filter + (c * outBlocks + b) * 16].
+  // filters[taps[t].filter + (c * outBlocks + b) * 16] (+ the residual).
   void (*windowTile)(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
-                     const float* filters, const float* bias, float* out, int64_t outBlockStride);
+                     const float* filters, const float* bias, const TileOut& out);
   // Winograd F(4x4, 3x3) on one 16-channel block: V's 36 points (v[xi * pointStride]) for the 6x6
   // patch at input rows y0.., columns x0.. of an [h][w][16] plane, zero outside it; and a 4x4 output
   // tile ([4][4][16], bias added) from M's 36 points (m[xi * pointStride]).

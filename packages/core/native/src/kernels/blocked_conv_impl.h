@@ -52,6 +52,7 @@ inline Vec operator*(const Vec& a, const Vec& b) { KILN_PARTWISE(a.part[i] * b.p
 inline Vec operator*(const Vec& a, float s) { KILN_PARTWISE(a.part[i] * s) }
 inline Vec operator*(float s, const Vec& a) { KILN_PARTWISE(s * a.part[i]) }
 inline Vec maxOf(const Vec& a, const Vec& b) { KILN_PARTWISE(a.part[i] > b.part[i] ? a.part[i] : b.part[i]) }
+inline Vec minOf(const Vec& a, const Vec& b) { KILN_PARTWISE(b.part[i] < a.part[i] ? b.part[i] : a.part[i]) }
 inline Vec splat(float s) { KILN_PARTWISE(Native{} + s) }
 #undef KILN_PARTWISE
 inline Vec& operator+=(Vec& a, const Vec& b) {
@@ -71,16 +72,24 @@ inline void initTile(Vec (&acc)[R][OB], const float* bias) {
   }
 }
 template <int R, int OB>
-inline void storeTile(const Vec (&acc)[R][OB], float* out, int64_t outBlockStride) {
+inline void storeTile(const Vec (&acc)[R][OB], const TileOut& o) {
+  const Vec lo = splat(o.lo), hi = splat(o.hi);
+  auto clamp = [&](const Vec& v) { return minOf(maxOf(v, lo), hi); };
 #pragma GCC unroll 16
   for (int b = 0; b < OB; ++b)
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) store(out + b * outBlockStride + r * kBlock, acc[r][b]);
+    for (int r = 0; r < R; ++r) {
+      const int64_t at = b * o.blockStride + r * kBlock;
+      Vec v = acc[r][b];
+      if (o.clamp && !o.clampAfterResidual) v = clamp(v);
+      if (o.residual) v += load(o.residual + at);
+      if (o.clamp && o.clampAfterResidual) v = clamp(v);
+      store(o.out + at, v);
+    }
 }
 
 template <int R, int OB>
-void pointwise(const float* x, int64_t cin, int64_t xBlockStride, const float* filters, const float* bias, float* out,
-               int64_t outBlockStride) {
+void pointwise(const float* x, int64_t cin, int64_t xBlockStride, const float* filters, const float* bias, const TileOut& o) {
   Vec acc[R][OB];
   initTile(acc, bias);
   for (int64_t c0 = 0; c0 < cin; c0 += kBlock) {
@@ -99,16 +108,16 @@ void pointwise(const float* x, int64_t cin, int64_t xBlockStride, const float* f
       filters += OB * kBlock;
     }
   }
-  storeTile(acc, out, outBlockStride);
+  storeTile(acc, o);
 }
 
 template <int OB>
 void pointwiseBlocks(int pixels, const float* x, int64_t cin, int64_t xBlockStride, const float* filters,
-                     const float* bias, float* out, int64_t outBlockStride) {
+                     const float* bias, const TileOut& o) {
   switch (pixels) {
 #define KILN_BLOCKED_CASE(n)                                                                                   \
   case n:                                                                                                      \
-    return pointwise<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB>(x, cin, xBlockStride, filters, bias, out, outBlockStride);
+    return pointwise<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB>(x, cin, xBlockStride, filters, bias, o);
     KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
     KILN_BLOCKED_CASE(6) KILN_BLOCKED_CASE(7) KILN_BLOCKED_CASE(8) KILN_BLOCKED_CASE(9) KILN_BLOCKED_CASE(10)
     KILN_BLOCKED_CASE(11) KILN_BLOCKED_CASE(12)
@@ -118,19 +127,18 @@ void pointwiseBlocks(int pixels, const float* x, int64_t cin, int64_t xBlockStri
 }
 
 void pointwiseTile(int pixels, int outBlocks, const float* x, int64_t cin, int64_t xBlockStride, const float* filters,
-                   const float* bias, float* out, int64_t outBlockStride) {
+                   const float* bias, const TileOut& o) {
   if (KILN_BLOCKED_OUT_BLOCKS > 1 && outBlocks == 2)
-    pointwiseBlocks<KILN_BLOCKED_OUT_BLOCKS>(pixels, x, cin, xBlockStride, filters, bias, out, outBlockStride);
+    pointwiseBlocks<KILN_BLOCKED_OUT_BLOCKS>(pixels, x, cin, xBlockStride, filters, bias, o);
   else
-    pointwiseBlocks<1>(pixels, x, cin, xBlockStride, filters, bias, out, outBlockStride);
+    pointwiseBlocks<1>(pixels, x, cin, xBlockStride, filters, bias, o);
 }
 
 // The direct tile: out[b][r][16] = bias[b] + sum over k of a[offsets[k] + r * STEP] * filters[k][b][16]
 // for an NCHW input read in place (offsets: each K row's tap from the tile's first window corner)
 // or gathered into [k][maxPixels] rows (STEP 1).
 template <int R, int OB, int STEP>
-void direct(const float* a, const int64_t* offsets, int64_t k, const float* filters, const float* bias, float* out,
-            int64_t outBlockStride) {
+void direct(const float* a, const int64_t* offsets, int64_t k, const float* filters, const float* bias, const TileOut& o) {
   Vec acc[R][OB];
   initTile(acc, bias);
   for (int64_t p = 0; p < k; ++p) {
@@ -146,15 +154,15 @@ void direct(const float* a, const int64_t* offsets, int64_t k, const float* filt
     }
     filters += OB * kBlock;
   }
-  storeTile(acc, out, outBlockStride);
+  storeTile(acc, o);
 }
 
 template <int OB, int STEP>
 void directPixels(int pixels, const float* a, const int64_t* offsets, int64_t k, const float* filters, const float* bias,
-                  float* out, int64_t outBlockStride) {
+                  const TileOut& o) {
   switch (pixels) {
 #define KILN_BLOCKED_CASE(n) \
-  case n: return direct<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB, STEP>(a, offsets, k, filters, bias, out, outBlockStride);
+  case n: return direct<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB, STEP>(a, offsets, k, filters, bias, o);
     KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
     KILN_BLOCKED_CASE(6) KILN_BLOCKED_CASE(7) KILN_BLOCKED_CASE(8) KILN_BLOCKED_CASE(9) KILN_BLOCKED_CASE(10)
     KILN_BLOCKED_CASE(11) KILN_BLOCKED_CASE(12)
@@ -164,22 +172,21 @@ void directPixels(int pixels, const float* a, const int64_t* offsets, int64_t k,
 }
 
 void directTile(int pixels, int outBlocks, int step, const float* a, const int64_t* offsets, int64_t k,
-                const float* filters, const float* bias, float* out, int64_t outBlockStride) {
+                const float* filters, const float* bias, const TileOut& o) {
   const bool two = KILN_BLOCKED_OUT_BLOCKS > 1 && outBlocks == 2;
   if (step == 2) {
-    if (two) directPixels<KILN_BLOCKED_OUT_BLOCKS, 2>(pixels, a, offsets, k, filters, bias, out, outBlockStride);
-    else directPixels<1, 2>(pixels, a, offsets, k, filters, bias, out, outBlockStride);
+    if (two) directPixels<KILN_BLOCKED_OUT_BLOCKS, 2>(pixels, a, offsets, k, filters, bias, o);
+    else directPixels<1, 2>(pixels, a, offsets, k, filters, bias, o);
   } else {
-    if (two) directPixels<KILN_BLOCKED_OUT_BLOCKS, 1>(pixels, a, offsets, k, filters, bias, out, outBlockStride);
-    else directPixels<1, 1>(pixels, a, offsets, k, filters, bias, out, outBlockStride);
+    if (two) directPixels<KILN_BLOCKED_OUT_BLOCKS, 1>(pixels, a, offsets, k, filters, bias, o);
+    else directPixels<1, 1>(pixels, a, offsets, k, filters, bias, o);
   }
 }
 
 // The window tile: out[b][r][16] = bias[b] + sum over taps t and lanes c of
 // x[taps[t].x + r * STEP * 16 + c] * filters[taps[t].filter + (c * OB + b) * 16].
 template <int R, int OB, int STEP>
-void window(const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias, float* out,
-            int64_t outBlockStride) {
+void window(const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias, const TileOut& o) {
   Vec acc[R][OB];
   initTile(acc, bias);
   for (int64_t t = 0; t < count; ++t) {
@@ -197,15 +204,15 @@ void window(const float* x, const Tap* taps, int64_t count, const float* filters
       }
     }
   }
-  storeTile(acc, out, outBlockStride);
+  storeTile(acc, o);
 }
 
 template <int OB, int STEP>
 void windowPixels(int pixels, const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias,
-                  float* out, int64_t outBlockStride) {
+                  const TileOut& o) {
   switch (pixels) {
 #define KILN_BLOCKED_CASE(n) \
-  case n: return window<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB, STEP>(x, taps, count, filters, bias, out, outBlockStride);
+  case n: return window<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB, STEP>(x, taps, count, filters, bias, o);
     KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
     KILN_BLOCKED_CASE(6) KILN_BLOCKED_CASE(7) KILN_BLOCKED_CASE(8) KILN_BLOCKED_CASE(9) KILN_BLOCKED_CASE(10)
     KILN_BLOCKED_CASE(11) KILN_BLOCKED_CASE(12)
@@ -215,14 +222,14 @@ void windowPixels(int pixels, const float* x, const Tap* taps, int64_t count, co
 }
 
 void windowTile(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
-                const float* filters, const float* bias, float* out, int64_t outBlockStride) {
+                const float* filters, const float* bias, const TileOut& o) {
   const bool two = KILN_BLOCKED_OUT_BLOCKS > 1 && outBlocks == 2;
   if (step == 2) {
-    if (two) windowPixels<KILN_BLOCKED_OUT_BLOCKS, 2>(pixels, x, taps, count, filters, bias, out, outBlockStride);
-    else windowPixels<1, 2>(pixels, x, taps, count, filters, bias, out, outBlockStride);
+    if (two) windowPixels<KILN_BLOCKED_OUT_BLOCKS, 2>(pixels, x, taps, count, filters, bias, o);
+    else windowPixels<1, 2>(pixels, x, taps, count, filters, bias, o);
   } else {
-    if (two) windowPixels<KILN_BLOCKED_OUT_BLOCKS, 1>(pixels, x, taps, count, filters, bias, out, outBlockStride);
-    else windowPixels<1, 1>(pixels, x, taps, count, filters, bias, out, outBlockStride);
+    if (two) windowPixels<KILN_BLOCKED_OUT_BLOCKS, 1>(pixels, x, taps, count, filters, bias, o);
+    else windowPixels<1, 1>(pixels, x, taps, count, filters, bias, o);
   }
 }
 

@@ -16,4 +16,7 @@ struct PoolWindow {
 // outside the input skipped (a window with none gives -infinity).
 void maxPool(Isa isa, const float* x, int64_t planes, int64_t h, int64_t w, const PoolWindow& g, float* y, ThreadPool& pool);
 
+// Global average pooling between blocked tensors: `planes` planes of [plane][16] to one [16] each.
+void globalAveragePool(const float* x, int64_t planes, int64_t plane, float* y, ThreadPool& pool);
+
 }  // namespace kiln::blocked

@@ -15,7 +15,8 @@ namespace {
 
 // 2-D max or average pooling over NCHW, with ONNX's pads, strides, dilations and ceil_mode.
 // Global pooling is the same with the kernel set to the whole input at run time. `blocked`: max
-// pooling between channel-blocked tensors [N, ceil(C / 16), H, W, 16] (KilnMaxPoolBlocked).
+// or global average pooling between channel-blocked tensors [N, ceil(C / 16), H, W, 16]
+// (KilnMaxPoolBlocked, KilnGlobalAveragePoolBlocked).
 class Pool2dLayer final : public Layer {
  public:
   Pool2dLayer(const LayerDesc& desc, Isa isa, bool isMax, bool global, bool blocked = false)
@@ -62,7 +63,8 @@ class Pool2dLayer final : public Layer {
 
   void run(const LayerRun& r) const override {
     const Shape& in = *r.inputShapes[0];
-    if (blocked_) blocked::maxPool(isa_, r.in(0), in[0] * in[1], in[2], in[3], geometry(in), r.out(0), *r.pool);
+    if (blocked_ && global_) blocked::globalAveragePool(r.in(0), in[0] * in[1], in[2] * in[3], r.out(0), *r.pool);
+    else if (blocked_) blocked::maxPool(isa_, r.in(0), in[0] * in[1], in[2], in[3], geometry(in), r.out(0), *r.pool);
     else if (r.inputTypes[0] == DType::Uint8) runTyped<uint8_t>(r);
     else runTyped<float>(r);
   }
@@ -146,6 +148,8 @@ KILN_REGISTER_LAYER("MaxPool", [](const LayerDesc& d, const LayerBuildContext& c
   Layer::requireTypes(d, ctx, {DType::Float32, DType::Uint8}); return std::unique_ptr<Layer>(new Pool2dLayer(d, ctx.isa, true, false)); });
 KILN_REGISTER_LAYER("KilnMaxPoolBlocked", [](const LayerDesc& d, const LayerBuildContext& ctx) {
   Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, ctx.isa, true, false, true)); });
+KILN_REGISTER_LAYER("KilnGlobalAveragePoolBlocked", [](const LayerDesc& d, const LayerBuildContext& ctx) {
+  Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, ctx.isa, false, true, true)); });
 KILN_REGISTER_LAYER("AveragePool", [](const LayerDesc& d, const LayerBuildContext& ctx) {
   Layer::requireTypes(d, ctx, {DType::Float32}); return std::unique_ptr<Layer>(new Pool2dLayer(d, ctx.isa, false, false)); });
 KILN_REGISTER_LAYER("GlobalMaxPool", [](const LayerDesc& d, const LayerBuildContext& ctx) {

@@ -44,8 +44,10 @@ export const lowerPool: Lowering = (layer, ctx) => {
   return layers;
 };
 
-/** MaxPool between channel-blocked tensors (the channel-blocking pass). */
+/** MaxPool and GlobalAveragePool between channel-blocked tensors (the channel-blocking pass). */
 export const lowerMaxPoolBlocked: Lowering = (layer, ctx) => [nativeLayer(layer, 'KilnMaxPoolBlocked', windowAttrs(layer, ctx), [layer.inputs[0]])];
+
+export const lowerGlobalAveragePoolBlocked: Lowering = (layer) => [nativeLayer(layer, 'KilnGlobalAveragePoolBlocked', {}, [layer.inputs[0]])];
 
 export const lowerGlobalPool: Lowering = (layer, ctx) => {
   if (ctx.info(layer.inputs[0], layer).shape.length !== 4) throw new BuildError('only 2-D global pooling is supported', layer.name, 'KILN_UNSUPPORTED');
@@ -55,6 +57,7 @@ export const lowerGlobalPool: Lowering = (layer, ctx) => {
 export const POOLING_LOWERINGS: Record<string, (typeof lowerPool)> = {
   MaxPool: lowerPool,
   KilnMaxPoolBlocked: lowerMaxPoolBlocked,
+  KilnGlobalAveragePoolBlocked: lowerGlobalAveragePoolBlocked,
   AveragePool: lowerPool,
   GlobalMaxPool: lowerGlobalPool,
   GlobalAveragePool: lowerGlobalPool,

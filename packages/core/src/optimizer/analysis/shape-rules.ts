@@ -117,6 +117,12 @@ const poolBlocked: ShapeRule = (layer, input) => {
   return [{ dtype: x.dtype, shape: [...out.shape, 16] }];
 };
 
+/** KilnGlobalAveragePoolBlocked: one 16-lane pixel per channel block. */
+const globalPoolBlocked: ShapeRule = (layer, input) => {
+  const x = first(input, layer);
+  return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], 1, 1, 16] }];
+};
+
 const globalPool: ShapeRule = (layer, input) => {
   const x = first(input, layer);
   return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)] }];
@@ -387,6 +393,7 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   KilnFromBlocked: fromBlocked,
   KilnConvBlocked: convBlocked,
   KilnMaxPoolBlocked: poolBlocked,
+  KilnGlobalAveragePoolBlocked: globalPoolBlocked,
   Expand: expand,
   Where: where,
   MaxPool: pool,
