@@ -94,7 +94,7 @@ int runBlockedBenchmarks(int argc, char** argv) {
     const Epilogue silu = noActivation ? Epilogue{} : Epilogue{Activation::Silu};
     ConvGeometry g;
     g.cin = l.cin, g.cout = l.cout, g.kh = g.kw = l.k, g.strideH = g.strideW = l.stride;
-    double nchw = 1e30, blockedMs = 0, winogradMs = 0;
+    double nchw = 1e30, blockedMs = 0, winogradMs = 0, wideMs = 0;
     if (l.dense) {
       const int64_t pad = l.k / 2, out = (l.size + 2 * pad - l.k) / l.stride + 1;
       g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
@@ -108,6 +108,11 @@ int runBlockedBenchmarks(int argc, char** argv) {
       const blocked::WindowBlocked kernel(isa, g, weights.data(), bias.data(), silu);
       std::vector<float> wws(kernel.workspaceBytes(threads) / sizeof(float));
       blockedMs = medianMs([&] { kernel.run(xb.data(), 1, l.size, l.size, nullptr, yblk.data(), wws.data(), pool); }, cold, flush);
+      if (blocked::WindowBlocked::hasWideTiles(isa)) {
+        const blocked::WindowBlocked wide(isa, g, weights.data(), bias.data(), silu, true);
+        std::vector<float> ws2(wide.workspaceBytes(threads) / sizeof(float));
+        wideMs = medianMs([&] { wide.run(xb.data(), 1, l.size, l.size, nullptr, yblk.data(), ws2.data(), pool); }, cold, flush);
+      }
       if (l.k == 3 && l.stride == 1) {
         const blocked::WinogradBlocked wk(isa, g, weights.data(), bias.data(), silu);
         void* ws = ::operator new[](std::max<size_t>(wk.workspaceBytes(1, l.size, l.size, threads), 64), std::align_val_t(64));
@@ -145,6 +150,7 @@ int runBlockedBenchmarks(int argc, char** argv) {
       blockedMs = medianMs([&] { bk.run(xb.data(), 1, l.size, l.size, yb.data(), pool); }, cold, flush);
     }
     std::printf("%-22s %-8s %10.3f %10.3f", l.name, isaName(isa), nchw, blockedMs);
+    if (wideMs > 0) std::printf(" %10.3f (wide tiles)", wideMs);
     if (winogradMs > 0) std::printf(" %10.3f (blocked winograd)", winogradMs);
     std::printf("\n");
     std::fflush(stdout);

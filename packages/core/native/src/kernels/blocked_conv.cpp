@@ -258,9 +258,11 @@ void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, flo
 
 namespace kiln::blocked {
 
+bool WindowBlocked::hasWideTiles(Isa isa) { return kernelsFor(isa).windowWideTile != nullptr; }
+
 WindowBlocked::WindowBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias,
-                             const Epilogue& epilogue)
-    : isa_(isa), g_(g), epilogue_(epilogue) {
+                             const Epilogue& epilogue, bool wide)
+    : isa_(isa), g_(g), wide_(wide && hasWideTiles(isa)), epilogue_(epilogue) {
   if (g.groups != 1 || g.cin <= 0 || g.cout <= 0 || g.kh <= 0 || g.kw <= 0 || g.strideH <= 0 || g.strideW <= 0 ||
       g.dilationH <= 0 || g.dilationW <= 0 || !weights)
     throw std::invalid_argument("blocked window: needs one group and a valid geometry");
@@ -271,13 +273,16 @@ WindowBlocked::WindowBlocked(Isa isa, const ConvGeometry& g, const float* weight
     for (int64_t ci = 0; ci < g.cin; ++ci)
       for (int64_t t = 0; t < taps; ++t)
         rows[co * k + ((ci / kBlock) * taps + t) * kBlock + ci % kBlock] = weights[(co * g.cin + ci) * taps + t];
-  filters_ = groupedFilters(rows.data(), g.cout, k, kernelsFor(isa).maxOutBlocks, &groups_);
+  const detail::Kernels& kern = kernelsFor(isa);
+  filters_ = groupedFilters(rows.data(), g.cout, k, wide_ ? kern.wideOutBlocks : kern.maxOutBlocks, &groups_);
   bias_ = paddedBias(bias, g.cout);
 }
 
-// The widest input span a tile reads along a row: maxPixels outputs at stride 2 or less.
+int WindowBlocked::tilePixels() const { return wide_ ? kernelsFor(isa_).widePixels : kernelsFor(isa_).maxPixels; }
+
+// The widest input span a tile reads along a row: tilePixels outputs at stride 2 or less.
 int64_t WindowBlocked::maxSpan() const {
-  return (kernelsFor(isa_).maxPixels - 1) * std::min<int64_t>(g_.strideW, 2) + (g_.kw - 1) * g_.dilationW + 1;
+  return (tilePixels() - 1) * std::min<int64_t>(g_.strideW, 2) + (g_.kw - 1) * g_.dilationW + 1;
 }
 
 size_t WindowBlocked::workspaceBytes(int threads) const {
@@ -290,14 +295,15 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
   if (oh <= 0 || ow <= 0) throw std::invalid_argument("blocked window: the kernel does not fit in the padded input");
   if (batch <= 0) return;
   const detail::Kernels& kern = kernelsFor(isa_);
-  const int ob = kern.maxOutBlocks;
+  const int ob = wide_ ? kern.wideOutBlocks : kern.maxOutBlocks;
+  const auto tileFn = wide_ ? kern.windowWideTile : kern.windowTile;
   const int64_t inBlocks = blocks(g_.cin), outBlocks = blocks(g_.cout), taps = g_.kh * g_.kw;
   const int64_t inBlockStride = h * w * kBlock, outBlockStride = oh * ow * kBlock;
   const int64_t sw = g_.strideW, dw = g_.dilationW, pl = g_.padLeft, span = maxSpan();
-  // Each row in tiles of near-equal widths up to maxPixels; a tile whose window leaves the row reads
+  // Each row in tiles of near-equal widths up to tilePixels(); a tile whose window leaves the row reads
   // a copy of its input columns with the zeros around them. Strides above 2 run pixel by pixel.
   const int step = sw <= 2 ? static_cast<int>(sw) : 0;
-  const int64_t tiles = step ? (ow + kern.maxPixels - 1) / kern.maxPixels : ow;
+  const int64_t tiles = step ? (ow + tilePixels() - 1) / tilePixels() : ow;
   const TileEpilogue te = tileEpilogue(residual, epilogue_);
   // A task is a band of output rows and a range of the output block groups, each output row computed
   // for all its groups while its input rows are in cache; at least four tasks per thread.
@@ -335,7 +341,7 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
           const int64_t ox0 = t * ow / tiles, pixels = (t + 1) * ow / tiles - ox0;
           const int64_t ix0 = ox0 * sw - pl, ix1 = (ox0 + pixels - 1) * sw - pl + (g_.kw - 1) * dw;
           if (ix0 >= 0 && ix1 < w) {
-            kern.windowTile(static_cast<int>(pixels), static_cast<int>(n), step, xb + ix0 * kBlock, inPlace.data(), count, f,
+            tileFn(static_cast<int>(pixels), static_cast<int>(n), step, xb + ix0 * kBlock, inPlace.data(), count, f,
                             bias, tileOut(te, row + ox0 * kBlock, outBlockStride, res ? res + ox0 * kBlock : nullptr));
             continue;
           }
@@ -349,7 +355,7 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
                 else std::fill(dst + c * kBlock, dst + (c + 1) * kBlock, 0.f);
               }
             }
-          kern.windowTile(static_cast<int>(pixels), static_cast<int>(n), std::max(step, 1), panel, padded.data(), count, f,
+          tileFn(static_cast<int>(pixels), static_cast<int>(n), std::max(step, 1), panel, padded.data(), count, f,
                           bias, tileOut(te, row + ox0 * kBlock, outBlockStride, res ? res + ox0 * kBlock : nullptr));
         }
         if (!te.done) finishRows(isa_, epilogue_, row, outBlockStride, n, ow * kBlock, te.residual ? nullptr : res);

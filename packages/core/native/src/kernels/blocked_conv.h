@@ -77,7 +77,10 @@ class DirectBlocked {
 // ends read from a zero-padded copy of their columns. Weights are [cout, cin, kh, kw].
 class WindowBlocked {
  public:
-  WindowBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue);
+  // wide: tiles of fewer pixels by up to four output blocks (AVX-512 only: see hasWideTiles).
+  WindowBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue,
+                bool wide = false);
+  static bool hasWideTiles(Isa isa);
   size_t workspaceBytes(int threads) const;
   // x: [batch, blocks(cin), h, w, 16]; y and residual (or null): [batch, blocks(cout), outH(h), outW(w), 16].
   // workspace: workspaceBytes() bytes.
@@ -86,9 +89,11 @@ class WindowBlocked {
 
  private:
   int64_t maxSpan() const;
+  int tilePixels() const;
 
   Isa isa_;
   ConvGeometry g_;
+  bool wide_;
   int64_t groups_;
   Epilogue epilogue_;
   AlignedFloats filters_, bias_;
@@ -171,6 +176,11 @@ struct Kernels {
   // blocked pixels at dst (lanes past `channels` zero), and back.
   void (*toBlocked16)(const float* src, int64_t plane, int64_t channels, float* dst);
   void (*fromBlocked16)(const float* src, int64_t plane, int64_t channels, float* dst);
+  // The wide window tile (null where the ISA has too few registers): up to widePixels pixels of up
+  // to wideOutBlocks blocks, otherwise as windowTile.
+  void (*windowWideTile)(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
+                         const float* filters, const float* bias, const TileOut& out);
+  int widePixels, wideOutBlocks;
 };
 const Kernels& kernelsScalar();
 const Kernels& kernelsFor(Isa isa);  // the ISA's, or the baseline's for one without blocked kernels

@@ -1,6 +1,6 @@
 // The blocked convolutions' inner loops, compiled once per ISA: blocked_conv_scalar.cpp,
-// blocked_conv_avx2.cpp and blocked_conv_avx512.cpp define KILN_BLOCKED_PIXELS and
-// KILN_BLOCKED_OUT_BLOCKS and include this file. A 16-channel block is a Vec: one zmm, two ymm or
+// blocked_conv_avx2.cpp and blocked_conv_avx512.cpp define KILN_BLOCKED_PIXELS,
+// KILN_BLOCKED_OUT_BLOCKS and KILN_BLOCKED_WIDE_PIXELS (0: no wide window tile) and include this file. A 16-channel block is a Vec: one zmm, two ymm or
 // four xmm, as an array of the ISA's own vectors (GCC lowers a 64-byte vector type on a narrower
 // ISA through memory, several times slower). Internal linkage and no standard-library templates,
 // so that no instance compiled for a wider ISA serves the baseline code.
@@ -10,8 +10,8 @@
 #include "kernels/blocked_conv.h"
 #include "kernels/blocked_pool.h"
 
-#if !defined(KILN_BLOCKED_PIXELS) || !defined(KILN_BLOCKED_OUT_BLOCKS)
-#error "define KILN_BLOCKED_PIXELS and KILN_BLOCKED_OUT_BLOCKS before including blocked_conv_impl.h"
+#if !defined(KILN_BLOCKED_PIXELS) || !defined(KILN_BLOCKED_OUT_BLOCKS) || !defined(KILN_BLOCKED_WIDE_PIXELS)
+#error "define KILN_BLOCKED_PIXELS, KILN_BLOCKED_OUT_BLOCKS and KILN_BLOCKED_WIDE_PIXELS before including blocked_conv_impl.h"
 #endif
 
 namespace kiln::blocked::detail {
@@ -232,6 +232,40 @@ void windowTile(int pixels, int outBlocks, int step, const float* x, const Tap* 
     else windowPixels<1, 1>(pixels, x, taps, count, filters, bias, o);
   }
 }
+
+#if KILN_BLOCKED_WIDE_PIXELS > 0
+// The wide window tile: up to KILN_BLOCKED_WIDE_PIXELS pixels of up to four blocks, each broadcast
+// input channel feeding four filter vectors (fewer loads per multiply-add than the tall tile).
+template <int OB, int STEP>
+void windowWidePixels(int pixels, const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias,
+                      const TileOut& o) {
+  switch (pixels) {
+#define KILN_BLOCKED_CASE(n) \
+  case n: return window<(n <= KILN_BLOCKED_WIDE_PIXELS ? n : 1), OB, STEP>(x, taps, count, filters, bias, o);
+    KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
+    KILN_BLOCKED_CASE(6)
+#undef KILN_BLOCKED_CASE
+    default: return;
+  }
+}
+
+template <int STEP>
+void windowWideBlocks(int pixels, int outBlocks, const float* x, const Tap* taps, int64_t count, const float* filters,
+                      const float* bias, const TileOut& o) {
+  switch (outBlocks) {
+    case 4: return windowWidePixels<4, STEP>(pixels, x, taps, count, filters, bias, o);
+    case 3: return windowWidePixels<3, STEP>(pixels, x, taps, count, filters, bias, o);
+    case 2: return windowWidePixels<2, STEP>(pixels, x, taps, count, filters, bias, o);
+    default: return windowWidePixels<1, STEP>(pixels, x, taps, count, filters, bias, o);
+  }
+}
+
+void windowWideTile(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
+                    const float* filters, const float* bias, const TileOut& o) {
+  if (step == 2) windowWideBlocks<2>(pixels, outBlocks, x, taps, count, filters, bias, o);
+  else windowWideBlocks<1>(pixels, outBlocks, x, taps, count, filters, bias, o);
+}
+#endif
 
 // Four output pixels at a time in the interior (every tap inside the row), so that four
 // independent sums hide the multiply-add latency; the edges tap by tap with bounds checks.

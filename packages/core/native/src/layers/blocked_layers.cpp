@@ -55,13 +55,14 @@ class FromBlockedLayer final : public Layer {
 };
 
 // A Conv's attributes and constant weights and bias (inputs 1, 2), on blocked tensors, with an
-// optional blocked residual (input 3) for one-group convolutions: a 1x1 convolution (stride 1, no
-// padding), a depthwise one (one filter per channel, dilation 1, no residual), a 3x3 stride-1 one
-// (Winograd, or the window kernel: timed), any other one-group window; with `nchw_input` set, a
-// one-group convolution of few input taps (an image stem) from an NCHW input.
+// optional blocked residual (input 3) for one-group convolutions. Its tactics, timed: a depthwise
+// convolution (one filter per channel, dilation 1, no residual) has the depthwise kernel; a
+// one-group one the window kernel in tall tiles, and on AVX-512 above 32 output channels in wide
+// ones, plus the 1x1 kernel for a 1x1 window and Winograd for 3x3 stride 1. With `nchw_input`
+// set, a one-group convolution of few input taps (an image stem) reads an NCHW input.
 class ConvBlockedLayer final : public Layer {
  public:
-  enum class Kind { Stem, Pointwise, Depthwise, Winograd, Window };
+  enum class Kind { Stem, Pointwise, Depthwise, Winograd, Window, WindowWide };
 
   ConvBlockedLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc), isa_(ctx.isa) {
     if (desc.inputs.size() < 3 || !ctx.constantInputs[1] || !ctx.constantInputs[2])
@@ -81,13 +82,14 @@ class ConvBlockedLayer final : public Layer {
         throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type + "): an NCHW input needs one group, at most " +
                                       std::to_string(blocked::kMaxDirectK) + " taps over the channels and no residual");
       kinds_ = {Kind::Stem};
-    } else if (g_.groups == 1 && isPointwiseWindow(g_)) {
-      kinds_ = {Kind::Pointwise};
     } else if (depthwise && !residual_) {
       kinds_ = {Kind::Depthwise};
     } else if (g_.groups == 1) {
       const bool winograd = g_.kh == 3 && g_.kw == 3 && g_.strideH == 1 && g_.strideW == 1 && g_.dilationH == 1 && g_.dilationW == 1;
-      kinds_ = winograd ? std::vector<Kind>{Kind::Winograd, Kind::Window} : std::vector<Kind>{Kind::Window};
+      if (isPointwiseWindow(g_)) kinds_.push_back(Kind::Pointwise);
+      if (winograd) kinds_.push_back(Kind::Winograd);
+      kinds_.push_back(Kind::Window);
+      if (g_.cout > 2 * kBlock && blocked::WindowBlocked::hasWideTiles(isa_)) kinds_.push_back(Kind::WindowWide);
     } else {
       throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type +
                                     "): grouped convolutions other than depthwise ones (without a residual) do not run blocked");
@@ -110,7 +112,8 @@ class ConvBlockedLayer final : public Layer {
 
   int tacticCount() const override { return static_cast<int>(kinds_.size()); }
   std::string tacticName(int t) const override {
-    static const char* names[] = {"nchw16c-direct", "nchw16c-pointwise", "nchw16c-depthwise", "nchw16c-winograd", "nchw16c-window"};
+    static const char* names[] = {"nchw16c-direct", "nchw16c-pointwise", "nchw16c-depthwise", "nchw16c-winograd", "nchw16c-window",
+                                  "nchw16c-window-wide"};
     return names[static_cast<int>(kinds_.at(t))];
   }
   int tactic() const override { return tactic_; }
@@ -126,6 +129,9 @@ class ConvBlockedLayer final : public Layer {
       case Kind::Depthwise: depthwise_ = std::make_unique<blocked::DepthwiseBlocked>(isa_, g_, weights, bias, epilogue_); break;
       case Kind::Winograd: winograd_ = std::make_unique<blocked::WinogradBlocked>(isa_, g_, weights, bias, epilogue_); break;
       case Kind::Window: window_ = std::make_unique<blocked::WindowBlocked>(isa_, g_, weights, bias, epilogue_); break;
+      case Kind::WindowWide:
+        window_ = std::make_unique<blocked::WindowBlocked>(isa_, g_, weights, bias, epilogue_, true);
+        break;
     }
     tactic_ = t;
   }
