@@ -72,8 +72,17 @@ class ResizeLayer final : public Layer {
       if (moves) interpolated.push_back(d);
     }
     if (interpolated.empty()) {
-      if (dtypeSize(r.inputTypes[0]) == 1) runNearest(r.in<uint8_t>(0), r.out<uint8_t>(0), in, out, lo, *r.pool);
-      else runNearest(r.in(0), r.out(0), in, out, lo, *r.pool);
+      // Trailing axes the resize leaves alone (a blocked tensor's 16 lanes) move whole: they become
+      // part of the element each index copies.
+      Shape inKept = in, outKept = out;
+      int64_t inner = 1;
+      while (outKept.size() > 1 && outKept.back() == inKept.back() && isIdentity(lo[outKept.size() - 1])) {
+        inner *= outKept.back();
+        inKept.pop_back();
+        outKept.pop_back();
+      }
+      if (dtypeSize(r.inputTypes[0]) == 1) runNearest(r.in<uint8_t>(0), r.out<uint8_t>(0), inKept, outKept, inner, lo, *r.pool);
+      else runNearest(r.in(0), r.out(0), inKept, outKept, inner, lo, *r.pool);
       return;
     }
     if (r.inputTypes[0] != DType::Float32) throw Error("KILN_INTERNAL", "layer '" + desc_.name + "': linear Resize of a non-float tensor");
@@ -127,21 +136,29 @@ class ResizeLayer final : public Layer {
     return static_cast<int64_t>(std::round(x));
   }
 
-  // Nearest: each output row (all axes but the last) copies from one source row through the
-  // last axis' index map; a row equal to the previous one is copied whole.
+  static bool isIdentity(const std::vector<int64_t>& index) {
+    for (size_t i = 0; i < index.size(); ++i)
+      if (index[i] != static_cast<int64_t>(i)) return false;
+    return true;
+  }
+
+  // Nearest over in -> out with `inner` contiguous elements per index: each output row (all axes
+  // but the last) copies from one source row through the last axis' index map; a row equal to the
+  // previous one is copied whole.
   template <typename T>
-  static void runNearest(const T* x, T* y, const Shape& in, const Shape& out,
+  static void runNearest(const T* x, T* y, const Shape& in, const Shape& out, int64_t inner,
                          const std::vector<std::vector<int64_t>>& index, ThreadPool& pool) {
     const size_t rank = out.size();
     if (rank == 0) {
-      y[0] = x[0];
+      std::memcpy(y, x, sizeof(T) * inner);
       return;
     }
-    const auto inStrides = stridesOf(in);
-    const int64_t width = out[rank - 1];
+    auto inStrides = stridesOf(in);
+    for (int64_t& stride : inStrides) stride *= inner;
+    const int64_t width = out[rank - 1], rowElements = width * inner;
     const int64_t rows = width ? elementCount(out) / width : 0;
     const std::vector<int64_t>& columns = index[rank - 1];
-    parallelRange(pool, rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(width, 1)), [&](int64_t begin, int64_t end) {
+    parallelRange(pool, rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(rowElements, 1)), [&](int64_t begin, int64_t end) {
       int64_t previousSource = -1;
       for (int64_t row = begin; row < end; ++row) {
         int64_t rem = row, source = 0;
@@ -149,12 +166,15 @@ class ResizeLayer final : public Layer {
           source += index[d][rem % out[d]] * inStrides[d];
           rem /= out[d];
         }
-        T* dst = y + row * width;
+        T* dst = y + row * rowElements;
         if (source == previousSource) {
-          std::memcpy(dst, dst - width, sizeof(T) * width);
-        } else {
+          std::memcpy(dst, dst - rowElements, sizeof(T) * rowElements);
+        } else if (inner == 1) {
           const T* src = x + source;
           for (int64_t i = 0; i < width; ++i) dst[i] = src[columns[i]];
+        } else {
+          const T* src = x + source;
+          for (int64_t i = 0; i < width; ++i) std::memcpy(dst + i * inner, src + columns[i] * inner, sizeof(T) * inner);
         }
         previousSource = source;
       }
