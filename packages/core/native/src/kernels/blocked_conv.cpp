@@ -211,14 +211,6 @@ void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, flo
   const detail::Kernels& kern = kernelsFor(isa_);
   const int ob = kern.maxOutBlocks;
   const int64_t maxPixels = kern.maxPixels, outBlocks = blocks(g_.cout), taps = g_.kh * g_.kw;
-  // K row k = (channel, ky, kx): its tap from a tile's first window corner in the input, and its row
-  // in a gathered tile.
-  int64_t inPlace[kMaxDirectK], gathered[kMaxDirectK];
-  for (int64_t k = 0; k < k_; ++k) {
-    const int64_t c = k / taps, ky = k / g_.kw % g_.kh, kx = k % g_.kw;
-    inPlace[k] = c * h * w + ky * g_.dilationH * w + kx * g_.dilationW;
-    gathered[k] = k * maxPixels;
-  }
   const int step = g_.strideW == 1 || g_.strideW == 2 ? static_cast<int>(g_.strideW) : 0;
   const TileEpilogue te = tileEpilogue(nullptr, epilogue_);
   pool.parallelFor(batch * oh * groups_, [&](int64_t task, int) {
@@ -230,6 +222,14 @@ void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, flo
     const int64_t blockStride = oh * ow * kBlock;
     const int64_t iy0 = oy * g_.strideH - g_.padTop;
     const bool rowsInside = iy0 >= 0 && iy0 + (g_.kh - 1) * g_.dilationH < h;
+    // K row k = (channel, ky, kx): its tap from a tile's first window corner in the input, or its
+    // row in a gathered tile; its filters [n][16].
+    detail::Tap inPlace[kMaxDirectK], gathered[kMaxDirectK];
+    for (int64_t k = 0; k < k_; ++k) {
+      const int64_t c = k / taps, ky = k / g_.kw % g_.kh, kx = k % g_.kw;
+      inPlace[k] = {c * h * w + ky * g_.dilationH * w + kx * g_.dilationW, k * n * kBlock};
+      gathered[k] = {k * maxPixels, k * n * kBlock};
+    }
     alignas(64) float panel[kMaxDirectK * 12];
     for (int64_t ox0 = 0; ox0 < ow; ox0 += maxPixels) {
       const int pixels = static_cast<int>(std::min(maxPixels, ow - ox0));
@@ -254,9 +254,6 @@ void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, flo
   });
 }
 
-}  // namespace kiln::blocked
-
-namespace kiln::blocked {
 
 bool WindowBlocked::hasWideTiles(Isa isa) { return kernelsFor(isa).windowWideTile != nullptr; }
 
@@ -364,9 +361,6 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
   });
 }
 
-}  // namespace kiln::blocked
-
-namespace kiln::blocked {
 
 WinogradBlocked::WinogradBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias,
                                  const Epilogue& epilogue)

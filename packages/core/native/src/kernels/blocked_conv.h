@@ -156,9 +156,10 @@ struct Kernels {
   // filters [kh][kw][16] and bias[16] (no activation).
   void (*depthwiseRow)(const float* x, int64_t h, int64_t w, const ConvGeometry& g, const float* filters,
                        const float* bias, int64_t oy, int64_t ow, float* y);
-  // A tile of `pixels` output pixels of `outBlocks` blocks from an NCHW input: out[b][r][16] =
-  // bias[b] + sum over k of a[offsets[k] + r * step] * filters[k][b][16]; step 1 or 2.
-  void (*directTile)(int pixels, int outBlocks, int step, const float* a, const int64_t* offsets, int64_t k,
+  // A tile of `pixels` output pixels of `outBlocks` blocks from an NCHW input (step 1 or 2): a tap
+  // per input channel and window position, out[b][r][16] = bias[b] + sum over taps t of
+  // x[taps[t].x + r * step] * filters[taps[t].filter + b * 16] (+ the residual).
+  void (*directTile)(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
                      const float* filters, const float* bias, const TileOut& out);
   // A window tile of `pixels` output pixels (step input pixels apart; 1 or 2) of `outBlocks` blocks:
   // out[b][r][16] = bias[b] + sum over taps t and lanes c of x[taps[t].x + r * step * 16 + c] *

@@ -9,6 +9,7 @@
 
 #include "kernels/blocked_conv.h"
 #include "kernels/blocked_pool.h"
+#include "kernels/winograd_points.h"
 
 #if !defined(KILN_BLOCKED_PIXELS) || !defined(KILN_BLOCKED_OUT_BLOCKS) || !defined(KILN_BLOCKED_WIDE_PIXELS)
 #error "define KILN_BLOCKED_PIXELS, KILN_BLOCKED_OUT_BLOCKS and KILN_BLOCKED_WIDE_PIXELS before including blocked_conv_impl.h"
@@ -134,71 +135,24 @@ void pointwiseTile(int pixels, int outBlocks, const float* x, int64_t cin, int64
     pointwiseBlocks<1>(pixels, x, cin, xBlockStride, filters, bias, o);
 }
 
-// The direct tile: out[b][r][16] = bias[b] + sum over k of a[offsets[k] + r * STEP] * filters[k][b][16]
-// for an NCHW input read in place (offsets: each K row's tap from the tile's first window corner)
-// or gathered into [k][maxPixels] rows (STEP 1).
-template <int R, int OB, int STEP>
-void direct(const float* a, const int64_t* offsets, int64_t k, const float* filters, const float* bias, const TileOut& o) {
-  Vec acc[R][OB];
-  initTile(acc, bias);
-  for (int64_t p = 0; p < k; ++p) {
-    const float* x = a + offsets[p];
-    Vec w[OB];
-#pragma GCC unroll 16
-    for (int b = 0; b < OB; ++b) w[b] = load(filters + b * kBlock);
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-      const float v = x[r * STEP];
-#pragma GCC unroll 16
-      for (int b = 0; b < OB; ++b) acc[r][b] += w[b] * v;
-    }
-    filters += OB * kBlock;
-  }
-  storeTile(acc, o);
-}
-
-template <int OB, int STEP>
-void directPixels(int pixels, const float* a, const int64_t* offsets, int64_t k, const float* filters, const float* bias,
-                  const TileOut& o) {
-  switch (pixels) {
-#define KILN_BLOCKED_CASE(n) \
-  case n: return direct<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB, STEP>(a, offsets, k, filters, bias, o);
-    KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
-    KILN_BLOCKED_CASE(6) KILN_BLOCKED_CASE(7) KILN_BLOCKED_CASE(8) KILN_BLOCKED_CASE(9) KILN_BLOCKED_CASE(10)
-    KILN_BLOCKED_CASE(11) KILN_BLOCKED_CASE(12)
-#undef KILN_BLOCKED_CASE
-    default: return;
-  }
-}
-
-void directTile(int pixels, int outBlocks, int step, const float* a, const int64_t* offsets, int64_t k,
-                const float* filters, const float* bias, const TileOut& o) {
-  const bool two = KILN_BLOCKED_OUT_BLOCKS > 1 && outBlocks == 2;
-  if (step == 2) {
-    if (two) directPixels<KILN_BLOCKED_OUT_BLOCKS, 2>(pixels, a, offsets, k, filters, bias, o);
-    else directPixels<1, 2>(pixels, a, offsets, k, filters, bias, o);
-  } else {
-    if (two) directPixels<KILN_BLOCKED_OUT_BLOCKS, 1>(pixels, a, offsets, k, filters, bias, o);
-    else directPixels<1, 1>(pixels, a, offsets, k, filters, bias, o);
-  }
-}
-
-// The window tile: out[b][r][16] = bias[b] + sum over taps t and lanes c of
-// x[taps[t].x + r * STEP * 16 + c] * filters[taps[t].filter + (c * OB + b) * 16].
-template <int R, int OB, int STEP>
-void window(const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias, const TileOut& o) {
+// The tap tile: out[b][r][16] = bias[b] + sum over taps t and lanes c < LANES of
+// x[taps[t].x + r * STEP * LANES + c] * filters[taps[t].filter + (c * OB + b) * 16]. LANES 16: a
+// blocked input, a tap per 16-channel block (the window tile); LANES 1: an NCHW input, a tap per
+// channel and window position (the direct tile).
+template <int R, int OB, int STEP, int LANES>
+void tapTile(const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias, const TileOut& o) {
   Vec acc[R][OB];
   initTile(acc, bias);
   for (int64_t t = 0; t < count; ++t) {
     const float* xt = x + taps[t].x;
     const float* f = filters + taps[t].filter;
-    for (int c = 0; c < kBlock; ++c) {
+    for (int c = 0; c < LANES; ++c) {
       Vec w[OB];
 #pragma GCC unroll 16
       for (int b = 0; b < OB; ++b) w[b] = load(f + (c * OB + b) * kBlock);
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
-        const float v = xt[r * STEP * kBlock + c];
+        const float v = xt[r * STEP * LANES + c];
 #pragma GCC unroll 16
         for (int b = 0; b < OB; ++b) acc[r][b] += w[b] * v;
       }
@@ -207,12 +161,12 @@ void window(const float* x, const Tap* taps, int64_t count, const float* filters
   storeTile(acc, o);
 }
 
-template <int OB, int STEP>
-void windowPixels(int pixels, const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias,
-                  const TileOut& o) {
+template <int OB, int STEP, int LANES>
+void tapPixels(int pixels, const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias,
+               const TileOut& o) {
   switch (pixels) {
 #define KILN_BLOCKED_CASE(n) \
-  case n: return window<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB, STEP>(x, taps, count, filters, bias, o);
+  case n: return tapTile<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB, STEP, LANES>(x, taps, count, filters, bias, o);
     KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
     KILN_BLOCKED_CASE(6) KILN_BLOCKED_CASE(7) KILN_BLOCKED_CASE(8) KILN_BLOCKED_CASE(9) KILN_BLOCKED_CASE(10)
     KILN_BLOCKED_CASE(11) KILN_BLOCKED_CASE(12)
@@ -221,16 +175,27 @@ void windowPixels(int pixels, const float* x, const Tap* taps, int64_t count, co
   }
 }
 
-void windowTile(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
-                const float* filters, const float* bias, const TileOut& o) {
+template <int LANES>
+void tapTiles(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count, const float* filters,
+              const float* bias, const TileOut& o) {
   const bool two = KILN_BLOCKED_OUT_BLOCKS > 1 && outBlocks == 2;
   if (step == 2) {
-    if (two) windowPixels<KILN_BLOCKED_OUT_BLOCKS, 2>(pixels, x, taps, count, filters, bias, o);
-    else windowPixels<1, 2>(pixels, x, taps, count, filters, bias, o);
+    if (two) tapPixels<KILN_BLOCKED_OUT_BLOCKS, 2, LANES>(pixels, x, taps, count, filters, bias, o);
+    else tapPixels<1, 2, LANES>(pixels, x, taps, count, filters, bias, o);
   } else {
-    if (two) windowPixels<KILN_BLOCKED_OUT_BLOCKS, 1>(pixels, x, taps, count, filters, bias, o);
-    else windowPixels<1, 1>(pixels, x, taps, count, filters, bias, o);
+    if (two) tapPixels<KILN_BLOCKED_OUT_BLOCKS, 1, LANES>(pixels, x, taps, count, filters, bias, o);
+    else tapPixels<1, 1, LANES>(pixels, x, taps, count, filters, bias, o);
   }
+}
+
+void windowTile(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
+                const float* filters, const float* bias, const TileOut& o) {
+  tapTiles<kBlock>(pixels, outBlocks, step, x, taps, count, filters, bias, o);
+}
+
+void directTile(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
+                const float* filters, const float* bias, const TileOut& o) {
+  tapTiles<1>(pixels, outBlocks, step, x, taps, count, filters, bias, o);
 }
 
 #if KILN_BLOCKED_WIDE_PIXELS > 0
@@ -241,7 +206,7 @@ void windowWidePixels(int pixels, const float* x, const Tap* taps, int64_t count
                       const TileOut& o) {
   switch (pixels) {
 #define KILN_BLOCKED_CASE(n) \
-  case n: return window<(n <= KILN_BLOCKED_WIDE_PIXELS ? n : 1), OB, STEP>(x, taps, count, filters, bias, o);
+  case n: return tapTile<(n <= KILN_BLOCKED_WIDE_PIXELS ? n : 1), OB, STEP, kBlock>(x, taps, count, filters, bias, o);
     KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
     KILN_BLOCKED_CASE(6)
 #undef KILN_BLOCKED_CASE
@@ -316,25 +281,6 @@ void depthwiseRow(const float* x, int64_t h, int64_t w, const ConvGeometry& g, c
   for (; ox < ow; ++ox) edge(ox);
 }
 
-// out = B^T in and out = A^T in: the Winograd F(4x4, 3x3) transforms along one axis (points 0, +-1,
-// +-2, infinity), 16 channels per vector.
-inline void winogradInputPoints(const Vec* in, Vec* out) {
-  const Vec d42 = in[4] - in[2], d31 = in[3] - in[1];
-  out[0] = 4.f * in[0] - 5.f * in[2] + in[4];
-  out[1] = (in[3] + in[4]) - 4.f * (in[1] + in[2]);
-  out[2] = (in[4] - in[3]) + 4.f * (in[1] - in[2]);
-  out[3] = d42 + 2.f * d31;
-  out[4] = d42 - 2.f * d31;
-  out[5] = 4.f * in[1] - 5.f * in[3] + in[5];
-}
-inline void winogradOutputPoints(const Vec* in, Vec* out) {
-  const Vec s12 = in[1] + in[2], d12 = in[1] - in[2], s34 = in[3] + in[4], d34 = in[3] - in[4];
-  out[0] = in[0] + s12 + s34;
-  out[1] = d12 + 2.f * d34;
-  out[2] = s12 + 4.f * s34;
-  out[3] = d12 + 8.f * d34 + in[5];
-}
-
 void winogradInput(const float* x, int64_t h, int64_t w, int64_t y0, int64_t x0, float* v, int64_t pointStride) {
   const bool inside = y0 >= 0 && x0 >= 0 && y0 + 6 <= h && x0 + 6 <= w;
   Vec rows[6][6];
@@ -346,13 +292,13 @@ void winogradInput(const float* x, int64_t h, int64_t w, int64_t y0, int64_t x0,
       const int64_t ix = x0 + j;
       d[j] = inside || (iy >= 0 && iy < h && ix >= 0 && ix < w) ? load(x + (iy * w + ix) * kBlock) : Vec{};
     }
-    winogradInputPoints(d, rows[i]);
+    winograd::inputPoints(d, rows[i]);
   }
 #pragma GCC unroll 6
   for (int k = 0; k < 6; ++k) {
     const Vec column[6] = {rows[0][k], rows[1][k], rows[2][k], rows[3][k], rows[4][k], rows[5][k]};
     Vec out[6];
-    winogradInputPoints(column, out);
+    winograd::inputPoints(column, out);
 #pragma GCC unroll 6
     for (int i = 0; i < 6; ++i) store(v + (6 * i + k) * pointStride, out[i]);
   }
@@ -365,14 +311,14 @@ void winogradOutput(const float* m, int64_t pointStride, const float* bias, floa
     Vec row[6];
 #pragma GCC unroll 6
     for (int k = 0; k < 6; ++k) row[k] = load(m + (6 * j + k) * pointStride);
-    winogradOutputPoints(row, rows[j]);
+    winograd::outputPoints(row, rows[j]);
   }
   const Vec b = load(bias);
 #pragma GCC unroll 4
   for (int s = 0; s < 4; ++s) {
     const Vec column[6] = {rows[0][s], rows[1][s], rows[2][s], rows[3][s], rows[4][s], rows[5][s]};
     Vec out[4];
-    winogradOutputPoints(column, out);
+    winograd::outputPoints(column, out);
 #pragma GCC unroll 4
     for (int r = 0; r < 4; ++r) store(tile + (r * 4 + s) * kBlock, out[r] + b);
   }

@@ -15,6 +15,7 @@
 #include "kernels/activation_scalar.h"
 #endif
 #include "kernels/conv2d_winograd_transform.h"
+#include "kernels/winograd_points.h"
 
 #ifndef KILN_WINOGRAD_VEC_BYTES
 #error "define KILN_WINOGRAD_VEC_BYTES before including conv2d_winograd_transform_impl.h"
@@ -118,26 +119,6 @@ inline Vec shiftIn(Vec v, float f) {
   return __builtin_shufflevector(v, splat(f), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
 }
 #endif
-
-// out = B^T in: one 6-point input transform along either axis.
-inline void inputPoints(const Vec* in, Vec* out) {
-  const Vec d42 = in[4] - in[2], d31 = in[3] - in[1];
-  out[0] = 4.f * in[0] - 5.f * in[2] + in[4];
-  out[1] = (in[3] + in[4]) - 4.f * (in[1] + in[2]);
-  out[2] = (in[4] - in[3]) + 4.f * (in[1] - in[2]);
-  out[3] = d42 + 2.f * d31;
-  out[4] = d42 - 2.f * d31;
-  out[5] = 4.f * in[1] - 5.f * in[3] + in[5];
-}
-
-// out = A^T in: one 6-point output transform along either axis.
-inline void outputPoints(const Vec* in, Vec* out) {
-  const Vec s12 = in[1] + in[2], d12 = in[1] - in[2], s34 = in[3] + in[4], d34 = in[3] - in[4];
-  out[0] = in[0] + s12 + s34;
-  out[1] = d12 + 2.f * d34;
-  out[2] = s12 + 4.f * s34;
-  out[3] = d12 + 8.f * d34 + in[5];
-}
 
 // One patch row of the L tiles whose patches start at column x of an input row of w floats: lanes
 // t of p[m] = row[x + 4 t + m], zero outside the row.
