@@ -11,8 +11,9 @@
 
 // Convolutions over the channel-blocked layout NCHW16c: a [N, C, H, W] tensor stored as
 // [N, ceil(C / 16), H, W, 16], the channels past C zero. Each pixel's 16 channels of a block are one
-// 64-byte line, so a 1x1 convolution reads its input, and a depthwise one its taps, as a few long
-// streams with the channels in the vector lanes, where NCHW reads C planes side by side.
+// 64-byte line, so a convolution reads its input as a few long streams, each input channel
+// broadcast against 16 output channels in the vector lanes (a depthwise one: its taps with the
+// channels in the lanes), where NCHW reads C planes side by side.
 namespace kiln::blocked {
 
 constexpr int64_t kBlock = 16;
