@@ -1,6 +1,7 @@
 #include "kernels/blocked_conv.h"
 
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -210,8 +211,13 @@ void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, flo
   if (batch <= 0) return;
   const detail::Kernels& kern = kernelsFor(isa_);
   const int ob = kern.maxOutBlocks;
-  const int64_t maxPixels = kern.maxPixels, outBlocks = blocks(g_.cout), taps = g_.kh * g_.kw;
-  const int step = g_.strideW == 1 || g_.strideW == 2 ? static_cast<int>(g_.strideW) : 0;
+  const int64_t outBlocks = blocks(g_.cout), blockStride = oh * ow * kBlock;
+  const int64_t sw = g_.strideW, dw = g_.dilationW, pl = g_.padLeft;
+  // Each row in tiles of near-equal widths up to maxPixels; a tile whose window leaves the row reads
+  // a zero-padded copy of its columns. Strides above 2 run pixel by pixel.
+  const int step = sw <= 2 ? static_cast<int>(sw) : 0;
+  const int64_t tiles = step ? (ow + kern.maxPixels - 1) / kern.maxPixels : ow;
+  const int64_t span = (kern.maxPixels - 1) * std::min<int64_t>(sw, 2) + (g_.kw - 1) * dw + 1;
   const TileEpilogue te = tileEpilogue(nullptr, epilogue_);
   pool.parallelFor(batch * oh * groups_, [&](int64_t task, int) {
     const int64_t q = task % groups_, oy = task / groups_ % oh, b = task / (groups_ * oh);
@@ -219,36 +225,43 @@ void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, flo
     const float* xb = x + b * g_.cin * h * w;
     const float* f = filters_.get() + q * ob * k_ * kBlock;
     float* row = y + ((b * outBlocks + first) * oh + oy) * ow * kBlock;
-    const int64_t blockStride = oh * ow * kBlock;
     const int64_t iy0 = oy * g_.strideH - g_.padTop;
-    const bool rowsInside = iy0 >= 0 && iy0 + (g_.kh - 1) * g_.dilationH < h;
-    // K row k = (channel, ky, kx): its tap from a tile's first window corner in the input, or its
-    // row in a gathered tile; its filters [n][16].
-    detail::Tap inPlace[kMaxDirectK], gathered[kMaxDirectK];
-    for (int64_t k = 0; k < k_; ++k) {
-      const int64_t c = k / taps, ky = k / g_.kw % g_.kh, kx = k % g_.kw;
-      inPlace[k] = {c * h * w + ky * g_.dilationH * w + kx * g_.dilationW, k * n * kBlock};
-      gathered[k] = {k * maxPixels, k * n * kBlock};
-    }
-    alignas(64) float panel[kMaxDirectK * 12];
-    for (int64_t ox0 = 0; ox0 < ow; ox0 += maxPixels) {
-      const int pixels = static_cast<int>(std::min(maxPixels, ow - ox0));
-      const int64_t ix0 = ox0 * g_.strideW - g_.padLeft;
-      const bool inside = rowsInside && step > 0 && ix0 >= 0 && ix0 + (pixels - 1) * g_.strideW + (g_.kw - 1) * g_.dilationW < w;
-      if (inside) {
-        kern.directTile(pixels, static_cast<int>(n), step, xb + iy0 * w + ix0, inPlace, k_, f, bias_.get() + first * kBlock,
-                        tileOut(te, row + ox0 * kBlock, blockStride, nullptr));
+    int64_t kyLo = 0, kyHi = g_.kh;
+    while (kyLo < kyHi && iy0 + kyLo * g_.dilationH < 0) ++kyLo;
+    while (kyHi > kyLo && iy0 + (kyHi - 1) * g_.dilationH >= h) --kyHi;
+    // The row's taps (channel, ky, kx) inside the input, from a tile's first input column, in the
+    // input and in the padded copy ([channel][ky][span]); their filters [n][16].
+    detail::Tap inPlace[kMaxDirectK], padded[kMaxDirectK];
+    int64_t count = 0;
+    for (int64_t c = 0; c < g_.cin; ++c)
+      for (int64_t ky = kyLo; ky < kyHi; ++ky)
+        for (int64_t kx = 0; kx < g_.kw; ++kx, ++count) {
+          const int64_t filter = ((c * g_.kh + ky) * g_.kw + kx) * n * kBlock;
+          inPlace[count] = {(c * h + iy0 + ky * g_.dilationH) * w + kx * dw, filter};
+          padded[count] = {(c * g_.kh + ky) * span + kx * dw, filter};
+        }
+    const std::unique_ptr<float[]> copy(new float[g_.cin * g_.kh * span]);
+    float* panel = copy.get();
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t ox0 = t * ow / tiles, pixels = (t + 1) * ow / tiles - ox0;
+      const int64_t ix0 = ox0 * sw - pl, ix1 = (ox0 + pixels - 1) * sw - pl + (g_.kw - 1) * dw;
+      const TileOut out = tileOut(te, row + ox0 * kBlock, blockStride, nullptr);
+      if (ix0 >= 0 && ix1 < w) {
+        kern.directTile(static_cast<int>(pixels), static_cast<int>(n), step, xb + ix0, inPlace, count, f,
+                        bias_.get() + first * kBlock, out);
         continue;
       }
-      for (int64_t k = 0; k < k_; ++k) {
-        const int64_t c = k / taps, iy = iy0 + (k / g_.kw % g_.kh) * g_.dilationH, kx = k % g_.kw;
-        for (int r = 0; r < pixels; ++r) {
-          const int64_t ix = ix0 + r * g_.strideW + kx * g_.dilationW;
-          panel[k * maxPixels + r] = iy >= 0 && iy < h && ix >= 0 && ix < w ? xb[(c * h + iy) * w + ix] : 0.f;
+      for (int64_t c = 0; c < g_.cin; ++c)
+        for (int64_t ky = kyLo; ky < kyHi; ++ky) {
+          const float* src = xb + (c * h + iy0 + ky * g_.dilationH) * w;
+          float* dst = panel + (c * g_.kh + ky) * span;
+          for (int64_t col = 0; col <= ix1 - ix0; ++col) {
+            const int64_t ix = ix0 + col;
+            dst[col] = ix >= 0 && ix < w ? src[ix] : 0.f;
+          }
         }
-      }
-      kern.directTile(pixels, static_cast<int>(n), 1, panel, gathered, k_, f, bias_.get() + first * kBlock,
-                      tileOut(te, row + ox0 * kBlock, blockStride, nullptr));
+      kern.directTile(static_cast<int>(pixels), static_cast<int>(n), std::max(step, 1), panel, padded, count, f,
+                      bias_.get() + first * kBlock, out);
     }
     if (!te.done) finishRows(isa_, epilogue_, row, blockStride, n, ow * kBlock, nullptr);
   });
