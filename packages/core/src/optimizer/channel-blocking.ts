@@ -4,7 +4,7 @@ import type { NetworkDefinition } from '../network/network.js';
 import { toNumbers } from '../tensor.js';
 import { analyze } from './analysis/analyze.js';
 import type { ValueInfo } from './analysis/shape-rules.js';
-import { consumersOf, producersOf, zeroBias } from './graph-utils.js';
+import { consumersOf, producersOf, unusedConstantName, zeroBias } from './graph-utils.js';
 import type { PassContext } from './pass-context.js';
 
 /** The most taps over its input channels (cin·kh·kw) a stem reading NCHW may have. */
@@ -127,7 +127,7 @@ function retype(network: NetworkDefinition, layer: Layer, inputs: string[], stem
     const sizesInput = inputs[3] ? 3 : 2;
     const values = toNumbers(network.constants.get(inputs[sizesInput]!)!);
     const channels = Number(infos.get(layer.outputs[0]!)!.shape[1]);
-    const name = uniqueConstantName(network, `${layer.name}__blocked_${sizesInput === 3 ? 'sizes' : 'scales'}`);
+    const name = unusedConstantName(network, `${layer.name}__blocked_${sizesInput === 3 ? 'sizes' : 'scales'}`);
     if (sizesInput === 3) {
       const sizes = [values[0], Math.ceil(channels / BLOCK), values[2], values[3], BLOCK];
       network.constants.set(name, { dtype: 'int64', shape: [5], data: BigInt64Array.from(sizes.map(BigInt)) });
@@ -137,12 +137,6 @@ function retype(network: NetworkDefinition, layer: Layer, inputs: string[], stem
     inputs[sizesInput] = name;
   }
   layer.inputs = inputs;
-}
-
-function uniqueConstantName(network: NetworkDefinition, base: string): string {
-  let name = base;
-  for (let i = 1; network.constants.has(name) || network.isInput(name); i++) name = `${base}${i}`;
-  return name;
 }
 
 /** The input indices a blocked layer reads blocked. */

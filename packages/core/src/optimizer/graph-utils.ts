@@ -33,11 +33,17 @@ export function renameInput(network: NetworkDefinition, from: string, to: string
   for (const layer of network.layers) layer.inputs = layer.inputs.map((name) => (name === from ? to : name));
 }
 
+/** `base`, or `base` with the first number that makes it no constant's or input's name yet. */
+export function unusedConstantName(network: NetworkDefinition, base: string): string {
+  let name = base;
+  for (let i = 1; network.constants.has(name) || network.isInput(name); i++) name = `${base}${i}`;
+  return name;
+}
+
 /** A new all-zero bias constant for a Conv that has none (one value per output channel); its name. */
 export function zeroBias(network: NetworkDefinition, conv: Layer): string {
   const channels = network.constants.get(conv.inputs[1]!)!.shape[0]!;
-  let name = `${conv.name}__zero_bias`;
-  for (let i = 1; network.constants.has(name) || network.isInput(name); i++) name = `${conv.name}__zero_bias${i}`;
+  const name = unusedConstantName(network, `${conv.name}__zero_bias`);
   network.constants.set(name, { dtype: 'float32', shape: [channels], data: new Float32Array(channels) });
   return name;
 }
