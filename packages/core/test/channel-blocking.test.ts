@@ -223,4 +223,52 @@ describe('channel blocking (NCHW16c)', () => {
       }
     }
   });
+
+  it('runs a ResNet-style region blocked (7x7 stem, 3x3/2 max pool, residual blocks with ReLU after the sum, a 1x1/2 shortcut, global pool) into a fully connected layer, and matches the NCHW engine on every ISA', async () => {
+    for (const batch of [1, 3]) {
+      const n = new NetworkDefinition();
+      n.addInput('image', 'float32', [batch, 3, 45, 38]);
+      let seed = 200;
+      const conv = (name: string, input: string, output: string, shape: number[], stride: number, pad: number, relu: boolean) => {
+        n.addConstant(name, f32(shape, seed++));
+        n.addConstant(`${name}b`, f32([shape[0]], seed++));
+        const out = relu ? `${output}_c` : output;
+        n.addLayer({ name, type: 'Conv', inputs: [input, name, `${name}b`], outputs: [out], attributes: { strides: [stride, stride], pads: [pad, pad, pad, pad] } });
+        if (relu) n.addLayer({ name: `${name}_relu`, type: 'Relu', inputs: [out], outputs: [output], attributes: {} });
+      };
+      const addRelu = (name: string, a: string, b: string, output: string) => {
+        n.addLayer({ name, type: 'Add', inputs: [a, b], outputs: [`${output}_sum`], attributes: {} });
+        n.addLayer({ name: `${name}_relu`, type: 'Relu', inputs: [`${output}_sum`], outputs: [output], attributes: {} });
+      };
+      conv('stem', 'image', 's', [16, 3, 7, 7], 2, 3, true);
+      n.addLayer({ name: 'pool', type: 'MaxPool', inputs: ['s'], outputs: ['p'], attributes: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } });
+      conv('b1c1', 'p', 'b1a', [16, 16, 3, 3], 1, 1, true);
+      conv('b1c2', 'b1a', 'b1b', [16, 16, 3, 3], 1, 1, false);
+      addRelu('b1add', 'b1b', 'p', 'b1');
+      conv('b2c1', 'b1', 'b2a', [40, 16, 3, 3], 2, 1, true);
+      conv('b2c2', 'b2a', 'b2b', [40, 40, 3, 3], 1, 1, false);
+      conv('b2sc', 'b1', 'b2s', [40, 16, 1, 1], 2, 0, false);
+      addRelu('b2add', 'b2b', 'b2s', 'b2');
+      n.addLayer({ name: 'gap', type: 'GlobalAveragePool', inputs: ['b2'], outputs: ['g'], attributes: {} });
+      n.addLayer({ name: 'flat', type: 'Flatten', inputs: ['g'], outputs: ['f'], attributes: { axis: 1 } });
+      n.addConstant('fc', f32([10, 40], seed++));
+      n.addConstant('fcb', f32([10], seed++));
+      n.addLayer({ name: 'fc', type: 'Gemm', inputs: ['f', 'fc', 'fcb'], outputs: ['logits'], attributes: { transB: 1 } });
+      n.markOutput('logits');
+      const x = f32([batch, 3, 45, 38], 300);
+      for (const isa of supportedIsas()) {
+        const blocked = await new Builder().build(n, { isa, timeTactics: false });
+        const nchw = await new Builder().build(n, { isa, timeTactics: false, layout: 'nchw' });
+        const types = blocked.layers.map((l) => l.type);
+        expect(types.filter((t) => t === 'KilnConvBlocked')).toHaveLength(6);
+        expect(types).toContain('KilnMaxPoolBlocked');
+        expect(types).toContain('KilnGlobalAveragePoolBlocked');
+        expect(types.filter((t) => t === 'KilnFromBlocked' || t === 'KilnToBlocked')).toHaveLength(1);
+        const [got, want] = await Promise.all([blocked.createContext().execute({ image: x }), nchw.createContext().execute({ image: x })]);
+        expect(got.logits.shape).toEqual([batch, 10]);
+        const scale = Math.max(...(want.logits.data as Float32Array).map(Math.abs));
+        expect(maxAbsDiff(got.logits.data as Float32Array, want.logits.data as Float32Array) / scale, `${isa}, batch ${batch}`).toBeLessThan(1e-5);
+      }
+    }
+  });
 });

@@ -67,6 +67,27 @@ describe('MatMul and Gemm against a plain reference', () => {
       }
     });
   }
+  // Constant weights: the packed fully connected kernel (B as [n, k] or [k, n], a bias row or none).
+  for (const [tb, withBias] of [[0, true], [1, true], [1, false]] as const) {
+    it(`Gemm with constant weights, transB=${tb}${withBias ? ' and a constant bias row' : ''}, on 37 rows`, async () => {
+      const a = f32([37, 70], 8), b = f32(tb ? [45, 70] : [70, 45], 9), c = f32([1, 45], 10);
+      const ref = matmul(a, b, false, !!tb);
+      for (const { y } of await run('Gemm', { a }, { transB: tb }, withBias ? { b, c } : { b })) {
+        expectNear(y, [37, 45], Array.from({ length: 37 * 45 }, (_, o) => ref.at(Math.floor(o / 45), o % 45) + (withBias ? c.data[o % 45] : 0)));
+      }
+    });
+  }
+  it('MatMul of a 3-D input by a constant matrix', async () => {
+    const a = f32([2, 5, 33], 11), b = f32([33, 17], 12);
+    for (const { y } of await run('MatMul', { a }, {}, { b })) {
+      expectNear(y, [2, 5, 17], Array.from({ length: 2 * 5 * 17 }, (_, o) => {
+        const [i0, i, j] = unravel(o, [2, 5, 17]);
+        let s = 0;
+        for (let p = 0; p < 33; p++) s += at(a, [i0, i, p]) * at(b, [p, j]);
+        return s;
+      }));
+    }
+  });
 });
 
 describe('Softmax, reductions and arg/top-k against a plain reference', () => {
