@@ -130,7 +130,8 @@ int runBlockedBenchmarks(int argc, char** argv) {
         ::operator delete[](ws, std::align_val_t(64));
       }
       const blocked::DirectBlocked kernel(isa, g, weights.data(), bias.data(), clip);
-      blockedMs = medianMs([&] { kernel.run(x.data(), 1, l.size, l.size, yblk.data(), pool); }, cold, flush);
+      std::vector<float> dws(kernel.workspaceBytes(threads) / sizeof(float));
+      blockedMs = medianMs([&] { kernel.run(x.data(), 1, l.size, l.size, yblk.data(), dws.data(), pool); }, cold, flush);
     } else if (l.k == 1) {
       for (ConvAlgo algo : convAlgorithms(g, isa)) {
         const auto kernel = Conv2dKernel::create(algo, isa, g, weights.data(), bias.data(), clip);

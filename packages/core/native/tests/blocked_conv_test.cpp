@@ -217,7 +217,8 @@ void testDirect() {
           for (int threads : {1, 3}) {
             ThreadPool pool(threads);
             std::vector<float> yb = blockedBuffer(batch, g.cout, plane);
-            kernel.run(x.data(), batch, h, w, yb.data(), pool);
+            std::vector<float> ws(kernel.workspaceBytes(threads) / sizeof(float));
+            kernel.run(x.data(), batch, h, w, yb.data(), ws.data(), pool);
             worst = std::max(worst, compare(expected, yb, batch, g.cout, plane, pool, f.name, isa, threads));
             ++runs;
           }

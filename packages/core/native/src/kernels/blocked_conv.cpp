@@ -1,7 +1,6 @@
 #include "kernels/blocked_conv.h"
 
 #include <algorithm>
-#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -23,21 +22,27 @@ namespace {
 using detail::kernelsFor;
 using detail::TileOut;
 
-// Weights [cout, k] as groups of `perGroup` output blocks, group g's filters [k][blocks in g][16]
-// (channels past cout zero), the groups one after another perGroup * k * 16 floats apart.
-AlignedFloats groupedFilters(const float* weights, int64_t cout, int64_t k, int perGroup, int64_t* groups) {
+int64_t groupCount(int64_t cout, int perGroup) { return (blocks(cout) + perGroup - 1) / perGroup; }
+
+// Weights [cout, k] into dst as groups of `perGroup` output blocks, group g's filters [k][blocks in
+// g][16] (channels past cout zero), the groups one after another perGroup * k * 16 floats apart.
+void packGroupedFilters(const float* weights, int64_t cout, int64_t k, int perGroup, float* dst) {
   const int64_t outBlocks = blocks(cout);
-  *groups = (outBlocks + perGroup - 1) / perGroup;
-  AlignedFloats filters = allocAlignedFloats(*groups * perGroup * k * kBlock);
-  for (int64_t g = 0; g < *groups; ++g) {
+  for (int64_t g = 0; g < groupCount(cout, perGroup); ++g) {
     const int64_t first = g * perGroup, n = std::min<int64_t>(perGroup, outBlocks - first);
-    float* f = filters.get() + g * perGroup * k * kBlock;
+    float* f = dst + g * perGroup * k * kBlock;
     for (int64_t row = 0; row < k; ++row)
       for (int64_t j = 0; j < n * kBlock; ++j) {
         const int64_t co = first * kBlock + j;
         f[row * n * kBlock + j] = co < cout ? weights[co * k + row] : 0.f;
       }
   }
+}
+
+AlignedFloats groupedFilters(const float* weights, int64_t cout, int64_t k, int perGroup, int64_t* groups) {
+  *groups = groupCount(cout, perGroup);
+  AlignedFloats filters = allocAlignedFloats(*groups * perGroup * k * kBlock);
+  packGroupedFilters(weights, cout, k, perGroup, filters.get());
   return filters;
 }
 
@@ -78,21 +83,90 @@ TileOut tileOut(const TileEpilogue& t, float* out, int64_t blockStride, const fl
   return o;
 }
 
-// The epilogue of `rows` output rows of `count` floats, blockStride apart from o: the activation
-// and, unless the tiles added it (then null), the residual laid out like them, in the epilogue's order.
-void finishRows(Isa isa, const Epilogue& e, float* o, int64_t blockStride, int64_t rows, int64_t count,
-                const float* residual) {
+// The epilogue of `rows` output rows of `count` floats, stride apart from o: the activation and,
+// unless the tiles added it (then null), the residual's rows (residualStride apart, by default as
+// the output's), in the epilogue's order.
+void finishRows(Isa isa, const Epilogue& e, float* o, int64_t stride, int64_t rows, int64_t count,
+                const float* residual, int64_t residualStride = -1) {
+  if (residualStride < 0) residualStride = stride;
   for (int64_t j = 0; j < rows; ++j) {
-    float* row = o + j * blockStride;
+    float* row = o + j * stride;
     if (!residual) {
       activate(isa, row, count, e);
       continue;
     }
-    const float* r = residual + j * blockStride;
+    const float* r = residual + j * residualStride;
     if (!e.afterResidual) activate(isa, row, count, e);
     for (int64_t i = 0; i < count; ++i) row[i] += r[i];
     if (e.afterResidual) activate(isa, row, count, e);
   }
+}
+
+// Where a tap convolution reads: `planes` planes of h x w pixels of `lanes` floats (lanes 16: a
+// plane per 16-channel block; lanes 1: a plane per NCHW channel).
+struct TapInput {
+  const float* x;
+  int64_t planes, h, w, lanes;
+};
+
+// The input columns a tile of `pixels` outputs reads along a row (strides above 2 run one pixel).
+int64_t tileSpan(const ConvGeometry& g, int pixels) {
+  return (pixels - 1) * std::min<int64_t>(g.strideW, 2) + (g.kw - 1) * g.dilationW + 1;
+}
+
+// One thread's scratch for tapRow: the row's taps in the input and in the padded copy, then the copy.
+size_t tapScratchBytes(const ConvGeometry& g, int64_t planes, int64_t lanes, int pixels) {
+  const size_t taps = 2 * static_cast<size_t>(planes * g.kh * g.kw) * sizeof(detail::Tap);
+  const size_t copy = static_cast<size_t>(planes * g.kh * tileSpan(g, pixels) * lanes) * sizeof(float);
+  return (taps + copy + 63) / 64 * 64;
+}
+
+// Output row oy of `n` output blocks of a one-group convolution, with `tile` in tiles of near-equal
+// widths up to `pixels`: the window rows outside the input dropped from the taps, a tile whose
+// columns leave the input reading a zero-padded copy of them; then the rest of the epilogue.
+void tapRow(const ConvGeometry& g, const TapInput& in, int64_t oy, int64_t ow, detail::TapTileFn tile, int pixels,
+            int64_t n, const float* filters, const float* bias, Isa isa, const Epilogue& e, const TileEpilogue& te,
+            float* row, int64_t blockStride, const float* residual, void* scratch) {
+  const int64_t sw = g.strideW, dw = g.dilationW, lanes = in.lanes, span = tileSpan(g, pixels);
+  const int64_t planeStride = in.h * in.w * lanes;
+  const int step = sw <= 2 ? static_cast<int>(sw) : 0;
+  const int64_t tiles = step ? (ow + pixels - 1) / pixels : ow;
+  const int64_t iy0 = oy * g.strideH - g.padTop;
+  int64_t kyLo = 0, kyHi = g.kh;
+  while (kyLo < kyHi && iy0 + kyLo * g.dilationH < 0) ++kyLo;
+  while (kyHi > kyLo && iy0 + (kyHi - 1) * g.dilationH >= in.h) --kyHi;
+  auto* inPlace = static_cast<detail::Tap*>(scratch);
+  detail::Tap* padded = inPlace + in.planes * g.kh * g.kw;
+  auto* copy = reinterpret_cast<float*>(padded + in.planes * g.kh * g.kw);
+  int64_t count = 0;
+  for (int64_t p = 0; p < in.planes; ++p)
+    for (int64_t ky = kyLo; ky < kyHi; ++ky)
+      for (int64_t kx = 0; kx < g.kw; ++kx, ++count) {
+        const int64_t filter = ((p * g.kh + ky) * g.kw + kx) * lanes * n * kBlock;
+        inPlace[count] = {p * planeStride + ((iy0 + ky * g.dilationH) * in.w + kx * dw) * lanes, filter};
+        padded[count] = {((p * g.kh + ky) * span + kx * dw) * lanes, filter};
+      }
+  for (int64_t t = 0; t < tiles; ++t) {
+    const int64_t ox0 = t * ow / tiles, width = (t + 1) * ow / tiles - ox0;
+    const int64_t ix0 = ox0 * sw - g.padLeft, ix1 = (ox0 + width - 1) * sw - g.padLeft + (g.kw - 1) * dw;
+    const TileOut out = tileOut(te, row + ox0 * kBlock, blockStride, residual ? residual + ox0 * kBlock : nullptr);
+    if (ix0 >= 0 && ix1 < in.w) {
+      tile(static_cast<int>(width), static_cast<int>(n), step, in.x + ix0 * lanes, inPlace, count, filters, bias, out);
+      continue;
+    }
+    for (int64_t p = 0; p < in.planes; ++p)
+      for (int64_t ky = kyLo; ky < kyHi; ++ky) {
+        const float* src = in.x + p * planeStride + (iy0 + ky * g.dilationH) * in.w * lanes;
+        float* dst = copy + (p * g.kh + ky) * span * lanes;
+        for (int64_t c = 0; c <= ix1 - ix0; ++c) {
+          const int64_t ix = ix0 + c;
+          if (ix >= 0 && ix < in.w) std::copy(src + ix * lanes, src + (ix + 1) * lanes, dst + c * lanes);
+          else std::fill(dst + c * lanes, dst + (c + 1) * lanes, 0.f);
+        }
+      }
+    tile(static_cast<int>(width), static_cast<int>(n), std::max(step, 1), copy, padded, count, filters, bias, out);
+  }
+  if (!te.done) finishRows(isa, e, row, blockStride, n, ow * kBlock, te.residual ? nullptr : residual);
 }
 
 }  // namespace
@@ -205,65 +279,27 @@ DirectBlocked::DirectBlocked(Isa isa, const ConvGeometry& g, const float* weight
   bias_ = paddedBias(bias, g.cout);
 }
 
-void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const {
+size_t DirectBlocked::workspaceBytes(int threads) const {
+  return static_cast<size_t>(std::max(threads, 1)) * tapScratchBytes(g_, g_.cin, 1, kernelsFor(isa_).maxPixels);
+}
+
+void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, void* workspace,
+                        ThreadPool& pool) const {
   const int64_t oh = g_.outH(h), ow = g_.outW(w);
   if (oh <= 0 || ow <= 0) throw std::invalid_argument("blocked direct: the kernel does not fit in the padded input");
   if (batch <= 0) return;
   const detail::Kernels& kern = kernelsFor(isa_);
   const int ob = kern.maxOutBlocks;
-  const int64_t outBlocks = blocks(g_.cout), blockStride = oh * ow * kBlock;
-  const int64_t sw = g_.strideW, dw = g_.dilationW, pl = g_.padLeft;
-  // Each row in tiles of near-equal widths up to maxPixels; a tile whose window leaves the row reads
-  // a zero-padded copy of its columns. Strides above 2 run pixel by pixel.
-  const int step = sw <= 2 ? static_cast<int>(sw) : 0;
-  const int64_t tiles = step ? (ow + kern.maxPixels - 1) / kern.maxPixels : ow;
-  const int64_t span = (kern.maxPixels - 1) * std::min<int64_t>(sw, 2) + (g_.kw - 1) * dw + 1;
+  const int64_t outBlocks = blocks(g_.cout);
+  const size_t scratch = tapScratchBytes(g_, g_.cin, 1, kern.maxPixels);
   const TileEpilogue te = tileEpilogue(nullptr, epilogue_);
-  pool.parallelFor(batch * oh * groups_, [&](int64_t task, int) {
+  pool.parallelFor(batch * oh * groups_, [&](int64_t task, int thread) {
     const int64_t q = task % groups_, oy = task / groups_ % oh, b = task / (groups_ * oh);
     const int64_t first = q * ob, n = std::min<int64_t>(ob, outBlocks - first);
-    const float* xb = x + b * g_.cin * h * w;
-    const float* f = filters_.get() + q * ob * k_ * kBlock;
-    float* row = y + ((b * outBlocks + first) * oh + oy) * ow * kBlock;
-    const int64_t iy0 = oy * g_.strideH - g_.padTop;
-    int64_t kyLo = 0, kyHi = g_.kh;
-    while (kyLo < kyHi && iy0 + kyLo * g_.dilationH < 0) ++kyLo;
-    while (kyHi > kyLo && iy0 + (kyHi - 1) * g_.dilationH >= h) --kyHi;
-    // The row's taps (channel, ky, kx) inside the input, from a tile's first input column, in the
-    // input and in the padded copy ([channel][ky][span]); their filters [n][16].
-    detail::Tap inPlace[kMaxDirectK], padded[kMaxDirectK];
-    int64_t count = 0;
-    for (int64_t c = 0; c < g_.cin; ++c)
-      for (int64_t ky = kyLo; ky < kyHi; ++ky)
-        for (int64_t kx = 0; kx < g_.kw; ++kx, ++count) {
-          const int64_t filter = ((c * g_.kh + ky) * g_.kw + kx) * n * kBlock;
-          inPlace[count] = {(c * h + iy0 + ky * g_.dilationH) * w + kx * dw, filter};
-          padded[count] = {(c * g_.kh + ky) * span + kx * dw, filter};
-        }
-    const std::unique_ptr<float[]> copy(new float[g_.cin * g_.kh * span]);
-    float* panel = copy.get();
-    for (int64_t t = 0; t < tiles; ++t) {
-      const int64_t ox0 = t * ow / tiles, pixels = (t + 1) * ow / tiles - ox0;
-      const int64_t ix0 = ox0 * sw - pl, ix1 = (ox0 + pixels - 1) * sw - pl + (g_.kw - 1) * dw;
-      const TileOut out = tileOut(te, row + ox0 * kBlock, blockStride, nullptr);
-      if (ix0 >= 0 && ix1 < w) {
-        kern.directTile(static_cast<int>(pixels), static_cast<int>(n), step, xb + ix0, inPlace, count, f,
-                        bias_.get() + first * kBlock, out);
-        continue;
-      }
-      for (int64_t c = 0; c < g_.cin; ++c)
-        for (int64_t ky = kyLo; ky < kyHi; ++ky) {
-          const float* src = xb + (c * h + iy0 + ky * g_.dilationH) * w;
-          float* dst = panel + (c * g_.kh + ky) * span;
-          for (int64_t col = 0; col <= ix1 - ix0; ++col) {
-            const int64_t ix = ix0 + col;
-            dst[col] = ix >= 0 && ix < w ? src[ix] : 0.f;
-          }
-        }
-      kern.directTile(static_cast<int>(pixels), static_cast<int>(n), std::max(step, 1), panel, padded, count, f,
-                      bias_.get() + first * kBlock, out);
-    }
-    if (!te.done) finishRows(isa_, epilogue_, row, blockStride, n, ow * kBlock, nullptr);
+    tapRow(g_, {x + b * g_.cin * h * w, g_.cin, h, w, 1}, oy, ow, kern.directTile, kern.maxPixels, n,
+           filters_.get() + q * ob * k_ * kBlock, bias_.get() + first * kBlock, isa_, epilogue_, te,
+           y + ((b * outBlocks + first) * oh + oy) * ow * kBlock, oh * ow * kBlock, nullptr,
+           static_cast<char*>(workspace) + thread * scratch);
   });
 }
 
@@ -290,13 +326,8 @@ WindowBlocked::WindowBlocked(Isa isa, const ConvGeometry& g, const float* weight
 
 int WindowBlocked::tilePixels() const { return wide_ ? kernelsFor(isa_).widePixels : kernelsFor(isa_).maxPixels; }
 
-// The widest input span a tile reads along a row: tilePixels outputs at stride 2 or less.
-int64_t WindowBlocked::maxSpan() const {
-  return (tilePixels() - 1) * std::min<int64_t>(g_.strideW, 2) + (g_.kw - 1) * g_.dilationW + 1;
-}
-
 size_t WindowBlocked::workspaceBytes(int threads) const {
-  return static_cast<size_t>(std::max(threads, 1)) * blocks(g_.cin) * g_.kh * maxSpan() * kBlock * sizeof(float);
+  return static_cast<size_t>(std::max(threads, 1)) * tapScratchBytes(g_, blocks(g_.cin), kBlock, tilePixels());
 }
 
 void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y,
@@ -306,14 +337,9 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
   if (batch <= 0) return;
   const detail::Kernels& kern = kernelsFor(isa_);
   const int ob = wide_ ? kern.wideOutBlocks : kern.maxOutBlocks;
-  const auto tileFn = wide_ ? kern.windowWideTile : kern.windowTile;
+  const detail::TapTileFn tile = wide_ ? kern.windowWideTile : kern.windowTile;
   const int64_t inBlocks = blocks(g_.cin), outBlocks = blocks(g_.cout), taps = g_.kh * g_.kw;
-  const int64_t inBlockStride = h * w * kBlock, outBlockStride = oh * ow * kBlock;
-  const int64_t sw = g_.strideW, dw = g_.dilationW, pl = g_.padLeft, span = maxSpan();
-  // Each row in tiles of near-equal widths up to tilePixels(); a tile whose window leaves the row reads
-  // a copy of its input columns with the zeros around them. Strides above 2 run pixel by pixel.
-  const int step = sw <= 2 ? static_cast<int>(sw) : 0;
-  const int64_t tiles = step ? (ow + tilePixels() - 1) / tilePixels() : ow;
+  const size_t scratch = tapScratchBytes(g_, inBlocks, kBlock, tilePixels());
   const TileEpilogue te = tileEpilogue(residual, epilogue_);
   // A task is a band of output rows and a range of the output block groups, each output row computed
   // for all its groups while its input rows are in cache; at least four tasks per thread.
@@ -321,59 +347,19 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
   const int64_t rows = std::clamp<int64_t>(oh * batch / (8 * threads), 1, oh), bands = (oh + rows - 1) / rows;
   const int64_t chunks = std::clamp<int64_t>((4 * threads + batch * bands - 1) / (batch * bands), 1, groups_);
   const int64_t perChunk = (groups_ + chunks - 1) / chunks;
-  const size_t panelFloats = static_cast<size_t>(inBlocks * g_.kh * span * kBlock);
   pool.parallelFor(batch * bands * chunks, [&](int64_t task, int thread) {
     const int64_t chunk = task % chunks, band = task / chunks % bands, b = task / (chunks * bands);
-    const float* xb = x + b * inBlocks * inBlockStride;
-    float* panel = static_cast<float*>(workspace) + thread * panelFloats;
-    std::vector<detail::Tap> inPlace(inBlocks * taps), padded(inBlocks * taps);
-    for (int64_t oy = band * rows; oy < std::min(oh, (band + 1) * rows); ++oy) {
-      const int64_t iy0 = oy * g_.strideH - g_.padTop;
-      int64_t kyLo = 0, kyHi = g_.kh;
-      while (kyLo < kyHi && iy0 + kyLo * g_.dilationH < 0) ++kyLo;
-      while (kyHi > kyLo && iy0 + (kyHi - 1) * g_.dilationH >= h) --kyHi;
+    const TapInput in{x + b * inBlocks * h * w * kBlock, inBlocks, h, w, kBlock};
+    for (int64_t oy = band * rows; oy < std::min(oh, (band + 1) * rows); ++oy)
       for (int64_t q = chunk * perChunk; q < std::min(groups_, (chunk + 1) * perChunk); ++q) {
         const int64_t first = q * ob, n = std::min<int64_t>(ob, outBlocks - first);
-        const float* f = filters_.get() + q * ob * inBlocks * taps * kBlock * kBlock;
-        const float* bias = bias_.get() + first * kBlock;
         float* row = y + ((b * outBlocks + first) * oh + oy) * ow * kBlock;
-        const float* res = residual ? residual + (row - y) : nullptr;
-        // The row's taps from a tile's first input column, in the input and in the panel.
-        int64_t count = 0;
-        for (int64_t cb = 0; cb < inBlocks; ++cb)
-          for (int64_t ky = kyLo; ky < kyHi; ++ky)
-            for (int64_t kx = 0; kx < g_.kw; ++kx, ++count) {
-              const int64_t filter = ((cb * g_.kh + ky) * g_.kw + kx) * kBlock * n * kBlock;
-              inPlace[count] = {cb * inBlockStride + ((iy0 + ky * g_.dilationH) * w + kx * dw) * kBlock, filter};
-              padded[count] = {((cb * g_.kh + ky) * span + kx * dw) * kBlock, filter};
-            }
-        for (int64_t t = 0; t < tiles; ++t) {
-          const int64_t ox0 = t * ow / tiles, pixels = (t + 1) * ow / tiles - ox0;
-          const int64_t ix0 = ox0 * sw - pl, ix1 = (ox0 + pixels - 1) * sw - pl + (g_.kw - 1) * dw;
-          if (ix0 >= 0 && ix1 < w) {
-            tileFn(static_cast<int>(pixels), static_cast<int>(n), step, xb + ix0 * kBlock, inPlace.data(), count, f,
-                            bias, tileOut(te, row + ox0 * kBlock, outBlockStride, res ? res + ox0 * kBlock : nullptr));
-            continue;
-          }
-          for (int64_t cb = 0; cb < inBlocks; ++cb)
-            for (int64_t ky = kyLo; ky < kyHi; ++ky) {
-              const float* src = xb + cb * inBlockStride + (iy0 + ky * g_.dilationH) * w * kBlock;
-              float* dst = panel + (cb * g_.kh + ky) * span * kBlock;
-              for (int64_t c = 0; c <= ix1 - ix0; ++c) {
-                const int64_t ix = ix0 + c;
-                if (ix >= 0 && ix < w) std::copy(src + ix * kBlock, src + (ix + 1) * kBlock, dst + c * kBlock);
-                else std::fill(dst + c * kBlock, dst + (c + 1) * kBlock, 0.f);
-              }
-            }
-          tileFn(static_cast<int>(pixels), static_cast<int>(n), std::max(step, 1), panel, padded.data(), count, f,
-                          bias, tileOut(te, row + ox0 * kBlock, outBlockStride, res ? res + ox0 * kBlock : nullptr));
-        }
-        if (!te.done) finishRows(isa_, epilogue_, row, outBlockStride, n, ow * kBlock, te.residual ? nullptr : res);
+        tapRow(g_, in, oy, ow, tile, tilePixels(), n, filters_.get() + q * ob * inBlocks * taps * kBlock * kBlock,
+               bias_.get() + first * kBlock, isa_, epilogue_, te, row, oh * ow * kBlock,
+               residual ? residual + (row - y) : nullptr, static_cast<char*>(workspace) + thread * scratch);
       }
-    }
   });
 }
-
 
 WinogradBlocked::WinogradBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias,
                                  const Epilogue& epilogue)
@@ -384,14 +370,11 @@ WinogradBlocked::WinogradBlocked(Isa isa, const ConvGeometry& g, const float* we
   std::vector<float> u(static_cast<size_t>(winograd::kPoints * g.cout * g.cin));
   winograd::transformWeights(weights, g.cout, g.cin, u.data());
   const int ob = kernelsFor(isa).maxOutBlocks;
-  groups_ = (blocks(g.cout) + ob - 1) / ob;
+  groups_ = groupCount(g.cout, ob);
   pointFloats_ = groups_ * ob * g.cin * kBlock;
   filters_ = allocAlignedFloats(winograd::kPoints * pointFloats_);
-  for (int64_t xi = 0; xi < winograd::kPoints; ++xi) {
-    int64_t groups = 0;
-    const AlignedFloats point = groupedFilters(u.data() + xi * g.cout * g.cin, g.cout, g.cin, ob, &groups);
-    std::copy(point.get(), point.get() + pointFloats_, filters_.get() + xi * pointFloats_);
-  }
+  for (int64_t xi = 0; xi < winograd::kPoints; ++xi)
+    packGroupedFilters(u.data() + xi * g.cout * g.cin, g.cout, g.cin, ob, filters_.get() + xi * pointFloats_);
   bias_ = paddedBias(bias, g.cout);
 }
 
@@ -430,8 +413,6 @@ void WinogradBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, c
   const int ob = kern.maxOutBlocks;
   const Plan p = plan(batch, h, w, pool.size());
   const int64_t inBlocks = blocks(g_.cin), outBlocks = blocks(g_.cout), T = p.blockTiles;
-  const bool actLast = residual && epilogue_.afterResidual;
-  const Epilogue none{};
   pool.parallelFor(batch * p.blocks * p.chunks, [&](int64_t task, int thread) {
     const int64_t chunk = task % p.chunks, block = task / p.chunks % p.blocks, b = task / (p.chunks * p.blocks);
     const int64_t first = block * T, count = std::min(T, p.tiles - first);
@@ -461,18 +442,13 @@ void WinogradBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, c
       for (int64_t t = 0; t < count; ++t) {
         const int64_t ty = (first + t) / p.tilesW, tx = (first + t) % p.tilesW;
         kern.winogradOutput(m + ((ob0 - q0 * ob) * T + t) * kBlock, p.mPoint, bias_.get() + ob0 * kBlock, tile);
-        activate(isa_, tile, 16 * kBlock, actLast ? none : epilogue_);
         const int64_t rows = std::min<int64_t>(4, oh - 4 * ty), cols = std::min<int64_t>(4, ow - 4 * tx);
-        const int64_t at = ((b * outBlocks + ob0) * oh + 4 * ty) * ow + 4 * tx;
-        for (int64_t r = 0; r < rows; ++r) {
-          float* src = tile + r * 4 * kBlock;
-          if (residual) {
-            const float* res = residual + (at + r * ow) * kBlock;
-            for (int64_t i = 0; i < cols * kBlock; ++i) src[i] += res[i];
-            if (actLast) activate(isa_, src, cols * kBlock, epilogue_);
-          }
-          std::copy(src, src + cols * kBlock, y + (at + r * ow) * kBlock);
-        }
+        const int64_t at = (((b * outBlocks + ob0) * oh + 4 * ty) * ow + 4 * tx) * kBlock;
+        // The tile's rows (4 pixels apart in it, ow in y) finished in place, then stored.
+        finishRows(isa_, epilogue_, tile, 4 * kBlock, rows, cols * kBlock, residual ? residual + at : nullptr,
+                   ow * kBlock);
+        for (int64_t r = 0; r < rows; ++r)
+          std::copy(tile + r * 4 * kBlock, tile + (r * 4 + cols) * kBlock, y + at + r * ow * kBlock);
       }
   });
 }

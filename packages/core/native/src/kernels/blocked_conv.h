@@ -61,8 +61,10 @@ constexpr int64_t kMaxDirectK = 256;
 class DirectBlocked {
  public:
   DirectBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue);
-  // x: [batch, cin, h, w]; y: [batch, blocks(cout), outH(h), outW(w), 16].
-  void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const;
+  size_t workspaceBytes(int threads) const;
+  // x: [batch, cin, h, w]; y: [batch, blocks(cout), outH(h), outW(w), 16]. workspace:
+  // workspaceBytes() bytes, 64-byte aligned.
+  void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, void* workspace, ThreadPool& pool) const;
 
  private:
   Isa isa_;
@@ -84,12 +86,11 @@ class WindowBlocked {
   static bool hasWideTiles(Isa isa);
   size_t workspaceBytes(int threads) const;
   // x: [batch, blocks(cin), h, w, 16]; y and residual (or null): [batch, blocks(cout), outH(h), outW(w), 16].
-  // workspace: workspaceBytes() bytes.
+  // workspace: workspaceBytes() bytes, 64-byte aligned.
   void run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y, void* workspace,
            ThreadPool& pool) const;
 
  private:
-  int64_t maxSpan() const;
   int tilePixels() const;
 
   Isa isa_;
@@ -144,6 +145,13 @@ struct TileOut {
   float lo = 0.f, hi = 0.f;
 };
 
+// A tap tile of `pixels` output pixels (step input pixels apart; 1 or 2) of `outBlocks` blocks:
+// out[b][r][16] = bias[b] + sum over taps t and lanes c of x[taps[t].x + r * step * lanes + c] *
+// filters[taps[t].filter + (c * outBlocks + b) * 16] (+ the residual), lanes 16 for a blocked input
+// (a tap per 16-channel block) or 1 for an NCHW one (a tap per channel).
+using TapTileFn = void (*)(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
+                           const float* filters, const float* bias, const TileOut& out);
+
 // One ISA's inner loops (blocked_conv_impl.h).
 struct Kernels {
   // Output pixels [0, pixels) of `outBlocks` consecutive output blocks: out[b][p][16] = bias[b] +
@@ -157,16 +165,8 @@ struct Kernels {
   // filters [kh][kw][16] and bias[16] (no activation).
   void (*depthwiseRow)(const float* x, int64_t h, int64_t w, const ConvGeometry& g, const float* filters,
                        const float* bias, int64_t oy, int64_t ow, float* y);
-  // A tile of `pixels` output pixels of `outBlocks` blocks from an NCHW input (step 1 or 2): a tap
-  // per input channel and window position, out[b][r][16] = bias[b] + sum over taps t of
-  // x[taps[t].x + r * step] * filters[taps[t].filter + b * 16] (+ the residual).
-  void (*directTile)(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
-                     const float* filters, const float* bias, const TileOut& out);
-  // A window tile of `pixels` output pixels (step input pixels apart; 1 or 2) of `outBlocks` blocks:
-  // out[b][r][16] = bias[b] + sum over taps t and lanes c of x[taps[t].x + r * step * 16 + c] *
-  // filters[taps[t].filter + (c * outBlocks + b) * 16] (+ the residual).
-  void (*windowTile)(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
-                     const float* filters, const float* bias, const TileOut& out);
+  TapTileFn directTile;  // lanes 1, up to maxPixels by maxOutBlocks
+  TapTileFn windowTile;  // lanes 16, up to maxPixels by maxOutBlocks
   // Winograd F(4x4, 3x3) on one 16-channel block: V's 36 points (v[xi * pointStride]) for the 6x6
   // patch at input rows y0.., columns x0.. of an [h][w][16] plane, zero outside it; and a 4x4 output
   // tile ([4][4][16], bias added) from M's 36 points (m[xi * pointStride]).
@@ -178,10 +178,9 @@ struct Kernels {
   // blocked pixels at dst (lanes past `channels` zero), and back.
   void (*toBlocked16)(const float* src, int64_t plane, int64_t channels, float* dst);
   void (*fromBlocked16)(const float* src, int64_t plane, int64_t channels, float* dst);
-  // The wide window tile (null where the ISA has too few registers): up to widePixels pixels of up
-  // to wideOutBlocks blocks, otherwise as windowTile.
-  void (*windowWideTile)(int pixels, int outBlocks, int step, const float* x, const Tap* taps, int64_t count,
-                         const float* filters, const float* bias, const TileOut& out);
+  // The wide window tile (null where the ISA has too few registers): lanes 16, up to widePixels
+  // pixels by wideOutBlocks blocks.
+  TapTileFn windowWideTile;
   int widePixels, wideOutBlocks;
 };
 const Kernels& kernelsScalar();

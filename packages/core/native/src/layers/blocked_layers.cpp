@@ -138,13 +138,14 @@ class ConvBlockedLayer final : public Layer {
 
   size_t workspaceBytes(const std::vector<Shape>& in, int threads) const override {
     if (winograd_) return winograd_->workspaceBytes(in[0][0], in[0][2], in[0][3], threads);
+    if (direct_) return direct_->workspaceBytes(threads);
     return window_ ? window_->workspaceBytes(threads) : 0;
   }
 
   void run(const LayerRun& r) const override {
     const Shape& x = *r.inputShapes[0];
     const float* residual = residual_ ? r.in(3) : nullptr;
-    if (direct_) direct_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
+    if (direct_) direct_->run(r.in(0), x[0], x[2], x[3], r.out(0), r.workspace, *r.pool);
     else if (pointwise_) pointwise_->run(r.in(0), x[0], x[2] * x[3], residual, r.out(0), *r.pool);
     else if (depthwise_) depthwise_->run(r.in(0), x[0], x[2], x[3], r.out(0), *r.pool);
     else if (winograd_) winograd_->run(r.in(0), x[0], x[2], x[3], residual, r.out(0), r.workspace, *r.pool);
