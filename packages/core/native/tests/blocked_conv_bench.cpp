@@ -45,6 +45,15 @@ const BlockedLayer kLayers[] = {
     {"y5s 128->128 3x3 @40", 128, 128, 3, 1, 40, true},  {"y5s 256->256 3x3 @20", 256, 256, 3, 1, 20, true},
 };
 
+// A 64-byte aligned scratch buffer.
+struct Scratch {
+  explicit Scratch(size_t bytes) : p(::operator new[](std::max<size_t>(bytes, 64), std::align_val_t(64))) {}
+  ~Scratch() { ::operator delete[](p, std::align_val_t(64)); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  void* p;
+};
+
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 double medianMs(const std::function<void()>& run, bool cold, std::vector<float>& flush) {
@@ -94,59 +103,51 @@ int runBlockedBenchmarks(int argc, char** argv) {
     const Epilogue silu = noActivation ? Epilogue{} : Epilogue{Activation::Silu};
     ConvGeometry g;
     g.cin = l.cin, g.cout = l.cout, g.kh = g.kw = l.k, g.strideH = g.strideW = l.stride;
-    double nchw = 1e30, blockedMs = 0, winogradMs = 0, wideMs = 0;
+    double nchw = 0, blockedMs = 0, winogradMs = 0, wideMs = 0;
+    // The fastest GEMM tactic for g.
+    auto bestNchw = [&](const Epilogue& e, float* out) {
+      double best = 1e30;
+      for (ConvAlgo algo : convAlgorithms(g, isa)) {
+        const auto kernel = Conv2dKernel::create(algo, isa, g, weights.data(), bias.data(), e);
+        const Scratch ws(kernel->workspaceBytes(1, l.size, l.size, threads));
+        best = std::min(best, medianMs([&] { kernel->run(x.data(), 1, l.size, l.size, out, ws.p, pool); }, cold, flush));
+      }
+      return best;
+    };
+    auto timeWindow = [&](bool wide, float* out) {
+      const blocked::WindowBlocked kernel(isa, g, weights.data(), bias.data(), silu, wide);
+      const Scratch ws(kernel.workspaceBytes(threads));
+      return medianMs([&] { kernel.run(xb.data(), 1, l.size, l.size, nullptr, out, ws.p, pool); }, cold, flush);
+    };
     if (l.dense) {
       const int64_t pad = l.k / 2, out = (l.size + 2 * pad - l.k) / l.stride + 1;
       g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
       std::vector<float> ys(l.cout * out * out), yblk(blocked::blocks(l.cout) * 16 * out * out);
-      for (ConvAlgo algo : convAlgorithms(g, isa)) {
-        const auto kernel = Conv2dKernel::create(algo, isa, g, weights.data(), bias.data(), silu);
-        void* ws = ::operator new[](std::max<size_t>(kernel->workspaceBytes(1, l.size, l.size, threads), 64), std::align_val_t(64));
-        nchw = std::min(nchw, medianMs([&] { kernel->run(x.data(), 1, l.size, l.size, ys.data(), ws, pool); }, cold, flush));
-        ::operator delete[](ws, std::align_val_t(64));
-      }
-      const blocked::WindowBlocked kernel(isa, g, weights.data(), bias.data(), silu);
-      std::vector<float> wws(kernel.workspaceBytes(threads) / sizeof(float));
-      blockedMs = medianMs([&] { kernel.run(xb.data(), 1, l.size, l.size, nullptr, yblk.data(), wws.data(), pool); }, cold, flush);
-      if (blocked::WindowBlocked::hasWideTiles(isa)) {
-        const blocked::WindowBlocked wide(isa, g, weights.data(), bias.data(), silu, true);
-        std::vector<float> ws2(wide.workspaceBytes(threads) / sizeof(float));
-        wideMs = medianMs([&] { wide.run(xb.data(), 1, l.size, l.size, nullptr, yblk.data(), ws2.data(), pool); }, cold, flush);
-      }
+      nchw = bestNchw(silu, ys.data());
+      blockedMs = timeWindow(false, yblk.data());
+      if (blocked::WindowBlocked::hasWideTiles(isa)) wideMs = timeWindow(true, yblk.data());
       if (l.k == 3 && l.stride == 1) {
         const blocked::WinogradBlocked wk(isa, g, weights.data(), bias.data(), silu);
-        void* ws = ::operator new[](std::max<size_t>(wk.workspaceBytes(1, l.size, l.size, threads), 64), std::align_val_t(64));
-        winogradMs = medianMs([&] { wk.run(xb.data(), 1, l.size, l.size, nullptr, yblk.data(), ws, pool); }, cold, flush);
-        ::operator delete[](ws, std::align_val_t(64));
+        const Scratch ws(wk.workspaceBytes(1, l.size, l.size, threads));
+        winogradMs = medianMs([&] { wk.run(xb.data(), 1, l.size, l.size, nullptr, yblk.data(), ws.p, pool); }, cold, flush);
       }
     } else if (l.cin < 8) {
       const int64_t pad = l.k == 6 ? 2 : l.k / 2, out = (l.size + 2 * pad - l.k) / l.stride + 1;
       g.padTop = g.padLeft = g.padBottom = g.padRight = pad;
       std::vector<float> ys(l.cout * out * out), yblk(blocked::blocks(l.cout) * 16 * out * out);
-      for (ConvAlgo algo : convAlgorithms(g, isa)) {
-        const auto kernel = Conv2dKernel::create(algo, isa, g, weights.data(), bias.data(), clip);
-        void* ws = ::operator new[](std::max<size_t>(kernel->workspaceBytes(1, l.size, l.size, threads), 64), std::align_val_t(64));
-        nchw = std::min(nchw, medianMs([&] { kernel->run(x.data(), 1, l.size, l.size, ys.data(), ws, pool); }, cold, flush));
-        ::operator delete[](ws, std::align_val_t(64));
-      }
+      nchw = bestNchw(clip, ys.data());
       const blocked::DirectBlocked kernel(isa, g, weights.data(), bias.data(), clip);
-      std::vector<float> dws(kernel.workspaceBytes(threads) / sizeof(float));
-      blockedMs = medianMs([&] { kernel.run(x.data(), 1, l.size, l.size, yblk.data(), dws.data(), pool); }, cold, flush);
+      const Scratch ws(kernel.workspaceBytes(threads));
+      blockedMs = medianMs([&] { kernel.run(x.data(), 1, l.size, l.size, yblk.data(), ws.p, pool); }, cold, flush);
     } else if (l.k == 1) {
-      for (ConvAlgo algo : convAlgorithms(g, isa)) {
-        const auto kernel = Conv2dKernel::create(algo, isa, g, weights.data(), bias.data(), clip);
-        void* ws = ::operator new[](std::max<size_t>(kernel->workspaceBytes(1, l.size, l.size, threads), 64), std::align_val_t(64));
-        nchw = std::min(nchw, medianMs([&] { kernel->run(x.data(), 1, l.size, l.size, y.data(), ws, pool); }, cold, flush));
-        ::operator delete[](ws, std::align_val_t(64));
-      }
+      nchw = bestNchw(clip, y.data());
       const blocked::PointwiseBlocked kernel(isa, l.cin, l.cout, weights.data(), bias.data(), clip);
       blockedMs = medianMs([&] { kernel.run(xb.data(), 1, plane, nullptr, yb.data(), pool); }, cold, flush);
     } else {
       g.groups = l.cin, g.padTop = g.padLeft = g.padBottom = g.padRight = 1;
       const DepthwiseConv2d kernel(isa, g, weights.data(), bias.data(), clip);
-      void* ws = ::operator new[](std::max<size_t>(kernel.workspaceBytes(l.size, l.size, threads), 64), std::align_val_t(64));
-      nchw = medianMs([&] { kernel.run(x.data(), 1, l.size, l.size, y.data(), ws, pool); }, cold, flush);
-      ::operator delete[](ws, std::align_val_t(64));
+      const Scratch ws(kernel.workspaceBytes(l.size, l.size, threads));
+      nchw = medianMs([&] { kernel.run(x.data(), 1, l.size, l.size, y.data(), ws.p, pool); }, cold, flush);
       const blocked::DepthwiseBlocked bk(isa, g, weights.data(), bias.data(), clip);
       blockedMs = medianMs([&] { bk.run(xb.data(), 1, l.size, l.size, yb.data(), pool); }, cold, flush);
     }

@@ -176,15 +176,31 @@ void testDepthwise() {
                                                           std::size(families), runs, worst));
 }
 
-struct DirectFamily {
+struct WindowFamily {
   const char* name;
   int64_t kh, kw, stride, pt, pl, pb, pr, dilation;
 };
 
+// A family's geometry for channels cc = {cin, cout}, and an input of about `size` that the padded
+// window fits.
+struct WindowCase {
+  ConvGeometry g;
+  int64_t h, w;
+};
+WindowCase windowCase(const WindowFamily& f, const int64_t (&cc)[2], const int64_t (&size)[2]) {
+  WindowCase c{{}, size[0], size[1]};
+  if (c.h + f.pt + f.pb < (f.kh - 1) * f.dilation + 1) c.h += f.kh * f.dilation;
+  if (c.w + f.pl + f.pr < (f.kw - 1) * f.dilation + 1) c.w += f.kw * f.dilation;
+  ConvGeometry& g = c.g;
+  g.cin = cc[0], g.cout = cc[1], g.kh = f.kh, g.kw = f.kw, g.strideH = g.strideW = f.stride;
+  g.padTop = f.pt, g.padLeft = f.pl, g.padBottom = f.pb, g.padRight = f.pr, g.dilationH = g.dilationW = f.dilation;
+  return c;
+}
+
 void testDirect() {
   const int before = kt::failures();
   kt::Random rng(31);
-  const DirectFamily families[] = {{"3x3 stride 2 pad 1 (MobileNet stem)", 3, 3, 2, 1, 1, 1, 1, 1},
+  const WindowFamily families[] = {{"3x3 stride 2 pad 1 (MobileNet stem)", 3, 3, 2, 1, 1, 1, 1, 1},
                                    {"6x6 stride 2 pad 2 (YOLOv5 stem)", 6, 6, 2, 2, 2, 2, 2, 1},
                                    {"7x7 stride 2 pad 3 (ResNet stem)", 7, 7, 2, 3, 3, 3, 3, 1},
                                    {"3x3 pad 1", 3, 3, 1, 1, 1, 1, 1, 1},
@@ -196,16 +212,11 @@ void testDirect() {
   const int64_t channels[][2] = {{1, 5}, {3, 16}, {3, 32}, {4, 40}};
   int runs = 0, i = 0;
   double worst = 0;
-  for (const DirectFamily& f : families)
+  for (const WindowFamily& f : families)
     for (const auto& cc : channels)
       for (const auto& size : sizes) {
         ++i;
-        int64_t h = size[0], w = size[1];
-        if (h + f.pt + f.pb < (f.kh - 1) * f.dilation + 1) h += f.kh * f.dilation;
-        if (w + f.pl + f.pr < (f.kw - 1) * f.dilation + 1) w += f.kw * f.dilation;
-        ConvGeometry g;
-        g.cin = cc[0], g.cout = cc[1], g.kh = f.kh, g.kw = f.kw, g.strideH = g.strideW = f.stride;
-        g.padTop = f.pt, g.padLeft = f.pl, g.padBottom = f.pb, g.padRight = f.pr, g.dilationH = g.dilationW = f.dilation;
+        const auto [g, h, w] = windowCase(f, cc, size);
         const int64_t batch = i % 4 == 0 ? 2 : 1;
         const Epilogue epilogue = epilogues[i % 3];
         const std::vector<float> x = rng.vector(batch * g.cin * h * w), weights = rng.vector(g.cout * g.cin * g.kh * g.kw),
@@ -231,7 +242,7 @@ void testDirect() {
 void testWindow() {
   const int before = kt::failures();
   kt::Random rng(37);
-  const DirectFamily families[] = {{"3x3 pad 1", 3, 3, 1, 1, 1, 1, 1, 1},
+  const WindowFamily families[] = {{"3x3 pad 1", 3, 3, 1, 1, 1, 1, 1, 1},
                                    {"3x3 stride 2 pad 1", 3, 3, 2, 1, 1, 1, 1, 1},
                                    {"3x3 stride 2 pads 0,1,1,0", 3, 3, 2, 0, 1, 1, 0, 1},
                                    {"6x6 stride 2 pad 2", 6, 6, 2, 2, 2, 2, 2, 1},
@@ -245,41 +256,35 @@ void testWindow() {
   const int64_t channels[][2] = {{3, 5}, {16, 16}, {17, 40}, {32, 33}, {48, 64}, {20, 70}};
   int runs = 0, i = 0;
   double worst = 0;
-  for (const DirectFamily& f : families)
+  for (const WindowFamily& f : families)
     for (const auto& cc : channels)
       for (const auto& size : sizes) {
         ++i;
-        int64_t h = size[0], w = size[1];
-        if (h + f.pt + f.pb < (f.kh - 1) * f.dilation + 1) h += f.kh * f.dilation;
-        if (w + f.pl + f.pr < (f.kw - 1) * f.dilation + 1) w += f.kw * f.dilation;
-        ConvGeometry g;
-        g.cin = cc[0], g.cout = cc[1], g.kh = f.kh, g.kw = f.kw, g.strideH = g.strideW = f.stride;
-        g.padTop = f.pt, g.padLeft = f.pl, g.padBottom = f.pb, g.padRight = f.pr, g.dilationH = g.dilationW = f.dilation;
+        const auto [g, h, w] = windowCase(f, cc, size);
         const int64_t batch = i % 4 == 0 ? 2 : 1, plane = g.outH(h) * g.outW(w);
         const Epilogue epilogue = epilogues[i % 4];
         const bool withResidual = i % 3 == 0;
         const std::vector<float> x = rng.vector(batch * g.cin * h * w), weights = rng.vector(g.cout * g.cin * g.kh * g.kw),
                                  bias = rng.vector(g.cout), residual = rng.vector(batch * g.cout * plane);
         const std::vector<float> expected = reference(g, x, batch, h, w, weights, bias, epilogue, withResidual ? &residual : nullptr);
-        for (Isa isa : supportedIsas()) {
+        // Float sums over cin·kh·kw products: the rounding grows with their square root.
+        const double tolerance = 2e-5 * std::max(1.0, std::sqrt(double(g.cin * g.kh * g.kw) / 64));
+        for (Isa isa : supportedIsas())
           for (bool wide : {false, true}) {
-          if (wide && !blocked::WindowBlocked::hasWideTiles(isa)) continue;
-          const blocked::WindowBlocked kernel(isa, g, weights.data(), bias.data(), epilogue, wide);
-          for (int threads : {1, 3}) {
-            ThreadPool pool(threads);
-            std::vector<float> xb = blockedBuffer(batch, g.cin, h * w), rb = blockedBuffer(batch, g.cout, plane),
-                               yb = blockedBuffer(batch, g.cout, plane);
-            blocked::toBlocked(isa, x.data(), batch, g.cin, h * w, xb.data(), pool);
-            blocked::toBlocked(isa, residual.data(), batch, g.cout, plane, rb.data(), pool);
-            std::vector<float> ws(kernel.workspaceBytes(threads) / sizeof(float));
-            kernel.run(xb.data(), batch, h, w, withResidual ? rb.data() : nullptr, yb.data(), ws.data(), pool);
-            // Float sums over cin·kh·kw products: the rounding grows with their square root.
-            const double tolerance = 2e-5 * std::max(1.0, std::sqrt(double(g.cin * g.kh * g.kw) / 64));
-            worst = std::max(worst, compare(expected, yb, batch, g.cout, plane, pool, f.name, isa, threads, tolerance));
-            ++runs;
+            if (wide && !blocked::WindowBlocked::hasWideTiles(isa)) continue;
+            const blocked::WindowBlocked kernel(isa, g, weights.data(), bias.data(), epilogue, wide);
+            for (int threads : {1, 3}) {
+              ThreadPool pool(threads);
+              std::vector<float> xb = blockedBuffer(batch, g.cin, h * w), rb = blockedBuffer(batch, g.cout, plane),
+                                 yb = blockedBuffer(batch, g.cout, plane);
+              blocked::toBlocked(isa, x.data(), batch, g.cin, h * w, xb.data(), pool);
+              blocked::toBlocked(isa, residual.data(), batch, g.cout, plane, rb.data(), pool);
+              std::vector<float> ws(kernel.workspaceBytes(threads) / sizeof(float));
+              kernel.run(xb.data(), batch, h, w, withResidual ? rb.data() : nullptr, yb.data(), ws.data(), pool);
+              worst = std::max(worst, compare(expected, yb, batch, g.cout, plane, pool, f.name, isa, threads, tolerance));
+              ++runs;
+            }
           }
-          }
-        }
       }
   kt::reportGroup("blocked window", before, kt::format("%zu families x channels x sizes x residuals x ISAs x tile shapes x {1, 3} threads = %d runs, max err %.2g",
                                                        std::size(families), runs, worst));
