@@ -161,12 +161,13 @@ void tapTile(const float* x, const Tap* taps, int64_t count, const float* filter
   storeTile(acc, o);
 }
 
-template <int OB, int STEP, int LANES>
+// pixels <= MAXR: the tile of that many pixels.
+template <int OB, int STEP, int LANES, int MAXR>
 void tapPixels(int pixels, const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias,
                const TileOut& o) {
   switch (pixels) {
 #define KILN_BLOCKED_CASE(n) \
-  case n: return tapTile<(n <= KILN_BLOCKED_PIXELS ? n : 1), OB, STEP, LANES>(x, taps, count, filters, bias, o);
+  case n: return tapTile<(n <= MAXR ? n : 1), OB, STEP, LANES>(x, taps, count, filters, bias, o);
     KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
     KILN_BLOCKED_CASE(6) KILN_BLOCKED_CASE(7) KILN_BLOCKED_CASE(8) KILN_BLOCKED_CASE(9) KILN_BLOCKED_CASE(10)
     KILN_BLOCKED_CASE(11) KILN_BLOCKED_CASE(12)
@@ -180,11 +181,11 @@ void tapTiles(int pixels, int outBlocks, int step, const float* x, const Tap* ta
               const float* bias, const TileOut& o) {
   const bool two = KILN_BLOCKED_OUT_BLOCKS > 1 && outBlocks == 2;
   if (step == 2) {
-    if (two) tapPixels<KILN_BLOCKED_OUT_BLOCKS, 2, LANES>(pixels, x, taps, count, filters, bias, o);
-    else tapPixels<1, 2, LANES>(pixels, x, taps, count, filters, bias, o);
+    if (two) tapPixels<KILN_BLOCKED_OUT_BLOCKS, 2, LANES, KILN_BLOCKED_PIXELS>(pixels, x, taps, count, filters, bias, o);
+    else tapPixels<1, 2, LANES, KILN_BLOCKED_PIXELS>(pixels, x, taps, count, filters, bias, o);
   } else {
-    if (two) tapPixels<KILN_BLOCKED_OUT_BLOCKS, 1, LANES>(pixels, x, taps, count, filters, bias, o);
-    else tapPixels<1, 1, LANES>(pixels, x, taps, count, filters, bias, o);
+    if (two) tapPixels<KILN_BLOCKED_OUT_BLOCKS, 1, LANES, KILN_BLOCKED_PIXELS>(pixels, x, taps, count, filters, bias, o);
+    else tapPixels<1, 1, LANES, KILN_BLOCKED_PIXELS>(pixels, x, taps, count, filters, bias, o);
   }
 }
 
@@ -201,27 +202,14 @@ void directTile(int pixels, int outBlocks, int step, const float* x, const Tap* 
 #if KILN_BLOCKED_WIDE_PIXELS > 0
 // The wide window tile: up to KILN_BLOCKED_WIDE_PIXELS pixels of up to four blocks, each broadcast
 // input channel feeding four filter vectors (fewer loads per multiply-add than the tall tile).
-template <int OB, int STEP>
-void windowWidePixels(int pixels, const float* x, const Tap* taps, int64_t count, const float* filters, const float* bias,
-                      const TileOut& o) {
-  switch (pixels) {
-#define KILN_BLOCKED_CASE(n) \
-  case n: return tapTile<(n <= KILN_BLOCKED_WIDE_PIXELS ? n : 1), OB, STEP, kBlock>(x, taps, count, filters, bias, o);
-    KILN_BLOCKED_CASE(1) KILN_BLOCKED_CASE(2) KILN_BLOCKED_CASE(3) KILN_BLOCKED_CASE(4) KILN_BLOCKED_CASE(5)
-    KILN_BLOCKED_CASE(6)
-#undef KILN_BLOCKED_CASE
-    default: return;
-  }
-}
-
 template <int STEP>
 void windowWideBlocks(int pixels, int outBlocks, const float* x, const Tap* taps, int64_t count, const float* filters,
                       const float* bias, const TileOut& o) {
   switch (outBlocks) {
-    case 4: return windowWidePixels<4, STEP>(pixels, x, taps, count, filters, bias, o);
-    case 3: return windowWidePixels<3, STEP>(pixels, x, taps, count, filters, bias, o);
-    case 2: return windowWidePixels<2, STEP>(pixels, x, taps, count, filters, bias, o);
-    default: return windowWidePixels<1, STEP>(pixels, x, taps, count, filters, bias, o);
+    case 4: return tapPixels<4, STEP, kBlock, KILN_BLOCKED_WIDE_PIXELS>(pixels, x, taps, count, filters, bias, o);
+    case 3: return tapPixels<3, STEP, kBlock, KILN_BLOCKED_WIDE_PIXELS>(pixels, x, taps, count, filters, bias, o);
+    case 2: return tapPixels<2, STEP, kBlock, KILN_BLOCKED_WIDE_PIXELS>(pixels, x, taps, count, filters, bias, o);
+    default: return tapPixels<1, STEP, kBlock, KILN_BLOCKED_WIDE_PIXELS>(pixels, x, taps, count, filters, bias, o);
   }
 }
 
@@ -385,6 +373,19 @@ void fromBlocked16(const float* src, int64_t plane, int64_t channels, float* dst
     for (int p = 0; p < 16; ++p) dst[c * plane + p] = src[p * kBlock + c];
 }
 #endif
+
+// This ISA's kernels (the wide window tile where the ISA has the registers for it).
+Kernels kernelsOfThisIsa() {
+#if KILN_BLOCKED_WIDE_PIXELS > 0
+  const TapTileFn wide = windowWideTile;
+  const int widePixels = KILN_BLOCKED_WIDE_PIXELS, wideOutBlocks = 4;
+#else
+  const TapTileFn wide = nullptr;
+  const int widePixels = 0, wideOutBlocks = 0;
+#endif
+  return {pointwiseTile, KILN_BLOCKED_PIXELS, KILN_BLOCKED_OUT_BLOCKS, depthwiseRow, directTile, windowTile, winogradInput,
+          winogradOutput, maxPoolRow, toBlocked16, fromBlocked16, wide, widePixels, wideOutBlocks};
+}
 
 }  // namespace
 }  // namespace kiln::blocked::detail

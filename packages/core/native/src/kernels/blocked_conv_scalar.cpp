@@ -7,8 +7,7 @@
 namespace kiln::blocked::detail {
 
 const Kernels& kernelsScalar() {
-  static const Kernels kernels{pointwiseTile, KILN_BLOCKED_PIXELS, KILN_BLOCKED_OUT_BLOCKS, depthwiseRow, directTile, windowTile, winogradInput, winogradOutput, maxPoolRow, toBlocked16,
-                                 fromBlocked16, nullptr, 0, 0};
+  static const Kernels kernels = kernelsOfThisIsa();
   return kernels;
 }
 
