@@ -60,6 +60,22 @@ double compare(const std::vector<float>& expected, const std::vector<float>& y, 
   return worst;
 }
 
+// Runs a blocked convolution taking (x, batch, h, w, residual, y, workspace, pool) on x and the
+// residual (or null) in the blocked layout and compares its output with the NCHW `expected`.
+template <typename Kernel>
+double checkBlockedRun(const Kernel& kernel, size_t workspaceBytes, const ConvGeometry& g, const std::vector<float>& x,
+                       int64_t batch, int64_t h, int64_t w, const std::vector<float>* residual,
+                       const std::vector<float>& expected, ThreadPool& pool, const char* what, Isa isa, int threads,
+                       double tolerance) {
+  const int64_t plane = g.outH(h) * g.outW(w);
+  std::vector<float> xb = blockedBuffer(batch, g.cin, h * w), rb = blockedBuffer(batch, g.cout, plane),
+                     yb = blockedBuffer(batch, g.cout, plane), ws(workspaceBytes / sizeof(float) + 16);
+  blocked::toBlocked(isa, x.data(), batch, g.cin, h * w, xb.data(), pool);
+  if (residual) blocked::toBlocked(isa, residual->data(), batch, g.cout, plane, rb.data(), pool);
+  kernel.run(xb.data(), batch, h, w, residual ? rb.data() : nullptr, yb.data(), ws.data(), pool);
+  return compare(expected, yb, batch, g.cout, plane, pool, what, isa, threads, tolerance);
+}
+
 void testReorder() {
   const int before = kt::failures();
   kt::Random rng(5);
@@ -275,13 +291,9 @@ void testWindow() {
             const blocked::WindowBlocked kernel(isa, g, weights.data(), bias.data(), epilogue, wide);
             for (int threads : {1, 3}) {
               ThreadPool pool(threads);
-              std::vector<float> xb = blockedBuffer(batch, g.cin, h * w), rb = blockedBuffer(batch, g.cout, plane),
-                                 yb = blockedBuffer(batch, g.cout, plane);
-              blocked::toBlocked(isa, x.data(), batch, g.cin, h * w, xb.data(), pool);
-              blocked::toBlocked(isa, residual.data(), batch, g.cout, plane, rb.data(), pool);
-              std::vector<float> ws(kernel.workspaceBytes(threads) / sizeof(float));
-              kernel.run(xb.data(), batch, h, w, withResidual ? rb.data() : nullptr, yb.data(), ws.data(), pool);
-              worst = std::max(worst, compare(expected, yb, batch, g.cout, plane, pool, f.name, isa, threads, tolerance));
+              worst = std::max(worst, checkBlockedRun(kernel, kernel.workspaceBytes(threads), g, x, batch, h, w,
+                                                      withResidual ? &residual : nullptr, expected, pool, f.name, isa,
+                                                      threads, tolerance));
               ++runs;
             }
           }
@@ -319,14 +331,9 @@ void testWinograd() {
           const blocked::WinogradBlocked kernel(isa, g, weights.data(), bias.data(), epilogue);
           for (int threads : {1, 3}) {
             ThreadPool pool(threads);
-            std::vector<float> xb = blockedBuffer(batch, g.cin, h * w), rb = blockedBuffer(batch, g.cout, plane),
-                               yb = blockedBuffer(batch, g.cout, plane);
-            std::vector<float> ws(kernel.workspaceBytes(batch, h, w, threads) / sizeof(float) + 16);
-            blocked::toBlocked(isa, x.data(), batch, g.cin, h * w, xb.data(), pool);
-            blocked::toBlocked(isa, residual.data(), batch, g.cout, plane, rb.data(), pool);
-            kernel.run(xb.data(), batch, h, w, withResidual ? rb.data() : nullptr, yb.data(), ws.data(), pool);
-            worst = std::max(worst, compare(expected, yb, batch, g.cout, plane, pool, "blocked winograd", isa, threads,
-                                            2e-5 * std::sqrt(double(g.cin * 9))));
+            worst = std::max(worst, checkBlockedRun(kernel, kernel.workspaceBytes(batch, h, w, threads), g, x, batch, h, w,
+                                                    withResidual ? &residual : nullptr, expected, pool, "blocked winograd",
+                                                    isa, threads, 2e-5 * std::sqrt(double(g.cin * 9))));
             ++runs;
           }
         }
