@@ -1,7 +1,8 @@
 // kiln_native_tests --bbench [--threads=N] [--cold] [--filter=TEXT] [--no-activation]
-// [--isa=NAME]: MobileNetV2's layers as NCHW kernels (the best
-// GEMM tactic, the direct depthwise kernel) against the NCHW16c blocked kernels, milliseconds per
-// run, median of runs (--cold: each after the caches were filled with other data).
+// [--isa=NAME] [--batch=N]: MobileNetV2's and YOLOv5's layers as NCHW kernels (the best GEMM
+// tactic, the direct depthwise kernel) against the NCHW16c blocked kernels, then MobileNetV2's
+// inverted residual blocks row by row against their three blocked layers (at --batch), milliseconds
+// per run, median of runs (--cold: each after the caches were filled with other data).
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "check.h"
+#include "kernels/blocked_bottleneck.h"
 #include "kernels/blocked_conv.h"
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
@@ -43,6 +45,18 @@ const BlockedLayer kLayers[] = {
     {"y5s 64->32 1x1 @160", 64, 32, 1, 1, 160, true},    {"y5s 64->64 1x1 @160", 64, 64, 1, 1, 160, true},
     {"y5s 32->32 3x3 @160", 32, 32, 3, 1, 160, true},    {"y5s 64->64 3x3 @80", 64, 64, 3, 1, 80, true},
     {"y5s 128->128 3x3 @40", 128, 128, 3, 1, 40, true},  {"y5s 256->256 3x3 @20", 256, 256, 3, 1, 20, true},
+};
+
+struct BottleneckBlock {
+  const char* name;
+  int64_t cin, mid, cout, stride, size;  // mid == cin: no expansion
+};
+
+const BottleneckBlock kBlocks[] = {
+    {"mbv2 block 32-32-16 @112", 32, 32, 16, 1, 112},     {"mbv2 block 16-96-24 /2 @112", 16, 96, 24, 2, 112},
+    {"mbv2 block 24-144-24 @56", 24, 144, 24, 1, 56},     {"mbv2 block 24-144-32 /2 @56", 24, 144, 32, 2, 56},
+    {"mbv2 block 32-192-32 @28", 32, 192, 32, 1, 28},     {"mbv2 block 64-384-64 @14", 64, 384, 64, 1, 14},
+    {"mbv2 block 96-576-96 @14", 96, 576, 96, 1, 14},     {"mbv2 block 160-960-160 @7", 160, 960, 160, 1, 7},
 };
 
 // A 64-byte aligned scratch buffer.
@@ -78,7 +92,9 @@ int runBlockedBenchmarks(int argc, char** argv) {
   int threads = 1;
   bool cold = false, noActivation = false;
   std::string filter, onlyIsa;
+  int64_t batch = 1;
   for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--batch=", 8) == 0) batch = std::max(1, std::atoi(argv[i] + 8));
     if (std::strncmp(argv[i], "--threads=", 10) == 0) threads = std::max(1, std::atoi(argv[i] + 10));
     cold = cold || std::strcmp(argv[i], "--cold") == 0;
     if (std::strncmp(argv[i], "--filter=", 9) == 0) filter = argv[i] + 9;
@@ -155,6 +171,31 @@ int runBlockedBenchmarks(int argc, char** argv) {
     if (wideMs > 0) std::printf(" %10.3f (wide tiles)", wideMs);
     if (winogradMs > 0) std::printf(" %10.3f (blocked winograd)", winogradMs);
     std::printf("\n");
+    std::fflush(stdout);
+  }
+  std::printf("%-28s %-8s %10s %10s   (ms, batch %lld)\n", "block", "isa", "layers", "rows", static_cast<long long>(batch));
+  for (const BottleneckBlock& b : kBlocks) {
+    if (!filter.empty() && std::string(b.name).find(filter) == std::string::npos) continue;
+    const std::vector<float> ew = rng.vector(b.mid * b.cin), dw = rng.vector(b.mid * 9), pw = rng.vector(b.cout * b.mid),
+                             bias = rng.vector(b.mid + b.cout);
+    blocked::BottleneckWeights w;
+    w.cin = b.cin, w.cout = b.cout;
+    if (b.mid != b.cin) w.expand = ew.data(), w.expandBias = bias.data(), w.expandEpilogue = {Activation::Clip, 0.f, 6.f};
+    w.depthwise.cin = w.depthwise.cout = w.depthwise.groups = b.mid, w.depthwise.kh = w.depthwise.kw = 3;
+    w.depthwise.strideH = w.depthwise.strideW = b.stride;
+    w.depthwise.padTop = w.depthwise.padLeft = w.depthwise.padBottom = w.depthwise.padRight = 1;
+    w.depthwiseWeights = dw.data(), w.depthwiseBias = bias.data(), w.depthwiseEpilogue = {Activation::Clip, 0.f, 6.f};
+    w.project = pw.data(), w.projectBias = bias.data() + b.mid;
+    const int64_t out = (b.size - 1) / b.stride + 1;
+    const std::vector<float> xb = rng.vector(batch * blocked::blocks(b.cin) * 16 * b.size * b.size);
+    std::vector<float> yb(batch * blocked::blocks(b.cout) * 16 * out * out);
+    double ms[2];
+    for (bool fused : {false, true}) {
+      const blocked::BottleneckBlocked kernel(isa, w, fused);
+      const Scratch ws(kernel.workspaceBytes(batch, b.size, b.size, threads));
+      ms[fused] = medianMs([&] { kernel.run(xb.data(), batch, b.size, b.size, nullptr, yb.data(), ws.p, pool); }, cold, flush);
+    }
+    std::printf("%-28s %-8s %10.3f %10.3f\n", b.name, isaName(isa), ms[0], ms[1]);
     std::fflush(stdout);
   }
   return 0;

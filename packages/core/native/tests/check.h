@@ -58,6 +58,7 @@ void testYoloHead();
 void testMaxPool3x3();
 void testOutputBufferPool();
 void testDepthwiseConv2d();
+void testBlockedBottleneck();
 void testBlockedConv();
 void testDense();
 int runConvBenchmarks(int argc, char** argv);

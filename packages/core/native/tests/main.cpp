@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   testOutputBufferPool();
   testDepthwiseConv2d();
   testBlockedConv();
+  testBlockedBottleneck();
   testDense();
 
   if (kt::failures() == 0) {

@@ -207,29 +207,39 @@ PointwiseBlocked::PointwiseBlocked(Isa isa, int64_t cin, int64_t cout, const flo
   bias_ = paddedBias(bias, cout);
 }
 
+void PointwiseBlocked::groupPixels(int64_t g, const float* x, int64_t xBlockStride, int64_t pixels,
+                                   const float* residual, float* y, int64_t yBlockStride) const {
+  const detail::Kernels& k = kernelsFor(isa_);
+  const int64_t first = g * k.maxOutBlocks, n = std::min<int64_t>(k.maxOutBlocks, blocks(cout_) - first);
+  const float* f = filters_.get() + first * cin_ * kBlock;
+  float* out = y + first * yBlockStride;
+  const float* res = residual ? residual + first * yBlockStride : nullptr;
+  const TileEpilogue te = tileEpilogue(residual, epilogue_);
+  for (int64_t p = 0; p < pixels; p += k.maxPixels) {
+    const int count = static_cast<int>(std::min<int64_t>(k.maxPixels, pixels - p));
+    const int64_t at = p * kBlock;
+    k.pointwiseTile(count, static_cast<int>(n), x + at, cin_, xBlockStride, f, bias_.get() + first * kBlock,
+                    tileOut(te, out + at, yBlockStride, res ? res + at : nullptr));
+  }
+  // The rest of the epilogue while the pixels are in L1.
+  if (!te.done) finishRows(isa_, epilogue_, out, yBlockStride, n, pixels * kBlock, te.residual ? nullptr : res);
+}
+
+void PointwiseBlocked::runPixels(const float* x, int64_t xBlockStride, int64_t pixels, const float* residual, float* y,
+                                 int64_t yBlockStride) const {
+  for (int64_t g = 0; g < groups_; ++g) groupPixels(g, x, xBlockStride, pixels, residual, y, yBlockStride);
+}
+
 void PointwiseBlocked::run(const float* x, int64_t batch, int64_t plane, const float* residual, float* y,
                            ThreadPool& pool) const {
   if (batch <= 0 || plane <= 0) return;
-  const detail::Kernels& k = kernelsFor(isa_);
-  const int ob = k.maxOutBlocks;
-  const int64_t inBlocks = blocks(cin_), outBlocks = blocks(cout_), chunk = 8 * static_cast<int64_t>(k.maxPixels);
-  const int64_t chunks = (plane + chunk - 1) / chunk;
-  const TileEpilogue te = tileEpilogue(residual, epilogue_);
+  const int64_t chunk = 8 * static_cast<int64_t>(kernelsFor(isa_).maxPixels), chunks = (plane + chunk - 1) / chunk;
+  const int64_t inBlocks = blocks(cin_), outBlocks = blocks(cout_);
   pool.parallelFor(batch * chunks * groups_, [&](int64_t task, int) {
     const int64_t g = task % groups_, chunkIndex = task / groups_ % chunks, b = task / (groups_ * chunks);
-    const int64_t first = g * ob, n = std::min<int64_t>(ob, outBlocks - first);
-    const float* f = filters_.get() + g * ob * cin_ * kBlock;
-    const int64_t p0 = chunkIndex * chunk, p1 = std::min(plane, p0 + chunk);
-    float* out = y + ((b * outBlocks + first) * plane + p0) * kBlock;
-    const float* res = residual ? residual + (out - y) : nullptr;
-    for (int64_t p = p0; p < p1; p += k.maxPixels) {
-      const int pixels = static_cast<int>(std::min<int64_t>(k.maxPixels, p1 - p));
-      const int64_t at = (p - p0) * kBlock;
-      k.pointwiseTile(pixels, static_cast<int>(n), x + (b * inBlocks * plane + p) * kBlock, cin_, plane * kBlock, f,
-                      bias_.get() + first * kBlock, tileOut(te, out + at, plane * kBlock, res ? res + at : nullptr));
-    }
-    // The rest of the chunk's epilogue while it is in L1.
-    if (!te.done) finishRows(isa_, epilogue_, out, plane * kBlock, n, (p1 - p0) * kBlock, te.residual ? nullptr : res);
+    const int64_t p0 = chunkIndex * chunk, at = (b * outBlocks * plane + p0) * kBlock;
+    groupPixels(g, x + (b * inBlocks * plane + p0) * kBlock, plane * kBlock, std::min(chunk, plane - p0),
+                residual ? residual + at : nullptr, y + at, plane * kBlock);
   });
 }
 
@@ -237,7 +247,7 @@ DepthwiseBlocked::DepthwiseBlocked(Isa isa, const ConvGeometry& g, const float* 
                                    const Epilogue& epilogue)
     : isa_(isa), g_(g), epilogue_(epilogue) {
   if (g.cin <= 0 || g.cout != g.cin || g.kh <= 0 || g.kw <= 0 || g.strideH <= 0 || g.strideW <= 0 ||
-      g.dilationH != 1 || g.dilationW != 1 || !weights)
+      g.dilationH != 1 || g.dilationW != 1 || g.kh > kMaxDepthwiseRows || !weights)
     throw std::invalid_argument("blocked depthwise: bad geometry or weights");
   const int64_t taps = g.kh * g.kw;
   filters_ = allocAlignedFloats(blocks(g.cin) * taps * kBlock);
@@ -250,22 +260,29 @@ DepthwiseBlocked::DepthwiseBlocked(Isa isa, const ConvGeometry& g, const float* 
   bias_ = paddedBias(bias, g.cin);
 }
 
+void DepthwiseBlocked::row(const float* const* rows, int64_t w, int64_t block, float* y) const {
+  const int64_t taps = g_.kh * g_.kw, ow = g_.outW(w);
+  kernelsFor(isa_).depthwiseRow(rows, w, g_, filters_.get() + block * taps * kBlock, bias_.get() + block * kBlock, ow, y);
+  activate(isa_, y, ow * kBlock, epilogue_);
+}
+
 void DepthwiseBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const {
   const int64_t oh = g_.outH(h), ow = g_.outW(w);
   if (oh <= 0 || ow <= 0) throw std::invalid_argument("blocked depthwise: the kernel does not fit in the padded input");
   if (batch <= 0) return;
-  const detail::Kernels& k = kernelsFor(isa_);
-  const int64_t cb = blocks(g_.cin), taps = g_.kh * g_.kw;
+  const int64_t cb = blocks(g_.cin);
   // A task is a band of output rows of one block: about 256 output pixels (16 KiB) or one row.
   const int64_t rows = std::clamp<int64_t>(256 / std::max<int64_t>(ow, 1), 1, oh), bands = (oh + rows - 1) / rows;
   pool.parallelFor(batch * cb * bands, [&](int64_t task, int) {
     const int64_t band = task % bands, plane = task / bands;  // plane: image * cb + block
-    const int64_t block = plane % cb;
     const float* xp = x + plane * h * w * kBlock;
+    const float* window[kMaxDepthwiseRows];
     for (int64_t oy = band * rows; oy < std::min(oh, (band + 1) * rows); ++oy) {
-      float* yr = y + (plane * oh + oy) * ow * kBlock;
-      k.depthwiseRow(xp, h, w, g_, filters_.get() + block * taps * kBlock, bias_.get() + block * kBlock, oy, ow, yr);
-      activate(isa_, yr, ow * kBlock, epilogue_);
+      for (int64_t ky = 0; ky < g_.kh; ++ky) {
+        const int64_t iy = oy * g_.strideH - g_.padTop + ky;
+        window[ky] = iy >= 0 && iy < h ? xp + iy * w * kBlock : nullptr;
+      }
+      row(window, w, plane % cb, y + (plane * oh + oy) * ow * kBlock);
     }
   });
 }

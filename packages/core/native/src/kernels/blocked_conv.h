@@ -30,21 +30,34 @@ class PointwiseBlocked {
   PointwiseBlocked(Isa isa, int64_t cin, int64_t cout, const float* weights, const float* bias, const Epilogue& epilogue);
   // x: [batch, blocks(cin), plane, 16]; y and residual (or null): [batch, blocks(cout), plane, 16].
   void run(const float* x, int64_t batch, int64_t plane, const float* residual, float* y, ThreadPool& pool) const;
+  // `pixels` pixels on the calling thread: x's blocks of them xBlockStride floats apart, y's and the
+  // residual's (or null) yBlockStride apart.
+  void runPixels(const float* x, int64_t xBlockStride, int64_t pixels, const float* residual, float* y,
+                 int64_t yBlockStride) const;
 
  private:
+  // Output block group g of `pixels` pixels (as runPixels).
+  void groupPixels(int64_t g, const float* x, int64_t xBlockStride, int64_t pixels, const float* residual, float* y,
+                   int64_t yBlockStride) const;
+
   Isa isa_;
   int64_t cin_, cout_, groups_;
   Epilogue epilogue_;
   AlignedFloats filters_, bias_;
 };
 
-// A depthwise convolution (one filter per channel, dilation 1) between blocked tensors, bias and
-// activation fused. Weights are [c, 1, kh, kw].
+// A depthwise convolution (one filter per channel, dilation 1, at most kMaxDepthwiseRows rows)
+// between blocked tensors, bias and activation fused. Weights are [c, 1, kh, kw].
+constexpr int64_t kMaxDepthwiseRows = 64;
 class DepthwiseBlocked {
  public:
   DepthwiseBlocked(Isa isa, const ConvGeometry& g, const float* weights, const float* bias, const Epilogue& epilogue);
+  const ConvGeometry& geometry() const { return g_; }
   // x: [batch, blocks(c), h, w, 16]; y: [batch, blocks(c), outH(h), outW(w), 16].
   void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, ThreadPool& pool) const;
+  // An output row y[outW(w)][16] of channel block `block` from the window's kh input rows of [w][16]
+  // (rows[ky] null where the row lies outside the input), on the calling thread.
+  void row(const float* const* rows, int64_t w, int64_t block, float* y) const;
 
  private:
   Isa isa_;
@@ -161,10 +174,11 @@ struct Kernels {
                         const float* filters, const float* bias, const TileOut& out);
   int maxPixels;      // pixels per pointwise tile
   int maxOutBlocks;   // output blocks per pointwise tile
-  // Output row oy of one block: y[ox][16] over ow pixels from x's [h][w][16] plane with the
-  // filters [kh][kw][16] and bias[16] (no activation).
-  void (*depthwiseRow)(const float* x, int64_t h, int64_t w, const ConvGeometry& g, const float* filters,
-                       const float* bias, int64_t oy, int64_t ow, float* y);
+  // An output row of one block: y[ox][16] over ow pixels from the window's kh input rows of
+  // [w][16] (rows[ky] null where the row lies outside the input) with the filters [kh][kw][16] and
+  // bias[16] (no activation).
+  void (*depthwiseRow)(const float* const* rows, int64_t w, const ConvGeometry& g, const float* filters,
+                       const float* bias, int64_t ow, float* y);
   TapTileFn directTile;  // lanes 1, up to maxPixels by maxOutBlocks
   TapTileFn windowTile;  // lanes 16, up to maxPixels by maxOutBlocks
   // Winograd F(4x4, 3x3) on one 16-channel block: V's 36 points (v[xi * pointStride]) for the 6x6

@@ -222,10 +222,9 @@ void windowWideTile(int pixels, int outBlocks, int step, const float* x, const T
 
 // Four output pixels at a time in the interior (every tap inside the row), so that four
 // independent sums hide the multiply-add latency; the edges tap by tap with bounds checks.
-void depthwiseRow(const float* x, int64_t h, int64_t w, const ConvGeometry& g, const float* filters,
-                  const float* bias, int64_t oy, int64_t ow, float* y) {
+void depthwiseRow(const float* const* rows, int64_t w, const ConvGeometry& g, const float* filters, const float* bias,
+                  int64_t ow, float* y) {
   const Vec b = bias ? load(bias) : Vec{};
-  const int64_t iy0 = oy * g.strideH - g.padTop;
   const int64_t sw = g.strideW, pl = g.padLeft;
   // ox in [lo, hi): every kx inside the row.
   int64_t lo = (pl + sw - 1) / sw, hi = w - g.kw + pl >= 0 ? (w - g.kw + pl) / sw + 1 : 0;
@@ -234,12 +233,11 @@ void depthwiseRow(const float* x, int64_t h, int64_t w, const ConvGeometry& g, c
   auto edge = [&](int64_t ox) {
     Vec acc = b;
     for (int64_t ky = 0; ky < g.kh; ++ky) {
-      const int64_t iy = iy0 + ky;
-      if (iy < 0 || iy >= h) continue;
+      if (!rows[ky]) continue;
       for (int64_t kx = 0; kx < g.kw; ++kx) {
         const int64_t ix = ox * sw - pl + kx;
         if (ix < 0 || ix >= w) continue;
-        acc += load(filters + (ky * g.kw + kx) * kBlock) * load(x + (iy * w + ix) * kBlock);
+        acc += load(filters + (ky * g.kw + kx) * kBlock) * load(rows[ky] + ix * kBlock);
       }
     }
     store(y + ox * kBlock, acc);
@@ -249,9 +247,8 @@ void depthwiseRow(const float* x, int64_t h, int64_t w, const ConvGeometry& g, c
   for (; ox + 4 <= hi; ox += 4) {
     Vec a0 = b, a1 = b, a2 = b, a3 = b;
     for (int64_t ky = 0; ky < g.kh; ++ky) {
-      const int64_t iy = iy0 + ky;
-      if (iy < 0 || iy >= h) continue;
-      const float* row = x + (iy * w + ox * sw - pl) * kBlock;
+      if (!rows[ky]) continue;
+      const float* row = rows[ky] + (ox * sw - pl) * kBlock;
       const float* f = filters + ky * g.kw * kBlock;
       for (int64_t kx = 0; kx < g.kw; ++kx) {
         const Vec wk = load(f + kx * kBlock);

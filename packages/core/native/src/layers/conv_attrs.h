@@ -36,22 +36,23 @@ inline ConvGeometry convGeometry(const LayerDesc& desc, const Shape& weights) {
   return g;
 }
 
-// The activation a Conv layer's attributes ask its epilogue for (set by the fusion pass).
-inline Epilogue parseEpilogue(const LayerDesc& desc) {
+// The activation a Conv layer's attributes ask its epilogue for (set by the fusion pass): those
+// named `activation`, `activation_alpha`, ... after `prefix` (a fused layer's stages have one each).
+inline Epilogue parseEpilogue(const LayerDesc& desc, const std::string& prefix = "") {
   Attrs attrs(desc);
   static const std::pair<const char*, Activation> names[] = {
       {"none", Activation::None}, {"relu", Activation::Relu}, {"sigmoid", Activation::Sigmoid},
       {"silu", Activation::Silu}, {"leaky_relu", Activation::LeakyRelu}, {"clip", Activation::Clip},
       {"hard_swish", Activation::HardSwish}, {"hard_sigmoid", Activation::HardSigmoid}};
-  const std::string name = attrs.getString("activation", "none");
+  const std::string name = attrs.getString(prefix + "activation", "none");
   Epilogue e;
   bool known = false;
   for (const auto& [n, act] : names)
     if (name == n) { e.act = act; known = true; }
-  if (!known) attrs.fail("activation", "names an unknown activation '" + name + "'");
-  e.alpha = attrs.getFloat("activation_alpha", 0.f);
-  e.beta = attrs.getFloat("activation_beta", 0.f);
-  e.afterResidual = attrs.getInt("activation_after_residual", 0) != 0;
+  if (!known) attrs.fail(prefix + "activation", "names an unknown activation '" + name + "'");
+  e.alpha = attrs.getFloat(prefix + "activation_alpha", 0.f);
+  e.beta = attrs.getFloat(prefix + "activation_beta", 0.f);
+  e.afterResidual = attrs.getInt(prefix + "activation_after_residual", 0) != 0;
   return e;
 }
 
