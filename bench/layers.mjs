@@ -4,7 +4,8 @@
 //   node bench/layers.mjs [--model yolov5n] [--batch 1] [--threads 2] [--iterations 30] [--top 25]
 //
 // A Kiln layer is named after the first ONNX node it computes; the nodes fused into it (batch
-// normalization, activations, a residual Add) follow it in the ONNX graph, and onnxruntime names a
+// normalization, activations, a residual Add; an inverted residual block's depthwise and
+// projection convolutions) follow it in the ONNX graph, and onnxruntime names a
 // fused kernel after one of their output tensors (with `_nchwc` in its blocked layout). Kernels
 // onnxruntime runs that match no Kiln layer (its layout reorders, activations it did not fuse,
 // the YOLOv5 head's reshapes) are listed apart. onnxruntime's profiler adds ~10 % to its own times.
@@ -72,22 +73,45 @@ const FUSIBLE = new Set(['BatchNormalization', 'Relu', 'Clip', 'Sigmoid', 'Mul',
 const readers = new Map();
 for (const layer of network.layers) for (const input of layer.inputs) readers.set(input, [...(readers.get(input) ?? []), layer]);
 const byName = new Map(network.layers.map((l) => [l.name, l]));
-function candidates(layerName) {
-  const names = [layerName];
-  let node = byName.get(layerName);
+// The ONNX tensors of one node's fused chain, and the chain's last node.
+function chain(nodeName) {
+  const names = [nodeName];
+  let node = byName.get(nodeName);
+  let last = node;
   for (let depth = 0; node && depth < 4; depth++) {
     names.push(...node.outputs);
+    last = node;
     const next = readers.get(node.outputs[0]) ?? [];
     node = next.length === 1 && FUSIBLE.has(next[0].type) ? next[0] : next.length === 2 && next.every((l) => FUSIBLE.has(l.type)) ? next.find((l) => l.type === 'Mul') : undefined;
   }
-  return names.flatMap((n) => [`${n}_nchwc`, n]);
+  return { names: names.flatMap((n) => [`${n}_nchwc`, n]), last };
+}
+
+// The ONNX nodes a Kiln layer computes: its first, and for an inverted residual block the
+// convolutions after it up to the 1×1 projection (the first of one group after the first node).
+function nodesOf(layer) {
+  const nodes = [layer.name];
+  if (layer.type !== 'KilnBottleneckBlocked') return nodes;
+  for (let node = byName.get(layer.name); node; ) {
+    const next = (readers.get(chain(node.name).last?.outputs[0]) ?? []).find((l) => l.type === 'Conv');
+    if (!next) break;
+    nodes.push(next.name);
+    if ((next.attributes.group ?? 1) === 1) break;
+    node = next;
+  }
+  return nodes;
 }
 
 const used = new Set();
 const rows = kiln.map((layer) => {
-  const match = candidates(layer.name).find((n) => ortMs.has(n) && !used.has(n));
-  if (match) used.add(match);
-  return { name: layer.name, type: layer.type, kiln: layer.ms, ort: match ? ortMs.get(match) : undefined };
+  let ort;
+  for (const node of nodesOf(layer)) {
+    const match = chain(node).names.find((n) => ortMs.has(n) && !used.has(n));
+    if (!match) continue;
+    used.add(match);
+    ort = (ort ?? 0) + ortMs.get(match);
+  }
+  return { name: layer.name, type: layer.type, kiln: layer.ms, ort };
 });
 rows.sort((a, b) => b.kiln - (b.ort ?? 0) - (a.kiln - (a.ort ?? 0)));
 const total = (xs) => xs.reduce((a, b) => a + b, 0);

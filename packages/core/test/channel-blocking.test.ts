@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Builder, NetworkDefinition, supportedIsas, type Tensor } from '../src/index.js';
+import { lowerNetwork } from '../src/builder/lowering/index.js';
+import { Builder, NetworkDefinition, optimizeNetwork, supportedIsas, type Tensor } from '../src/index.js';
+import { analyze } from '../src/optimizer/analysis/analyze.js';
+import { fuseBottlenecks } from '../src/optimizer/bottleneck-fusion.js';
+import { blockChannels } from '../src/optimizer/channel-blocking.js';
+import { fuseConvResidualAdds } from '../src/optimizer/conv-residual-add-fusion.js';
 import { f32, maxAbsDiff } from './helpers/networks.js';
 
 interface Nchw {
@@ -49,7 +54,9 @@ function globalAverage(x: Nchw): Nchw {
 /**
  * Three MobileNetV2 blocks on odd channel counts: expand 12→36 and 12→24, depthwise, project back
  * with the residual; expand 12→40, depthwise stride 2, project to 20. The first expansion and
- * residual sum are also read outside the chain (a graph output, a global average pool).
+ * residual sum are also read outside the chain (a graph output, a global average pool). Fused as
+ * bottlenecks: the first without its expansion (a graph output) with the residual, the second with
+ * both, the third with its expansion and stride 2.
  */
 function mobileBlocks(batch: number, h: number, w: number, stem: boolean) {
   const stemWeights = { s: f32([12, 3, 3, 3], 13), sb: f32([12], 14) };
@@ -109,7 +116,7 @@ function mobileBlocks(batch: number, h: number, w: number, stem: boolean) {
 
 describe('channel blocking (NCHW16c)', () => {
   for (const stem of [false, true]) {
-    it(`runs a chain of 1×1 and depthwise convolutions blocked, converting only at its edges${stem ? ', its image stem writing it blocked' : ''}, and matches the plain reference on every ISA`, async () => {
+    it(`runs a chain of MobileNetV2 blocks blocked, each block one bottleneck layer, converting only at its edges${stem ? ', its image stem writing it blocked' : ''}, and matches the plain reference on every ISA`, async () => {
       const [batch, h, w] = [2, 9, 11];
       const { network, reference, inputShape, inputName } = mobileBlocks(batch, h, w, stem);
       const x = f32(inputShape, 42);
@@ -117,7 +124,9 @@ describe('channel blocking (NCHW16c)', () => {
       for (const isa of supportedIsas()) {
         const engine = await new Builder().build(network, { isa, timeTactics: false });
         const types = engine.layers.map((l) => l.type);
-        expect(types.filter((t) => t === 'KilnConvBlocked')).toHaveLength(stem ? 10 : 9);
+        // The stem and the first expansion stay convolutions; each block is one bottleneck.
+        expect(types.filter((t) => t === 'KilnConvBlocked')).toHaveLength(stem ? 2 : 1);
+        expect(types.filter((t) => t === 'KilnBottleneckBlocked')).toHaveLength(3);
         expect(types.filter((t) => t === 'KilnToBlocked')).toHaveLength(stem ? 0 : 1);
         // Out of the chain: the expansion (a graph output), the residual sum (the pool) and y.
         expect(types.filter((t) => t === 'KilnFromBlocked')).toHaveLength(3);
@@ -271,4 +280,77 @@ describe('channel blocking (NCHW16c)', () => {
       }
     }
   });
+});
+
+/** The network as the builder leaves it for lowering: optimized, residuals fused, blocked, bottlenecks fused. */
+function blockedBottlenecks(network: NetworkDefinition): { network: NetworkDefinition; fused: number } {
+  const { network: optimized } = optimizeNetwork(network);
+  fuseConvResidualAdds(optimized);
+  blockChannels(optimized);
+  return { network: optimized, fused: fuseBottlenecks(optimized) };
+}
+
+describe('bottleneck fusion', () => {
+  it('fuses each inverted residual block into one layer: with or without its expansion, a residual, stride 2', () => {
+    const { network, fused } = blockedBottlenecks(mobileBlocks(2, 9, 11, false).network);
+    expect(fused).toBe(3);
+    const layers = network.layers.filter((l) => l.type === 'KilnBottleneckBlocked');
+    const relu6Attrs = (prefix: string) => ({ [`${prefix}activation`]: 'clip', [`${prefix}activation_alpha`]: 0, [`${prefix}activation_beta`]: 6 });
+    const window = (stride: number, channels: number) => ({ strides: [stride, stride], pads: [1, 1, 1, 1], dilations: [1, 1], group: channels });
+    // The first block's expansion is a graph output: it stays a convolution, the block reads it.
+    expect(layers[0]).toEqual({
+      name: 'd1', type: 'KilnBottleneckBlocked', inputs: ['expanded__blocked', 'd1', 'd1b', 'p1', 'p1b', 'x__to_blocked'], outputs: ['sum__blocked'],
+      attributes: { expand: 0, ...window(1, 36), ...relu6Attrs('depthwise_') },
+    });
+    expect(layers[1]).toEqual({
+      name: 'e3', type: 'KilnBottleneckBlocked', inputs: ['sum__blocked', 'e3', 'e3b', 'd3', 'd3b', 'p3', 'p3b', 'sum__blocked'], outputs: ['sum3__blocked'],
+      attributes: { expand: 1, ...window(1, 24), ...relu6Attrs('expand_'), ...relu6Attrs('depthwise_') },
+    });
+    expect(layers[2]).toEqual({
+      name: 'e2', type: 'KilnBottleneckBlocked', inputs: ['sum3__blocked', 'e2', 'e2b', 'd2', 'd2b', 'p2', 'p2b'], outputs: ['y__blocked'],
+      attributes: { expand: 1, ...window(2, 40), ...relu6Attrs('expand_'), ...relu6Attrs('depthwise_') },
+    });
+    expect(network.layers.filter((l) => l.type === 'KilnConvBlocked').map((l) => l.name)).toEqual(['e1']);
+    // Every layer after the layers writing its inputs.
+    const written = new Set([...network.inputs.map((i) => i.name), ...network.constants.keys()]);
+    for (const layer of network.layers) {
+      for (const name of layer.inputs) expect(written.has(name), `${layer.name} reads ${name}`).toBe(true);
+      for (const name of layer.outputs) written.add(name);
+    }
+
+    const { infos } = analyze(network);
+    expect(infos.get('sum__blocked')?.shape).toEqual([2, 1, 9, 11, 16]);
+    expect(infos.get('y__blocked')?.shape).toEqual([2, 2, 5, 6, 16]);
+    const lowered = lowerNetwork(network, {}).graph.layers.find((l) => l.name === 'e2');
+    expect(lowered?.attrs).toEqual({
+      expand: { ints: [1] }, strides: { ints: [2, 2] }, pads: { ints: [1, 1, 1, 1] }, dilations: { ints: [1, 1] }, group: { ints: [40] },
+      expand_activation: { str: 'clip' }, expand_activation_alpha: { floats: [0] }, expand_activation_beta: { floats: [6] },
+      depthwise_activation: { str: 'clip' }, depthwise_activation_alpha: { floats: [0] }, depthwise_activation_beta: { floats: [6] },
+      activation: { str: 'none' }, activation_alpha: { floats: [0] }, activation_beta: { floats: [0] }, activation_after_residual: { ints: [0] },
+    });
+  });
+
+  for (const depthwiseRead of [false, true]) {
+    it(`takes a fused projection as no expansion of the next block (dw → pw chains)${depthwiseRead ? '; leaves a depthwise convolution read elsewhere' : ''}`, () => {
+      const n = new NetworkDefinition();
+      n.addInput('x', 'float32', [1, 16, 8, 8]);
+      const layers: [string, number[], number][] = [['pw0', [32, 16, 1, 1], 1], ['dw1', [32, 1, 3, 3], 32], ['pw1', [16, 32, 1, 1], 1], ['dw2', [16, 1, 3, 3], 16], ['pw2', [16, 16, 1, 1], 1], ['pw3', [16, 16, 1, 1], 1]];
+      let input = 'x';
+      for (const [name, shape, group] of layers) {
+        n.addConstant(name, f32(shape, name.length));
+        n.addLayer({ name, type: 'Conv', inputs: [input, name], outputs: [`${name}_out`], attributes: { group, pads: group > 1 ? [1, 1, 1, 1] : [0, 0, 0, 0] } });
+        input = `${name}_out`;
+      }
+      n.markOutput(input);
+      if (depthwiseRead) n.markOutput('dw2_out');
+      const { network, fused } = blockedBottlenecks(n);
+      expect(fused).toBe(depthwiseRead ? 1 : 2);
+      const computed = network.layers.filter((l) => !['KilnToBlocked', 'KilnFromBlocked'].includes(l.type));
+      expect(computed.map((l) => [l.name, l.type, l.attributes.expand])).toEqual([
+        ['pw0', 'KilnBottleneckBlocked', 1],
+        ...(depthwiseRead ? [['dw2', 'KilnConvBlocked', undefined], ['pw2', 'KilnConvBlocked', undefined]] : [['dw2', 'KilnBottleneckBlocked', 0]]),
+        ['pw3', 'KilnConvBlocked', undefined],
+      ]);
+    });
+  }
 });

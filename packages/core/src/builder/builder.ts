@@ -14,6 +14,7 @@ import type { NetworkDefinition } from '../network/network.js';
 import { fuseConvResidualAdds } from '../optimizer/conv-residual-add-fusion.js';
 import { fuseYoloHeads } from '../optimizer/yolo-head-fusion.js';
 import { blockChannels } from '../optimizer/channel-blocking.js';
+import { fuseBottlenecks } from '../optimizer/bottleneck-fusion.js';
 import { optimizeNetwork } from '../optimizer/optimize.js';
 import { parseOptions } from '../options.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
@@ -112,10 +113,13 @@ export class Builder {
     // Likewise after INT8: the head convolutions left in FP32 go into their YOLO decodes.
     const heads = fuseYoloHeads(target);
     this.logger.verbose(`YOLO head fusion: ${heads} change(s), ${target.layers.length} layers`);
-    // Last: regions of convolutions into the channel-blocked layout.
+    // Last: regions of convolutions into the channel-blocked layout, then their inverted residual
+    // blocks into one layer each.
     if (opts.layout === 'auto') {
       const blockedConvs = blockChannels(target, { plugins: this.plugins });
       this.logger.verbose(`channel blocking: ${blockedConvs} convolution(s), ${target.layers.length} layers`);
+      const bottlenecks = fuseBottlenecks(target);
+      this.logger.verbose(`bottleneck fusion: ${bottlenecks} inverted residual block(s), ${target.layers.length} layers`);
     }
     const build = { layersBefore: report.layersBefore, layersAfter: target.layers.length, precision: opts.precision };
     const engine = await this.compile(target, opts, isa, build, network.metadata);

@@ -12,6 +12,8 @@ const MAX_STEM_TAPS = 256;
 /** A convolution of fewer input channels reads NCHW (an image stem): blocked, most lanes would be padding. */
 const STEM_CHANNELS = 8;
 const BLOCK = 16;
+/** The tallest depthwise window the blocked depthwise kernel takes. */
+const MAX_DEPTHWISE_ROWS = 64;
 
 /**
  * Runs regions of convolutions in the channel-blocked layout NCHW16c, where each pixel's 16
@@ -36,8 +38,9 @@ const BLOCK = 16;
  * scales or sizes given a last entry for the lanes) keep their types. Their outputs are renamed
  * `<name>__blocked`; a `KilnToBlocked` converts each tensor a region reads from outside it, a
  * `KilnFromBlocked` (attribute `channels`) each tensor it gives to a layer outside it or to the
- * graph outputs, under the tensor's own name. Runs last, after INT8 quantization and the residual
- * and YOLO head fusions.
+ * graph outputs, under the tensor's own name. Runs after INT8 quantization and the residual and
+ * YOLO head fusions; bottleneck-fusion then makes each inverted residual block of its convolutions
+ * one `KilnBottleneckBlocked`.
  */
 export function blockChannels(network: NetworkDefinition, context: PassContext = {}, minConvs = 4): number {
   const { infos } = analyze(network, context.plugins);
@@ -193,14 +196,15 @@ function plainConv(network: NetworkDefinition, conv: Layer): boolean {
   return ['NOTSET', 'VALID'].includes(attributeString(conv, 'auto_pad', 'NOTSET'));
 }
 
-/** One group (any window, a residual or not; a stem if few input channels), or depthwise (dilation 1, no residual). */
+/** One group (any window, a residual or not; a stem if few input channels), or depthwise (dilation 1, at most 64 rows, no residual). */
 function blockableConv(network: NetworkDefinition, conv: Layer): boolean {
   if (!plainConv(network, conv)) return false;
   const [cout, cinPerGroup] = network.constants.get(conv.inputs[1]!)!.shape as number[];
   const group = attributeNumber(conv, 'group', 1);
   const residual = conv.inputs.length > 3 && !!conv.inputs[3];
   if (group === 1) return cinPerGroup >= STEM_CHANNELS || isStem(network, conv);
-  return cinPerGroup === 1 && cout === group && attributeNumbers(conv, 'dilations', [1, 1]).every((v) => v === 1) && !residual;
+  const rows = network.constants.get(conv.inputs[1]!)!.shape[2] as number;
+  return cinPerGroup === 1 && cout === group && rows <= MAX_DEPTHWISE_ROWS && attributeNumbers(conv, 'dilations', [1, 1]).every((v) => v === 1) && !residual;
 }
 
 /** One group, no residual, fewer than 8 input channels and at most 256 taps over them: an image stem. */

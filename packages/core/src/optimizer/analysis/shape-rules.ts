@@ -89,6 +89,16 @@ const convBlocked: ShapeRule = (layer, input) => {
   return [{ dtype: x.dtype, shape: [nchw.shape[0], blockedChannels(nchw.shape[1]), nchw.shape[2], nchw.shape[3], 16] }];
 };
 
+/** KilnBottleneckBlocked (bottleneck-fusion): the depthwise convolution's window, the projection's channels. */
+const bottleneckBlocked: ShapeRule = (layer, input) => {
+  const expand = attributeNumber(layer, 'expand', 0) === 1;
+  const [depthwise, project] = [input.infos[expand ? 3 : 1], input.infos[expand ? 5 : 3]];
+  if (!depthwise || !project) throw new ShapeRuleError(`layer '${layer.name}' (${layer.type}) has no depthwise or projection weights`);
+  const [out] = convBlocked(layer, { ...input, infos: [first(input, layer), depthwise] });
+  out.shape[1] = blockedChannels(project.shape[0]);
+  return [out];
+};
+
 const convTranspose: ShapeRule = (layer, input) => {
   const x = first(input, layer);
   const w = input.infos[1];
@@ -392,6 +402,7 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   KilnToBlocked: toBlocked,
   KilnFromBlocked: fromBlocked,
   KilnConvBlocked: convBlocked,
+  KilnBottleneckBlocked: bottleneckBlocked,
   KilnMaxPoolBlocked: poolBlocked,
   KilnGlobalAveragePoolBlocked: globalPoolBlocked,
   Expand: expand,
