@@ -32,11 +32,14 @@ describe("the YoloDecode plugin in place of YOLOv5n's own decode subgraph", () =
     const reference = await new Builder().build(original, { threads: 2 });
     const engine = await new Builder({ plugins: registry }).build(replaced, { threads: 2 });
     expect(engine.layers.filter((l) => l.type === 'Plugin')).toHaveLength(1);
-    // Kiln fuses the model's own decode per level with its 1x1 convolution (3 layers + a Concat);
-    // the plugin decodes all in 1 after the 3 convolutions.
+    // Kiln fuses the model's own decode per level with its 1x1 convolution (3 layers + a Concat),
+    // each reading the channel-blocked layout; the plugin decodes all in 1 after the 3 convolutions,
+    // whose outputs are converted back to NCHW for it.
     expect(reference.layers.filter((l) => l.type === 'YoloHead')).toHaveLength(3);
+    expect(reference.layers.filter((l) => l.type === 'KilnFromBlocked')).toHaveLength(0);
     expect(engine.layers.filter((l) => l.type === 'YoloHead' || l.type === 'YoloDecode')).toHaveLength(0);
-    expect(engine.layers.length).toBe(reference.layers.length);
+    expect(engine.layers.filter((l) => l.type === 'KilnFromBlocked')).toHaveLength(3);
+    expect(engine.layers.length).toBe(reference.layers.length + 3);
     const expected = (await reference.createContext().execute({ images })).output.data as Float32Array;
     const { output } = await engine.createContext().execute({ images });
     expect(output.shape).toEqual([1, 25200, 85]);

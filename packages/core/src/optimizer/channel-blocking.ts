@@ -28,16 +28,17 @@ const MAX_DEPTHWISE_ROWS = 64;
  * inputs but the last are whole blocks (a concatenation of the block axis), 2-D MaxPools,
  * GlobalAveragePools and nearest Resizes of the spatial axes. A Conv of fewer than 8 input
  * channels and at most 256 taps over them (an image stem) reads its NCHW input as it is and writes
- * blocked. Only regions of at least `minConvs` convolutions, with at most one tensor crossing their
+ * blocked; a YOLO head with its convolution fused in reads blocked and writes its detections. Only regions of at least `minConvs` convolutions, with at most one tensor crossing their
  * edge per two convolutions, are converted: others would pay their conversions for too little (a
  * squeeze-excitation between the convolutions of every block keeps an EfficientNet in NCHW).
  *
  * Each Conv of a region becomes a `KilnConvBlocked` (same attributes, inputs x, weights, bias[,
  * residual]; `nchw_input` on stems), each MaxPool a `KilnMaxPoolBlocked`, each GlobalAveragePool a
  * `KilnGlobalAveragePoolBlocked` (one 16-lane pixel per block); Concats (axis 1) and Resizes (their
- * scales or sizes given a last entry for the lanes) keep their types. Their outputs are renamed
+ * scales or sizes given a last entry for the lanes) keep their types, a YOLO head gets
+ * `blocked_input`. Their outputs are renamed
  * `<name>__blocked`; a `KilnToBlocked` converts each tensor a region reads from outside it, a
- * `KilnFromBlocked` (attribute `channels`) each tensor it gives to a layer outside it or to the
+ * `KilnFromBlocked` (attribute `channels`) each blocked tensor it gives to a layer outside it or to the
  * graph outputs, under the tensor's own name. Runs after INT8 quantization and the residual and
  * YOLO head fusions; bottleneck-fusion then makes each inverted residual block of its convolutions
  * one `KilnBottleneckBlocked`.
@@ -73,7 +74,7 @@ export function blockChannels(network: NetworkDefinition, context: PassContext =
     const members = new Set(region);
     const inside = (name: string) => members.has(producers.get(name) as Layer);
     const entries = new Set(region.flatMap((l) => blockedInputs(l, stems)).filter((name) => !inside(name)));
-    const exits = region.filter((l) => network.outputs.includes(l.outputs[0]!) || (consumers.get(l.outputs[0]!) ?? []).some((c) => !members.has(c)));
+    const exits = region.filter((l) => !isSink(l) && (network.outputs.includes(l.outputs[0]!) || (consumers.get(l.outputs[0]!) ?? []).some((c) => !members.has(c))));
     if (2 * (entries.size + exits.length) > convs) continue;
     for (const l of region) blocked.add(l);
   }
@@ -101,9 +102,10 @@ export function blockChannels(network: NetworkDefinition, context: PassContext =
       for (const i of inputs.keys()) if (inputs[i] === name && blockedIndices(layer, stems).includes(i)) inputs[i] = replacement;
     }
     retype(network, layer, inputs, stems.has(layer), infos);
+    layers.push(layer);
+    if (isSink(layer)) continue;
     const out = layer.outputs[0]!;
     layer.outputs = [`${out}__blocked`];
-    layers.push(layer);
     const outside = (consumers.get(out) ?? []).some((c) => !blocked.has(c)) || network.outputs.includes(out);
     if (outside) {
       layers.push({ name: `${out}__from_blocked`, type: 'KilnFromBlocked', inputs: [`${out}__blocked`], outputs: [out], attributes: { channels: channelsOf(out) } });
@@ -125,6 +127,8 @@ function retype(network: NetworkDefinition, layer: Layer, inputs: string[], stem
     layer.type = 'KilnMaxPoolBlocked';
   } else if (layer.type === 'GlobalAveragePool') {
     layer.type = 'KilnGlobalAveragePoolBlocked';
+  } else if (isSink(layer)) {
+    layer.attributes = { ...layer.attributes, blocked_input: 1 };
   } else if (layer.type === 'Resize') {
     // The lanes' axis keeps its 16; sizes count blocks where they counted channels.
     const sizesInput = inputs[3] ? 3 : 2;
@@ -171,6 +175,8 @@ function blockable(network: NetworkDefinition, layer: Layer, infos: Map<string, 
     }
     case 'GlobalAveragePool':
       return true;
+    case 'KilnYoloDecode':
+      return isSink(layer);
     case 'MaxPool':
       return attributeNumbers(layer, 'kernel_shape').length === 2 && ['NOTSET', 'VALID'].includes(attributeString(layer, 'auto_pad', 'NOTSET'));
     case 'Resize': {
@@ -205,6 +211,11 @@ function blockableConv(network: NetworkDefinition, conv: Layer): boolean {
   if (group === 1) return cinPerGroup >= STEM_CHANNELS || isStem(network, conv);
   const rows = network.constants.get(conv.inputs[1]!)!.shape[2] as number;
   return cinPerGroup === 1 && cout === group && rows <= MAX_DEPTHWISE_ROWS && attributeNumbers(conv, 'dilations', [1, 1]).every((v) => v === 1) && !residual;
+}
+
+/** A YOLO head with its 1×1 convolution fused in (yolo-head-fusion): it reads blocked, writes its detections. */
+function isSink(layer: Layer): boolean {
+  return layer.type === 'KilnYoloDecode' && layer.inputs.length === 6;
 }
 
 /** One group, no residual, fewer than 8 input channels and at most 256 taps over them: an image stem. */

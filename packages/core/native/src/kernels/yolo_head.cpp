@@ -8,8 +8,9 @@
 
 namespace kiln {
 
-YoloHead::YoloHead(Isa isa, int64_t cin, int64_t anchors, int64_t outputs, const float* weights, const float* bias)
-    : gemm_(gemm::gemmKernel(isa)), cin_(cin), anchors_(anchors), outputs_(outputs), k_(cin + 1) {
+YoloHead::YoloHead(Isa isa, int64_t cin, int64_t anchors, int64_t outputs, const float* weights, const float* bias,
+                   bool blockedInput)
+    : gemm_(gemm::gemmKernel(isa)), cin_(cin), anchors_(anchors), outputs_(outputs), k_(cin + 1), blockedInput_(blockedInput) {
   if (cin < 1 || anchors < 1 || outputs < 5 || !weights) throw std::invalid_argument("yolo head: invalid geometry");
   const int64_t nr = gemm_.nr;
   bPanels_ = ceilDiv(outputs, nr);
@@ -39,7 +40,10 @@ void YoloHead::run(const float* x, int64_t batch, int64_t h, int64_t w, const fl
     const int64_t p0 = blk * block, m = std::min(block, plane - p0);
     // A = X^T for pixels [p0, p0 + m), with the ones row for the bias.
     float* packedA = static_cast<float*>(workspace) + block * k_ * thread;
-    gemm::packPixelsTransposed(x + b * cin_ * plane + p0, plane, cin_, m, mr, packedA);
+    if (blockedInput_)
+      gemm::packBlockedPixelsTransposed(x + (b * ceilDiv(cin_, 16) * plane + p0) * 16, plane, cin_, m, mr, packedA);
+    else
+      gemm::packPixelsTransposed(x + b * cin_ * plane + p0, plane, cin_, m, mr, packedA);
     for (int64_t a = 0; a < anchors_; ++a) {
       const int64_t cell0 = a * plane + p0;
       float* c = y + (b * anchors_ * plane + cell0) * outputs_;

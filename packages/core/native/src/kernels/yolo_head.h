@@ -20,7 +20,9 @@ namespace kiln {
 class YoloHead {
  public:
   // weights: [anchors·outputs, cin] (the 1x1 filters); bias: anchors·outputs values, or null.
-  YoloHead(Isa isa, int64_t cin, int64_t anchors, int64_t outputs, const float* weights, const float* bias);
+  // blockedInput: x is channel-blocked, [batch, ceil(cin / 16), h, w, 16].
+  YoloHead(Isa isa, int64_t cin, int64_t anchors, int64_t outputs, const float* weights, const float* bias,
+           bool blockedInput = false);
   // Scratch run() needs with this many threads.
   size_t workspaceBytes(int threads) const;
   // x: [batch, cin, h, w]; grid, anchor: 2 floats per cell (anchors·h·w cells); y: [batch,
@@ -34,6 +36,7 @@ class YoloHead {
 
   const gemm::GemmKernel& gemm_;
   int64_t cin_, anchors_, outputs_, k_;
+  bool blockedInput_;
   int64_t bPanels_ = 0, bPanelStride_ = 0;
   AlignedFloats packedB_;  // per anchor: bPanels_ panels of k_ x NR, bPanelStride_ floats apart
 };

@@ -7,9 +7,10 @@
 namespace kiln {
 namespace {
 
-// YoloDecode with its 1x1 convolution fused in (the yolo-head fusion pass): x [N, cin, H, W] →
-// y [N, A·H·W, K]. Inputs 1 and 2 are the grid and anchor constants (as YoloDecode's), 3 the
-// constant weights [A·K, cin, 1, 1], 4 the constant bias [A·K].
+// YoloDecode with its 1x1 convolution fused in (the yolo-head fusion pass): x [N, cin, H, W] (with
+// `blocked_input`, channel-blocked [N, ceil(cin / 16), H, W, 16]) → y [N, A·H·W, K]. Inputs 1 and
+// 2 are the grid and anchor constants (as YoloDecode's), 3 the constant weights [A·K, cin, 1, 1],
+// 4 the constant bias [A·K].
 class YoloHeadLayer final : public Layer {
  public:
   YoloHeadLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc) {
@@ -17,6 +18,7 @@ class YoloHeadLayer final : public Layer {
     anchors_ = attrs.getInt("anchors");
     outputs_ = attrs.getInt("outputs");
     stride_ = attrs.getFloat("stride");
+    blockedInput_ = attrs.getInt("blocked_input", 0) != 0;
     if (desc.inputs.size() != 5) throw Error("KILN_BUILD", "layer '" + desc.name + "' (YoloHead): expects 5 inputs");
     for (size_t i = 1; i < 5; ++i)
       if (!ctx.constantInputs[i]) throw Error("KILN_BUILD", "layer '" + desc.name + "' (YoloHead): the grid, anchors, weights and bias must be constants");
@@ -30,12 +32,15 @@ class YoloHeadLayer final : public Layer {
       throw Error("KILN_BUILD", "layer '" + desc.name + "' (YoloHead): expects 1x1 weights [" + std::to_string(anchors_ * outputs_) +
                                     ", cin, 1, 1] and as many biases, got " + shapeToString(ws));
     cin_ = ws[1];
-    head_ = std::make_unique<YoloHead>(ctx.isa, cin_, anchors_, outputs_, weights->floats(), bias->floats());
+    head_ = std::make_unique<YoloHead>(ctx.isa, cin_, anchors_, outputs_, weights->floats(), bias->floats(), blockedInput_);
   }
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     const Shape& x = in[0];
-    if (x.size() != 4 || x[1] != cin_) shapeError("expects [N, " + std::to_string(cin_) + ", H, W], got " + shapeToString(x));
+    if (blockedInput_ && (x.size() != 5 || x[1] != (cin_ + 15) / 16 || x[4] != 16))
+      shapeError("expects a blocked input of " + std::to_string(cin_) + " channels, got " + shapeToString(x));
+    if (!blockedInput_ && (x.size() != 4 || x[1] != cin_))
+      shapeError("expects [N, " + std::to_string(cin_) + ", H, W], got " + shapeToString(x));
     const int64_t cells = anchors_ * x[2] * x[3];
     if (elementCount(grid_->shape) != cells * 2 || elementCount(anchorGrid_->shape) != cells * 2)
       shapeError("the grid was built for another feature-map size than " + shapeToString(x));
@@ -51,6 +56,7 @@ class YoloHeadLayer final : public Layer {
 
  private:
   int64_t anchors_, outputs_, cin_ = 0;
+  bool blockedInput_ = false;
   float stride_;
   const ConstantDesc* grid_;
   const ConstantDesc* anchorGrid_;

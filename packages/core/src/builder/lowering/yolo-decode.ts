@@ -38,7 +38,13 @@ export const lowerYoloDecode: Lowering = (layer, ctx) => {
   const anchorName = `${layer.name}__anchors`;
   ctx.network.constants.set(gridName, { dtype: 'float32', shape: [denseGrid.length], data: denseGrid });
   ctx.network.constants.set(anchorName, { dtype: 'float32', shape: [denseAnchors.length], data: denseAnchors });
-  const attrs = { anchors: ints([anchors]), outputs: ints([attributeNumber(layer, 'outputs')]), stride: floats([stride]) };
   const conv = layer.inputs.length === 6 ? [layer.inputs[4]!, layer.inputs[5]!] : [];
+  const attrs = {
+    anchors: ints([anchors]),
+    outputs: ints([attributeNumber(layer, 'outputs')]),
+    stride: floats([stride]),
+    // A head in a channel-blocked region (channel-blocking) reads its input blocked.
+    ...(conv.length ? { blocked_input: ints([attributeNumber(layer, 'blocked_input', 0)]) } : {}),
+  };
   return [nativeLayer(layer, conv.length ? 'YoloHead' : 'YoloDecode', attrs, [layer.inputs[0]!, gridName, anchorName, ...conv])];
 };
