@@ -30,22 +30,6 @@ void packPixelsTransposed(const float* x, int64_t plane, int64_t cin, int64_t m,
   for (int64_t p = 0; p < panels; ++p) std::fill(dst + (p * k + cin) * mr, dst + (p * k + cin + 1) * mr, 1.f);
 }
 
-void packBlockedPixelsTransposed(const float* x, int64_t plane, int64_t cin, int64_t m, int mr, float* dst) {
-  constexpr int64_t kBlock = 16;
-  const int64_t k = cin + 1, panels = (m + mr - 1) / mr;
-  for (int64_t p = 0; p < panels; ++p) {
-    float* panel = dst + p * k * mr;
-    for (int64_t i = 0; i < mr; ++i) {
-      const int64_t pixel = p * mr + i;
-      for (int64_t c0 = 0; c0 < cin; c0 += kBlock) {
-        const float* line = x + (c0 / kBlock * plane + pixel) * kBlock;
-        for (int64_t c = c0; c < std::min(cin, c0 + kBlock); ++c) panel[c * mr + i] = pixel < m ? line[c - c0] : 0.f;
-      }
-      panel[cin * mr + i] = 1.f;
-    }
-  }
-}
-
 void packFiltersTransposed(const float* weights, const float* bias, int64_t cout, int64_t cin, int nr, float* dst) {
   const int64_t k = cin + 1;
   for (int64_t p = 0; p < (cout + nr - 1) / nr; ++p)

@@ -17,8 +17,6 @@ void packA(const float* src, int64_t m, int64_t k, int64_t lda, int mr, float* d
 // A: pixels [0, m) of x ([cin, plane] floats from the first pixel) as MR-pixel panels of
 //    (cin + 1) x MR floats, row cin all ones, pixels past m zero. Runs at any time (per tile).
 void packPixelsTransposed(const float* x, int64_t plane, int64_t cin, int64_t m, int mr, float* dst);
-// The same A from a channel-blocked x ([ceil(cin / 16), plane, 16] floats from the first pixel).
-void packBlockedPixelsTransposed(const float* x, int64_t plane, int64_t cin, int64_t m, int mr, float* dst);
 // B: the filters [cout, cin] transposed into NR-channel panels of (cin + 1) x NR floats, row cin the
 //    bias (or zero), channels past cout zero.
 void packFiltersTransposed(const float* weights, const float* bias, int64_t cout, int64_t cin, int nr, float* dst);

@@ -10,8 +10,14 @@ namespace kiln {
 
 YoloHead::YoloHead(Isa isa, int64_t cin, int64_t anchors, int64_t outputs, const float* weights, const float* bias,
                    bool blockedInput)
-    : gemm_(gemm::gemmKernel(isa)), cin_(cin), anchors_(anchors), outputs_(outputs), k_(cin + 1), blockedInput_(blockedInput) {
+    : gemm_(gemm::gemmKernel(isa)), cin_(cin), anchors_(anchors), outputs_(outputs), k_(cin + 1) {
   if (cin < 1 || anchors < 1 || outputs < 5 || !weights) throw std::invalid_argument("yolo head: invalid geometry");
+  if (blockedInput) {
+    Epilogue sigmoid;
+    sigmoid.act = Activation::Sigmoid;
+    blocked_ = std::make_unique<blocked::PointwiseBlocked>(isa, cin, anchors * outputs, weights, bias, sigmoid);
+    return;
+  }
   const int64_t nr = gemm_.nr;
   bPanels_ = ceilDiv(outputs, nr);
   bPanelStride_ = k_ * nr;
@@ -23,12 +29,52 @@ YoloHead::YoloHead(Isa isa, int64_t cin, int64_t anchors, int64_t outputs, const
 
 int64_t YoloHead::blockPixels() const { return gemm_.mr * 16; }
 
+// With a blocked input: pixels per task, and the floats of one task's scratch (their values as
+// blocked pixels, then one pixel's values in order).
+constexpr int64_t kBlockedPixels = 24;
+static int64_t blockedScratch(int64_t values) {
+  return (kBlockedPixels + 1) * blocked::blocks(values) * blocked::kBlock;
+}
+
 size_t YoloHead::workspaceBytes(int threads) const {
-  return static_cast<size_t>(blockPixels() * k_) * sizeof(float) * static_cast<size_t>(std::max(threads, 1));
+  const int64_t perThread = blocked_ ? blockedScratch(anchors_ * outputs_) : blockPixels() * k_;
+  return static_cast<size_t>(perThread) * sizeof(float) * static_cast<size_t>(std::max(threads, 1));
+}
+
+void YoloHead::decode(const float* s, const float* grid, const float* anchor, float stride, float* cell) const {
+  cell[0] = (2.f * s[0] + grid[0]) * stride;
+  cell[1] = (2.f * s[1] + grid[1]) * stride;
+  cell[2] = 4.f * s[2] * s[2] * anchor[0];
+  cell[3] = 4.f * s[3] * s[3] * anchor[1];
+}
+
+void YoloHead::runBlocked(const float* x, int64_t batch, int64_t plane, const float* grid, const float* anchor,
+                          float stride, float* y, float* workspace, ThreadPool& pool) const {
+  constexpr int64_t kBlock = blocked::kBlock;
+  const int64_t values = anchors_ * outputs_, inBlocks = blocked::blocks(cin_), valueBlocks = blocked::blocks(values);
+  const int64_t chunks = ceilDiv(plane, kBlockedPixels);
+  pool.parallelFor(batch * chunks, [&](int64_t task, int thread) {
+    const int64_t b = task / chunks, p0 = task % chunks * kBlockedPixels, m = std::min(kBlockedPixels, plane - p0);
+    float* tile = workspace + thread * blockedScratch(values);
+    float* pixel = tile + kBlockedPixels * valueBlocks * kBlock;
+    blocked_->runPixels(x + (b * inBlocks * plane + p0) * kBlock, plane * kBlock, m, nullptr, tile, kBlockedPixels * kBlock);
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t vb = 0; vb < valueBlocks; ++vb)
+        std::copy(tile + (vb * kBlockedPixels + i) * kBlock, tile + (vb * kBlockedPixels + i + 1) * kBlock, pixel + vb * kBlock);
+      for (int64_t a = 0; a < anchors_; ++a) {
+        const int64_t cell = a * plane + p0 + i;
+        float* out = y + (b * anchors_ * plane + cell) * outputs_;
+        const float* sigmoids = pixel + a * outputs_;
+        decode(sigmoids, grid + 2 * cell, anchor + 2 * cell, stride, out);
+        std::copy(sigmoids + 4, sigmoids + outputs_, out + 4);
+      }
+    }
+  });
 }
 
 void YoloHead::run(const float* x, int64_t batch, int64_t h, int64_t w, const float* grid, const float* anchor, float stride,
                    float* y, void* workspace, ThreadPool& pool) const {
+  if (blocked_) return runBlocked(x, batch, h * w, grid, anchor, stride, y, static_cast<float*>(workspace), pool);
   const int64_t plane = h * w, mr = gemm_.mr, block = blockPixels();
   const int64_t blocks = ceilDiv(plane, block), tasks = batch * blocks;
   if (tasks <= 0) return;
@@ -40,10 +86,7 @@ void YoloHead::run(const float* x, int64_t batch, int64_t h, int64_t w, const fl
     const int64_t p0 = blk * block, m = std::min(block, plane - p0);
     // A = X^T for pixels [p0, p0 + m), with the ones row for the bias.
     float* packedA = static_cast<float*>(workspace) + block * k_ * thread;
-    if (blockedInput_)
-      gemm::packBlockedPixelsTransposed(x + (b * ceilDiv(cin_, 16) * plane + p0) * 16, plane, cin_, m, mr, packedA);
-    else
-      gemm::packPixelsTransposed(x + b * cin_ * plane + p0, plane, cin_, m, mr, packedA);
+    gemm::packPixelsTransposed(x + b * cin_ * plane + p0, plane, cin_, m, mr, packedA);
     for (int64_t a = 0; a < anchors_; ++a) {
       const int64_t cell0 = a * plane + p0;
       float* c = y + (b * anchors_ * plane + cell0) * outputs_;
@@ -58,15 +101,9 @@ void YoloHead::run(const float* x, int64_t batch, int64_t h, int64_t w, const fl
       t.n = outputs_;
       t.epilogue = sigmoid;
       gemm::macroOverK(gemm_, t, k_, gemm_.nr);
-      // The box: centre from the grid, size from the anchor.
       for (int64_t i = 0; i < m; ++i) {
         float* cell = c + i * outputs_;
-        const float* g = grid + 2 * (cell0 + i);
-        const float* an = anchor + 2 * (cell0 + i);
-        cell[0] = (2.f * cell[0] + g[0]) * stride;
-        cell[1] = (2.f * cell[1] + g[1]) * stride;
-        cell[2] = 4.f * cell[2] * cell[2] * an[0];
-        cell[3] = 4.f * cell[3] * cell[3] * an[1];
+        decode(cell, grid + 2 * (cell0 + i), anchor + 2 * (cell0 + i), stride, cell);
       }
     }
   });

@@ -1,7 +1,10 @@
 #pragma once
 #include <cstdint>
 
+#include <memory>
+
 #include "kernels/aligned_floats.h"
+#include "kernels/blocked_conv.h"
 #include "kernels/gemm_kernel.h"
 #include "runtime/cpu_features.h"
 #include "runtime/thread_pool.h"
@@ -14,6 +17,9 @@ namespace kiln {
 // consecutive values, so the GEMM writes the final [N, A·H·W, K] layout in place (ldc = K) with
 // the sigmoid as its epilogue, and only each cell's four box values get a second look. The bias
 // rides along as one more K row of ones.
+//
+// From a channel-blocked input the convolution runs on the blocked 1x1 tiles instead, all anchors
+// at once, a few pixels at a time into a scratch that each pixel's cells are copied out of.
 //
 // For cell c = (a·H + i)·W + j with s = sigmoid(conv(x)[n, a·K + k, i, j]):
 //   k < 2: (2s + grid[2c + k])·stride;   k < 4: (2s)²·anchor[2c + k − 2];   else s.
@@ -33,10 +39,14 @@ class YoloHead {
  private:
   // Pixels one task packs and multiplies: a multiple of MR.
   int64_t blockPixels() const;
+  void runBlocked(const float* x, int64_t batch, int64_t plane, const float* grid, const float* anchor, float stride,
+                  float* y, float* workspace, ThreadPool& pool) const;
+  // A decoded cell's box (its first four values) from its sigmoids, the grid and the anchor.
+  void decode(const float* sigmoids, const float* grid, const float* anchor, float stride, float* cell) const;
 
   const gemm::GemmKernel& gemm_;
   int64_t cin_, anchors_, outputs_, k_;
-  bool blockedInput_;
+  std::unique_ptr<blocked::PointwiseBlocked> blocked_;  // with a blocked input: conv + sigmoid
   int64_t bPanels_ = 0, bPanelStride_ = 0;
   AlignedFloats packedB_;  // per anchor: bPanels_ panels of k_ x NR, bPanelStride_ floats apart
 };
