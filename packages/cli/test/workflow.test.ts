@@ -13,7 +13,7 @@ let built: Result;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'kiln-cli-'));
   engine = path.join(dir, 'yolov5n.kiln');
-  built = await kiln('build', MODEL, '-o', engine, '--threads', '2', '--timing-cache', path.join(dir, 'timing.json'));
+  built = await kiln('build', MODEL, '-o', engine, '--threads', '2', '--layout', 'blocked', '--timing-cache', path.join(dir, 'timing.json'));
 });
 
 afterAll(async () => {
@@ -29,7 +29,7 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     // 79: the 7 residual Adds of the backbone's bottlenecks are fused into their convolutions, the
     // head's three 1x1 convolutions into their YOLO decodes, and the network runs channel-blocked
     // from its stem into its heads, which read the blocked layout themselves: no conversion back.
-    expect(built.stdout).toContain('layers: 254 parsed, 79 after optimization');
+    expect(built.stdout).toContain('layers: 254 parsed, 79 after optimization, channel-blocked layout');
     expect(built.stdout).toMatch(/^ {2}KilnConvBlocked +0 +57$/m);
     expect(built.stdout).not.toMatch(/KilnFromBlocked/);
     expect(built.stdout).toMatch(/^ {2}YoloHead +0 +3$/m);
@@ -41,10 +41,22 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     expect(built.stdout).toMatch(/^engine: [\d.]+ MiB$/m);
   });
 
+  it('build --layout auto times the channel-blocked engine against the all-NCHW one and keeps the faster', async () => {
+    const result = await kiln('build', MODEL, '-o', path.join(dir, 'auto.kiln'), '--threads', '2', '--verbose');
+    expect(result.code).toBe(0);
+    const timed = /layout: channel-blocked ([\d.]+) ms, NCHW ([\d.]+) ms per inference: keeping (channel-blocked|NCHW)/.exec(result.stderr);
+    expect(timed, result.stderr).not.toBeNull();
+    const [blockedMs, nchwMs, kept] = [Number(timed![1]), Number(timed![2]), timed![3]];
+    expect(kept).toBe(blockedMs <= nchwMs ? 'channel-blocked' : 'NCHW');
+    expect(result.stdout).toContain(`79 after optimization, ${kept} layout`);
+    const blocks = /^ {2}KilnConvBlocked +0 +(\d+)$/m.exec(result.stdout);
+    expect(blocks ? Number(blocks[1]) : 0).toBe(kept === 'NCHW' ? 0 : 57);
+  });
+
   it('build --timing-cache reuses the first build\'s timings', async () => {
     const cache = JSON.parse(await readFile(path.join(dir, 'timing.json'), 'utf8'));
     expect(Object.keys(cache.entries).length).toBeGreaterThan(5);
-    const again = await kiln('build', MODEL, '-o', path.join(dir, 'again.kiln'), '--threads', '2', '--timing-cache', path.join(dir, 'timing.json'));
+    const again = await kiln('build', MODEL, '-o', path.join(dir, 'again.kiln'), '--threads', '2', '--layout', 'blocked', '--timing-cache', path.join(dir, 'timing.json'));
     expect(again.code).toBe(0);
     const timed = /\((\d+) layers chose between timed candidates, (\d+) with timings from the timing cache\)/.exec(again.stdout);
     expect(timed, again.stdout).not.toBeNull();
@@ -66,7 +78,7 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     expect(info.threads).toBe(2);
     expect(info.inputs).toEqual([{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }]);
     expect(info.outputs).toEqual([{ name: 'output', dtype: 'float32', shape: [1, 25200, 85] }]);
-    expect(info.build).toEqual({ layersBefore: 254, layersAfter: 79, precision: 'fp32' });
+    expect(info.build).toEqual({ layersBefore: 254, layersAfter: 79, precision: 'fp32', layout: 'blocked' });
     expect(Object.keys(info.metadata).sort()).toEqual(['names', 'stride']);
     expect(info.layers).toHaveLength(79);
     expect(info.layerTypes.KilnConvBlocked).toBe(57);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lowerNetwork } from '../src/builder/lowering/index.js';
-import { Builder, NetworkDefinition, optimizeNetwork, supportedIsas, type Tensor } from '../src/index.js';
+import { Builder, Logger, NetworkDefinition, optimizeNetwork, supportedIsas, type Tensor } from '../src/index.js';
 import { analyze } from '../src/optimizer/analysis/analyze.js';
 import { fuseBottlenecks } from '../src/optimizer/bottleneck-fusion.js';
 import { blockChannels } from '../src/optimizer/channel-blocking.js';
@@ -171,6 +171,22 @@ describe('channel blocking (NCHW16c)', () => {
     const { network } = mobileBlocks(1, 5, 5, true);
     const nchw = await new Builder().build(network, { timeTactics: false, layout: 'nchw' });
     expect(nchw.layers.map((l) => l.type).filter((t) => t.includes('Blocked'))).toEqual([]);
+  });
+
+  it("times the channel-blocked engine against the all-NCHW one under layout 'auto' and keeps the faster; 'blocked' does not time", async () => {
+    const { network } = mobileBlocks(2, 24, 24, true);
+    const messages: string[] = [];
+    const logger = new Logger({ severity: 'info', sink: (_severity, message) => messages.push(message) });
+    const auto = await new Builder({ logger }).build(network, { layout: 'auto' });
+    const timed = messages.map((m) => /^layout: channel-blocked ([\d.]+) ms, NCHW ([\d.]+) ms per inference: keeping (channel-blocked|NCHW)$/.exec(m)).find(Boolean);
+    expect(timed, messages.join('\n')).toBeDefined();
+    const kept = Number(timed![1]) <= Number(timed![2]) ? 'blocked' : 'nchw';
+    expect(auto.build.layout).toBe(kept);
+    expect(auto.layers.some((l) => l.type === 'KilnBottleneckBlocked')).toBe(kept === 'blocked');
+    messages.length = 0;
+    const blocked = await new Builder({ logger }).build(network, { layout: 'blocked' });
+    expect(blocked.build.layout).toBe('blocked');
+    expect(messages.filter((m) => m.startsWith('layout:'))).toEqual([]);
   });
 
   it('runs a YOLOv5-style region blocked (stem, stride-2 and 3x3 convolutions, residual, channel concats, SPPF pools, nearest upsampling) and matches the NCHW engine on every ISA', async () => {

@@ -21,7 +21,7 @@ interface BuildFlags {
   optShapes?: ShapeSpecs;
   maxShapes?: ShapeSpecs;
   timing: boolean;
-  layout: 'auto' | 'nchw';
+  layout: 'auto' | 'blocked' | 'nchw';
   verbose?: boolean;
   calib?: string;
   calibCache?: string;
@@ -45,7 +45,11 @@ export function registerBuild(program: Command): void {
     .addOption(new Option('--opt-shapes <specs>', 'typical shapes, the ones tactics are timed on').argParser(parseShapeSpecs))
     .addOption(new Option('--max-shapes <specs>', 'largest shapes a dynamic input accepts').argParser(parseShapeSpecs))
     .option('--no-timing', 'keep the first kernel that applies to each layer instead of timing every tactic')
-    .addOption(new Option('--layout <layout>', "tensor layout: 'auto' runs regions of convolutions channel-blocked (NCHW16c), 'nchw' keeps every tensor NCHW").choices(['auto', 'nchw']).default('auto'))
+    .addOption(
+      new Option('--layout <layout>', "tensor layout: 'blocked' runs regions of convolutions channel-blocked (NCHW16c), 'nchw' keeps every tensor NCHW, 'auto' builds both and keeps the faster")
+        .choices(['auto', 'blocked', 'nchw'])
+        .default('auto'),
+    )
     .option('--calib <dir>', 'INT8: a folder of calibration images (letterboxed to the input size)')
     .option('--calib-cache <file>', 'INT8: calibration cache, used when it exists and written after calibrating')
     .addOption(new Option('--calibrator <method>', 'INT8 calibration method').choices(['entropy', 'minmax', 'percentile']).default('entropy'))
@@ -105,7 +109,7 @@ async function build(modelPath: string, flags: BuildFlags): Promise<void> {
 function printSummary(output: string, network: NetworkDefinition, engine: Engine, planBytes: number, seconds: number): void {
   const lines: string[] = [];
   lines.push(out.green(`built ${output} in ${seconds.toFixed(2)} s`) + ` (${engine.isa}, ${plural(engine.threads, 'thread')}, ${engine.build.precision})`);
-  lines.push(`layers: ${engine.build.layersBefore} parsed, ${engine.build.layersAfter} after optimization`);
+  lines.push(`layers: ${engine.build.layersBefore} parsed, ${engine.build.layersAfter} after optimization${engine.build.layout ? `, ${engine.build.layout === 'blocked' ? 'channel-blocked' : 'NCHW'} layout` : ''}`);
   const parsed = new Map(countBy(network.layers, (l) => l.type));
   const built = new Map(countBy(engine.layers, (l) => l.type));
   const types = [...new Set([...built.keys(), ...parsed.keys()])];

@@ -109,7 +109,7 @@ function printInspection(x: Inspection): void {
     out.bold(`${x.file}`) + ` (${x.kind === 'plan' ? 'Kiln engine' : 'ONNX model, built in memory'}; plan ${formatBytes(p.bytes)})`,
     ...table([
       ['plan', `format ${p.formatVersion}, Kiln ${p.kilnVersion}, built for ${p.isa} with ${plural(p.threads, 'thread')}`],
-      ['engine', `${x.isa}, ${plural(x.threads, 'thread')}, ${x.build.precision} (this CPU runs ${x.cpuIsas.join(', ')})`],
+      ['engine', `${x.isa}, ${plural(x.threads, 'thread')}, ${x.build.precision}${x.build.layout ? `, ${x.build.layout === 'blocked' ? 'channel-blocked' : 'NCHW'} layout` : ''} (this CPU runs ${x.cpuIsas.join(', ')})`],
       ['inputs', tensors(x.inputs)],
       ['outputs', tensors(x.outputs)],
       ['layers', `${x.build.layersBefore} parsed, ${x.build.layersAfter} after optimization: ${counts(x.layerTypes)}`],

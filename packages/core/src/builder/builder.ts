@@ -20,10 +20,11 @@ import { parseOptions } from '../options.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
 import { Engine } from '../runtime/engine.js';
 import type { EngineMetadata } from '../runtime/engine-metadata.js';
+import { timeEngines } from './layout-timing.js';
 import { lowerNetwork } from './lowering/index.js';
 import { readTimingCache, writeTimingCache } from './timing-cache.js';
 
-export type BuildPhase = 'optimizing' | 'calibrating' | 'lowering' | 'compiling' | 'timing tactics';
+export type BuildPhase = 'optimizing' | 'calibrating' | 'lowering' | 'compiling' | 'timing tactics' | 'timing layouts';
 export type ProgressCallback = (phase: BuildPhase, done: number, total: number) => void;
 
 const dims = z.array(z.number().int().nonnegative());
@@ -45,10 +46,12 @@ const buildOptionsSchema = z.strictObject({
   /** The instruction-set path; default: the best this CPU has (or KILN_ISA). */
   isa: z.enum(['scalar', 'avx2', 'avx512']).optional(),
   /**
-   * 'auto': regions of convolutions run in the channel-blocked layout NCHW16c where the layout pass
-   * finds them large enough to pay for their conversions; 'nchw': every tensor stays NCHW.
+   * 'blocked': regions of convolutions run in the channel-blocked layout NCHW16c where the layout
+   * pass finds them large enough to pay for their conversions; 'nchw': every tensor stays NCHW;
+   * 'auto': both are built and timed end to end (at the profiles' typical shapes), the faster kept
+   * (with `timeTactics: false`, 'blocked' without timing).
    */
-  layout: z.enum(['auto', 'nchw']).default('auto'),
+  layout: z.enum(['auto', 'blocked', 'nchw']).default('auto'),
   /** Time every candidate kernel per layer and keep the fastest (else the first that applies). */
   timeTactics: z.boolean().default(true),
   /**
@@ -113,18 +116,41 @@ export class Builder {
     // Likewise after INT8: the head convolutions left in FP32 go into their YOLO decodes.
     const heads = fuseYoloHeads(target);
     this.logger.verbose(`YOLO head fusion: ${heads} change(s), ${target.layers.length} layers`);
-    // Last: regions of convolutions into the channel-blocked layout, then their inverted residual
-    // blocks into one layer each.
-    if (opts.layout === 'auto') {
-      const blockedConvs = blockChannels(target, { plugins: this.plugins });
-      this.logger.verbose(`channel blocking: ${blockedConvs} convolution(s), ${target.layers.length} layers`);
-      const bottlenecks = fuseBottlenecks(target);
-      this.logger.verbose(`bottleneck fusion: ${bottlenecks} inverted residual block(s), ${target.layers.length} layers`);
-    }
-    const build = { layersBefore: report.layersBefore, layersAfter: target.layers.length, precision: opts.precision };
-    const engine = await this.compile(target, opts, isa, build, network.metadata);
+    // Last: regions of convolutions into the channel-blocked layout.
+    const blocked = opts.layout === 'nchw' ? undefined : this.blockRegions(target);
+    const compile = (variant: NetworkDefinition, layout: 'blocked' | 'nchw') =>
+      this.compile(variant, opts, isa, { layersBefore: report.layersBefore, layersAfter: variant.layers.length, precision: opts.precision, layout }, network.metadata);
+    let engine: Engine;
+    if (!blocked) engine = await compile(target, 'nchw');
+    else if (opts.layout === 'blocked' || !opts.timeTactics) engine = await compile(blocked, 'blocked');
+    else engine = await this.fasterLayout(await compile(blocked, 'blocked'), await compile(target, 'nchw'), opts);
     this.logger.info(`built for ${engine.isa} with ${engine.threads} threads`);
     return engine;
+  }
+
+  /** A copy of the network with its regions of convolutions channel-blocked, its inverted residual blocks one layer each; none if no region pays. */
+  private blockRegions(network: NetworkDefinition): NetworkDefinition | undefined {
+    const blocked = network.clone();
+    const convs = blockChannels(blocked, { plugins: this.plugins });
+    this.logger.verbose(`channel blocking: ${convs} convolution(s), ${blocked.layers.length} layers`);
+    if (!convs) return undefined;
+    const bottlenecks = fuseBottlenecks(blocked);
+    this.logger.verbose(`bottleneck fusion: ${bottlenecks} inverted residual block(s), ${blocked.layers.length} layers`);
+    return blocked;
+  }
+
+  /** The faster of the channel-blocked and the all-NCHW engine, timed end to end. */
+  private async fasterLayout(blocked: Engine, nchw: Engine, opts: ParsedBuildOptions): Promise<Engine> {
+    const progress = opts.onProgress ?? (() => {});
+    try {
+      const [blockedMs, nchwMs] = await timeEngines([blocked, nchw], opts.profiles, (done, total) => progress('timing layouts', done, total));
+      const keep = blockedMs! <= nchwMs! ? 'channel-blocked' : 'NCHW';
+      this.logger.info(`layout: channel-blocked ${blockedMs!.toFixed(2)} ms, NCHW ${nchwMs!.toFixed(2)} ms per inference: keeping ${keep}`);
+      return keep === 'NCHW' ? nchw : blocked;
+    } catch (e) {
+      this.logger.warning(`layout: could not time the two engines (${(e as Error).message}): keeping the channel-blocked one`);
+      return blocked;
+    }
   }
 
   private async compile(network: NetworkDefinition, opts: ParsedBuildOptions, isa: Isa, build: EngineMetadata['build'], modelMetadata: Record<string, string>): Promise<Engine> {

@@ -14,5 +14,6 @@ export interface EngineMetadata {
   outputs: EngineTensorInfo[];
   /** The source model's metadata (e.g. YOLOv5's `names` and `stride`). */
   modelMetadata: Record<string, string>;
-  build: { layersBefore: number; layersAfter: number; precision: string };
+  /** layout: whether convolution regions run channel-blocked (absent in engines built before it was recorded). */
+  build: { layersBefore: number; layersAfter: number; precision: string; layout?: 'blocked' | 'nchw' };
 }
