@@ -3,19 +3,22 @@ import { supportedIsas } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { SHARED_MODELS, buildKiln, errors, imageInput, runOrt } from './compare.js';
 
-const cases: { model: string; batches: number[] }[] = [
-  { model: 'yolov5n.onnx', batches: [1] },
-  { model: 'yolov5n-dynamic.onnx', batches: [1, 4] },
-  { model: 'yolov5s-random.onnx', batches: [1] },
+// Each layout named, not 'auto': which one a timed build keeps may change from run to run.
+const cases: { model: string; batches: number[]; layout: 'blocked' | 'nchw' }[] = [
+  { model: 'yolov5n.onnx', batches: [1], layout: 'blocked' },
+  { model: 'yolov5n.onnx', batches: [1], layout: 'nchw' },
+  { model: 'yolov5n-dynamic.onnx', batches: [1, 4], layout: 'blocked' },
+  { model: 'yolov5s-random.onnx', batches: [1], layout: 'blocked' },
 ];
 
 describe('YOLOv5 against onnxruntime-node on the same random input', () => {
   for (const isa of supportedIsas()) {
-    for (const { model, batches } of cases) {
-      it(`${model} on the ${isa} path matches (batch ${batches.join(', ')})`, async () => {
+    for (const { model, batches, layout } of cases) {
+      it(`${model} (${layout}) on the ${isa} path matches (batch ${batches.join(', ')})`, async () => {
         const file = path.join(SHARED_MODELS, model);
-        const engine = await buildKiln(file, { isa, threads: 2 });
+        const engine = await buildKiln(file, { isa, threads: 2, layout });
         expect(engine.isa).toBe(isa);
+        expect(engine.build.layout).toBe(layout);
         const context = engine.createContext();
         for (const batch of batches) {
           const shape = [batch, 3, 640, 640];
