@@ -26,16 +26,18 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     expect(built.code).toBe(0);
     expect((await stat(engine)).size).toBeGreaterThan(1_000_000);
     expect(built.stdout).toMatch(/^built .*yolov5n\.kiln in [\d.]+ s \(\w+, 2 threads, fp32\)/);
-    // 79: the 7 residual Adds of the backbone's bottlenecks are fused into their convolutions, the
-    // head's three 1x1 convolutions into their YOLO decodes, and the network runs channel-blocked
-    // from its stem into its heads, which read the blocked layout themselves: no conversion back.
-    expect(built.stdout).toContain('layers: 254 parsed, 79 after optimization, channel-blocked layout');
-    expect(built.stdout).toMatch(/^ {2}KilnConvBlocked +0 +57$/m);
+    // 78: the 7 residual Adds of the backbone's bottlenecks are fused into their convolutions, the
+    // head's three 1x1 convolutions into their YOLO decodes, the network runs channel-blocked from
+    // its stem into its heads, which read the blocked layout themselves (no conversion back), and
+    // the stem and the stride-2 convolution after it are one layer.
+    expect(built.stdout).toContain('layers: 254 parsed, 78 after optimization, channel-blocked layout');
+    expect(built.stdout).toMatch(/^ {2}KilnConvBlocked +0 +55$/m);
+    expect(built.stdout).toMatch(/^ {2}KilnStemBlocked +0 +1$/m);
     expect(built.stdout).not.toMatch(/KilnFromBlocked/);
     expect(built.stdout).toMatch(/^ {2}YoloHead +0 +3$/m);
     const tactics = /^tactics: (.*) \((\d+) layers chose between timed candidates\)$/m.exec(built.stdout);
     const counts = tactics![1]!.split(', ').map((t) => /^([a-z0-9-]+) (\d+)$/.exec(t)!);
-    expect(counts.map(([, , n]) => Number(n)).reduce((a, b) => a + b, 0)).toBe(79);
+    expect(counts.map(([, , n]) => Number(n)).reduce((a, b) => a + b, 0)).toBe(78);
     // The 3x3 stride-1 convolutions choose between Winograd and the direct kernel.
     expect(Number(tactics![2])).toBeGreaterThanOrEqual(10);
     expect(built.stdout).toMatch(/^engine: [\d.]+ MiB$/m);
@@ -48,9 +50,9 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     expect(timed, result.stderr).not.toBeNull();
     const [blockedMs, nchwMs, kept] = [Number(timed![1]), Number(timed![2]), timed![3]];
     expect(kept).toBe(blockedMs <= nchwMs ? 'channel-blocked' : 'NCHW');
-    expect(result.stdout).toContain(`79 after optimization, ${kept} layout`);
+    expect(result.stdout).toContain(`${kept === 'NCHW' ? 79 : 78} after optimization, ${kept} layout`);
     const blocks = /^ {2}KilnConvBlocked +0 +(\d+)$/m.exec(result.stdout);
-    expect(blocks ? Number(blocks[1]) : 0).toBe(kept === 'NCHW' ? 0 : 57);
+    expect(blocks ? Number(blocks[1]) : 0).toBe(kept === 'NCHW' ? 0 : 55);
   });
 
   it('build --timing-cache reuses the first build\'s timings', async () => {
@@ -78,10 +80,11 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     expect(info.threads).toBe(2);
     expect(info.inputs).toEqual([{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }]);
     expect(info.outputs).toEqual([{ name: 'output', dtype: 'float32', shape: [1, 25200, 85] }]);
-    expect(info.build).toEqual({ layersBefore: 254, layersAfter: 79, precision: 'fp32', layout: 'blocked' });
+    expect(info.build).toEqual({ layersBefore: 254, layersAfter: 78, precision: 'fp32', layout: 'blocked' });
     expect(Object.keys(info.metadata).sort()).toEqual(['names', 'stride']);
-    expect(info.layers).toHaveLength(79);
-    expect(info.layerTypes.KilnConvBlocked).toBe(57);
+    expect(info.layers).toHaveLength(78);
+    expect(info.layerTypes.KilnConvBlocked).toBe(55);
+    expect(info.layerTypes.KilnStemBlocked).toBe(1);
     expect(info.layerTypes.YoloHead).toBe(3);
     for (const layer of info.layers) expect(layer).toMatchObject({ name: expect.any(String), type: expect.any(String), tactic: expect.any(String), timings: expect.any(Array) });
     expect(info.network).toBeUndefined();
@@ -106,7 +109,7 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     expect(result.stdout).toMatch(/plan +format \d+, Kiln [\d.]+, built for \w+ with 2 threads/);
     expect(result.stdout).toMatch(/inputs +images float32 \[1, 3, 640, 640\]/);
     expect(result.stdout).toMatch(/meta names +\['person', 'bicycle'/);
-    expect(result.stdout).toMatch(/^ +0 +\/model\.0\/conv\/Conv +KilnConvBlocked +nchw16c-direct/m);
+    expect(result.stdout).toMatch(/^ +0 +\/model\.0\/conv\/Conv +KilnStemBlocked +nchw16c-stem-(rows|layers)/m);
   });
 
   it('run --json summarizes the output and writes it as .npy', async () => {
@@ -150,7 +153,7 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     const result = await kiln('bench', engine, '--iterations', '3', '--warmup', '1', '--json', '--profile');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.engine).toMatchObject({ threads: 2, layers: 79 });
+    expect(report.engine).toMatchObject({ threads: 2, layers: 78 });
     expect(report.concurrency).toBe(1);
     const latency = report.kiln.latencyMs;
     expect(latency.count).toBe(3);
@@ -159,7 +162,7 @@ describe('build → inspect → run → bench → compare on yolov5n', () => {
     expect(latency.median).toBeLessThanOrEqual(latency.max);
     expect(report.kiln.throughput).toBeGreaterThan(0);
     expect(report.ort).toBeUndefined();
-    expect(report.profile).toHaveLength(79);
+    expect(report.profile).toHaveLength(78);
     expect(report.profile[0]).toMatchObject({ name: expect.any(String), type: expect.any(String) });
     expect(report.profile[0].share).toBeGreaterThan(0);
     for (let i = 1; i < report.profile.length; i++) expect(report.profile[i].ms).toBeLessThanOrEqual(report.profile[i - 1].ms);

@@ -59,6 +59,7 @@ void testMaxPool3x3();
 void testOutputBufferPool();
 void testDepthwiseConv2d();
 void testBlockedBottleneck();
+void testBlockedStem();
 void testBlockedConv();
 void testDense();
 int runConvBenchmarks(int argc, char** argv);

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   testDepthwiseConv2d();
   testBlockedConv();
   testBlockedBottleneck();
+  testBlockedStem();
   testDense();
 
   if (kt::failures() == 0) {

@@ -15,6 +15,7 @@ import { fuseConvResidualAdds } from '../optimizer/conv-residual-add-fusion.js';
 import { fuseYoloHeads } from '../optimizer/yolo-head-fusion.js';
 import { blockChannels } from '../optimizer/channel-blocking.js';
 import { fuseBottlenecks } from '../optimizer/bottleneck-fusion.js';
+import { fuseStems } from '../optimizer/stem-fusion.js';
 import { optimizeNetwork } from '../optimizer/optimize.js';
 import { parseOptions } from '../options.js';
 import { PluginRegistry } from '../plugins/plugin-registry.js';
@@ -128,7 +129,10 @@ export class Builder {
     return engine;
   }
 
-  /** A copy of the network with its regions of convolutions channel-blocked, its inverted residual blocks one layer each; none if no region pays. */
+  /**
+   * A copy of the network with its regions of convolutions channel-blocked, its inverted residual
+   * blocks and its image stem with the convolution after it one layer each; none if no region pays.
+   */
   private blockRegions(network: NetworkDefinition): NetworkDefinition | undefined {
     const blocked = network.clone();
     const convs = blockChannels(blocked, { plugins: this.plugins });
@@ -136,6 +140,8 @@ export class Builder {
     if (!convs) return undefined;
     const bottlenecks = fuseBottlenecks(blocked);
     this.logger.verbose(`bottleneck fusion: ${bottlenecks} inverted residual block(s), ${blocked.layers.length} layers`);
+    const stems = fuseStems(blocked);
+    this.logger.verbose(`stem fusion: ${stems} stem(s), ${blocked.layers.length} layers`);
     return blocked;
   }
 

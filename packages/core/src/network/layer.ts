@@ -46,3 +46,9 @@ export function attributeString(layer: Layer, name: string, fallback?: string): 
   if (typeof value !== 'string') throw new TypeError(`layer '${layer.name}' (${layer.type}): attribute '${name}' must be a string`);
   return value;
 }
+
+/** One stage of a fused layer as a layer of its own: its attributes named after `prefix`, without it. */
+export function stageOf(layer: Layer, prefix: string): Layer {
+  const attributes = Object.fromEntries(Object.entries(layer.attributes).flatMap(([name, value]) => (name.startsWith(prefix) ? [[name.slice(prefix.length), value]] : [])));
+  return { ...layer, attributes };
+}

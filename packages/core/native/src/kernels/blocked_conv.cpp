@@ -103,10 +103,11 @@ void finishRows(Isa isa, const Epilogue& e, float* o, int64_t stride, int64_t ro
 }
 
 // Where a tap convolution reads: `planes` planes of h x w pixels of `lanes` floats (lanes 16: a
-// plane per 16-channel block; lanes 1: a plane per NCHW channel).
+// plane per 16-channel block; lanes 1: a plane per NCHW channel), laid out as `rows` says.
 struct TapInput {
-  const float* x;
-  int64_t planes, h, w, lanes;
+  RowSource rows;
+  int64_t planes, lanes;
+  const float* row(int64_t p, int64_t iy) const { return rows.x + p * rows.planeStride + iy % rows.ringRows * rows.rowStride; }
 };
 
 // The input columns a tile of `pixels` outputs reads along a row (strides above 2 run one pixel).
@@ -127,14 +128,13 @@ size_t tapScratchBytes(const ConvGeometry& g, int64_t planes, int64_t lanes, int
 void tapRow(const ConvGeometry& g, const TapInput& in, int64_t oy, int64_t ow, detail::TapTileFn tile, int pixels,
             int64_t n, const float* filters, const float* bias, Isa isa, const Epilogue& e, const TileEpilogue& te,
             float* row, int64_t blockStride, const float* residual, void* scratch) {
-  const int64_t sw = g.strideW, dw = g.dilationW, lanes = in.lanes, span = tileSpan(g, pixels);
-  const int64_t planeStride = in.h * in.w * lanes;
+  const int64_t sw = g.strideW, dw = g.dilationW, lanes = in.lanes, span = tileSpan(g, pixels), w = in.rows.w;
   const int step = sw <= 2 ? static_cast<int>(sw) : 0;
   const int64_t tiles = step ? (ow + pixels - 1) / pixels : ow;
   const int64_t iy0 = oy * g.strideH - g.padTop;
   int64_t kyLo = 0, kyHi = g.kh;
   while (kyLo < kyHi && iy0 + kyLo * g.dilationH < 0) ++kyLo;
-  while (kyHi > kyLo && iy0 + (kyHi - 1) * g.dilationH >= in.h) --kyHi;
+  while (kyHi > kyLo && iy0 + (kyHi - 1) * g.dilationH >= in.rows.h) --kyHi;
   auto* inPlace = static_cast<detail::Tap*>(scratch);
   detail::Tap* padded = inPlace + in.planes * g.kh * g.kw;
   auto* copy = reinterpret_cast<float*>(padded + in.planes * g.kh * g.kw);
@@ -143,24 +143,24 @@ void tapRow(const ConvGeometry& g, const TapInput& in, int64_t oy, int64_t ow, d
     for (int64_t ky = kyLo; ky < kyHi; ++ky)
       for (int64_t kx = 0; kx < g.kw; ++kx, ++count) {
         const int64_t filter = ((p * g.kh + ky) * g.kw + kx) * lanes * n * kBlock;
-        inPlace[count] = {p * planeStride + ((iy0 + ky * g.dilationH) * in.w + kx * dw) * lanes, filter};
+        inPlace[count] = {in.row(p, iy0 + ky * g.dilationH) - in.rows.x + kx * dw * lanes, filter};
         padded[count] = {((p * g.kh + ky) * span + kx * dw) * lanes, filter};
       }
   for (int64_t t = 0; t < tiles; ++t) {
     const int64_t ox0 = t * ow / tiles, width = (t + 1) * ow / tiles - ox0;
     const int64_t ix0 = ox0 * sw - g.padLeft, ix1 = (ox0 + width - 1) * sw - g.padLeft + (g.kw - 1) * dw;
     const TileOut out = tileOut(te, row + ox0 * kBlock, blockStride, residual ? residual + ox0 * kBlock : nullptr);
-    if (ix0 >= 0 && ix1 < in.w) {
-      tile(static_cast<int>(width), static_cast<int>(n), step, in.x + ix0 * lanes, inPlace, count, filters, bias, out);
+    if (ix0 >= 0 && ix1 < w) {
+      tile(static_cast<int>(width), static_cast<int>(n), step, in.rows.x + ix0 * lanes, inPlace, count, filters, bias, out);
       continue;
     }
     for (int64_t p = 0; p < in.planes; ++p)
       for (int64_t ky = kyLo; ky < kyHi; ++ky) {
-        const float* src = in.x + p * planeStride + (iy0 + ky * g.dilationH) * in.w * lanes;
+        const float* src = in.row(p, iy0 + ky * g.dilationH);
         float* dst = copy + (p * g.kh + ky) * span * lanes;
         for (int64_t c = 0; c <= ix1 - ix0; ++c) {
           const int64_t ix = ix0 + c;
-          if (ix >= 0 && ix < in.w) std::copy(src + ix * lanes, src + (ix + 1) * lanes, dst + c * lanes);
+          if (ix >= 0 && ix < w) std::copy(src + ix * lanes, src + (ix + 1) * lanes, dst + c * lanes);
           else std::fill(dst + c * lanes, dst + (c + 1) * lanes, 0.f);
         }
       }
@@ -296,8 +296,22 @@ DirectBlocked::DirectBlocked(Isa isa, const ConvGeometry& g, const float* weight
   bias_ = paddedBias(bias, g.cout);
 }
 
+size_t DirectBlocked::rowScratchBytes() const { return tapScratchBytes(g_, g_.cin, 1, kernelsFor(isa_).maxPixels); }
+
 size_t DirectBlocked::workspaceBytes(int threads) const {
-  return static_cast<size_t>(std::max(threads, 1)) * tapScratchBytes(g_, g_.cin, 1, kernelsFor(isa_).maxPixels);
+  return static_cast<size_t>(std::max(threads, 1)) * rowScratchBytes();
+}
+
+void DirectBlocked::row(const RowSource& x, int64_t oy, float* out, int64_t blockStride, void* scratch) const {
+  const detail::Kernels& kern = kernelsFor(isa_);
+  const int ob = kern.maxOutBlocks;
+  const int64_t outBlocks = blocks(g_.cout), ow = g_.outW(x.w);
+  const TileEpilogue te = tileEpilogue(nullptr, epilogue_);
+  for (int64_t q = 0; q < groups_; ++q) {
+    const int64_t first = q * ob, n = std::min<int64_t>(ob, outBlocks - first);
+    tapRow(g_, {x, g_.cin, 1}, oy, ow, kern.directTile, kern.maxPixels, n, filters_.get() + q * ob * k_ * kBlock,
+           bias_.get() + first * kBlock, isa_, epilogue_, te, out + first * blockStride, blockStride, nullptr, scratch);
+  }
 }
 
 void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, void* workspace,
@@ -305,21 +319,14 @@ void DirectBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, flo
   const int64_t oh = g_.outH(h), ow = g_.outW(w);
   if (oh <= 0 || ow <= 0) throw std::invalid_argument("blocked direct: the kernel does not fit in the padded input");
   if (batch <= 0) return;
-  const detail::Kernels& kern = kernelsFor(isa_);
-  const int ob = kern.maxOutBlocks;
   const int64_t outBlocks = blocks(g_.cout);
-  const size_t scratch = tapScratchBytes(g_, g_.cin, 1, kern.maxPixels);
-  const TileEpilogue te = tileEpilogue(nullptr, epilogue_);
-  pool.parallelFor(batch * oh * groups_, [&](int64_t task, int thread) {
-    const int64_t q = task % groups_, oy = task / groups_ % oh, b = task / (groups_ * oh);
-    const int64_t first = q * ob, n = std::min<int64_t>(ob, outBlocks - first);
-    tapRow(g_, {x + b * g_.cin * h * w, g_.cin, h, w, 1}, oy, ow, kern.directTile, kern.maxPixels, n,
-           filters_.get() + q * ob * k_ * kBlock, bias_.get() + first * kBlock, isa_, epilogue_, te,
-           y + ((b * outBlocks + first) * oh + oy) * ow * kBlock, oh * ow * kBlock, nullptr,
-           static_cast<char*>(workspace) + thread * scratch);
+  const size_t scratch = rowScratchBytes();
+  pool.parallelFor(batch * oh, [&](int64_t task, int thread) {
+    const int64_t oy = task % oh, b = task / oh;
+    row(RowSource::image(x + b * g_.cin * h * w, h, w, 1), oy, y + (b * outBlocks * oh + oy) * ow * kBlock, oh * ow * kBlock,
+        static_cast<char*>(workspace) + thread * scratch);
   });
 }
-
 
 bool WindowBlocked::hasWideTiles(Isa isa) { return kernelsFor(isa).windowWideTile != nullptr; }
 
@@ -343,8 +350,26 @@ WindowBlocked::WindowBlocked(Isa isa, const ConvGeometry& g, const float* weight
 
 int WindowBlocked::tilePixels() const { return wide_ ? kernelsFor(isa_).widePixels : kernelsFor(isa_).maxPixels; }
 
+size_t WindowBlocked::rowScratchBytes() const { return tapScratchBytes(g_, blocks(g_.cin), kBlock, tilePixels()); }
+
 size_t WindowBlocked::workspaceBytes(int threads) const {
-  return static_cast<size_t>(std::max(threads, 1)) * tapScratchBytes(g_, blocks(g_.cin), kBlock, tilePixels());
+  return static_cast<size_t>(std::max(threads, 1)) * rowScratchBytes();
+}
+
+void WindowBlocked::groupRow(const RowSource& x, int64_t oy, int64_t q, float* out, int64_t blockStride,
+                             const float* residual, void* scratch) const {
+  const detail::Kernels& kern = kernelsFor(isa_);
+  const int ob = wide_ ? kern.wideOutBlocks : kern.maxOutBlocks;
+  const int64_t inBlocks = blocks(g_.cin), first = q * ob, n = std::min<int64_t>(ob, blocks(g_.cout) - first);
+  tapRow(g_, {x, inBlocks, kBlock}, oy, g_.outW(x.w), wide_ ? kern.windowWideTile : kern.windowTile, tilePixels(), n,
+         filters_.get() + q * ob * inBlocks * g_.kh * g_.kw * kBlock * kBlock, bias_.get() + first * kBlock, isa_,
+         epilogue_, tileEpilogue(residual, epilogue_), out + first * blockStride, blockStride,
+         residual ? residual + first * blockStride : nullptr, scratch);
+}
+
+void WindowBlocked::row(const RowSource& x, int64_t oy, float* out, int64_t blockStride, const float* residual,
+                        void* scratch) const {
+  for (int64_t q = 0; q < groups_; ++q) groupRow(x, oy, q, out, blockStride, residual, scratch);
 }
 
 void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y,
@@ -352,12 +377,8 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
   const int64_t oh = g_.outH(h), ow = g_.outW(w);
   if (oh <= 0 || ow <= 0) throw std::invalid_argument("blocked window: the kernel does not fit in the padded input");
   if (batch <= 0) return;
-  const detail::Kernels& kern = kernelsFor(isa_);
-  const int ob = wide_ ? kern.wideOutBlocks : kern.maxOutBlocks;
-  const detail::TapTileFn tile = wide_ ? kern.windowWideTile : kern.windowTile;
-  const int64_t inBlocks = blocks(g_.cin), outBlocks = blocks(g_.cout), taps = g_.kh * g_.kw;
-  const size_t scratch = tapScratchBytes(g_, inBlocks, kBlock, tilePixels());
-  const TileEpilogue te = tileEpilogue(residual, epilogue_);
+  const int64_t inBlocks = blocks(g_.cin), outBlocks = blocks(g_.cout);
+  const size_t scratch = rowScratchBytes();
   // A task is a band of output rows and a range of the output block groups, each output row computed
   // for all its groups while its input rows are in cache; at least four tasks per thread.
   const int64_t threads = pool.size();
@@ -366,14 +387,12 @@ void WindowBlocked::run(const float* x, int64_t batch, int64_t h, int64_t w, con
   const int64_t perChunk = (groups_ + chunks - 1) / chunks;
   pool.parallelFor(batch * bands * chunks, [&](int64_t task, int thread) {
     const int64_t chunk = task % chunks, band = task / chunks % bands, b = task / (chunks * bands);
-    const TapInput in{x + b * inBlocks * h * w * kBlock, inBlocks, h, w, kBlock};
+    const RowSource in = RowSource::image(x + b * inBlocks * h * w * kBlock, h, w, kBlock);
     for (int64_t oy = band * rows; oy < std::min(oh, (band + 1) * rows); ++oy)
       for (int64_t q = chunk * perChunk; q < std::min(groups_, (chunk + 1) * perChunk); ++q) {
-        const int64_t first = q * ob, n = std::min<int64_t>(ob, outBlocks - first);
-        float* row = y + ((b * outBlocks + first) * oh + oy) * ow * kBlock;
-        tapRow(g_, in, oy, ow, tile, tilePixels(), n, filters_.get() + q * ob * inBlocks * taps * kBlock * kBlock,
-               bias_.get() + first * kBlock, isa_, epilogue_, te, row, oh * ow * kBlock,
-               residual ? residual + (row - y) : nullptr, static_cast<char*>(workspace) + thread * scratch);
+        const int64_t at = (b * outBlocks * oh + oy) * ow * kBlock;
+        groupRow(in, oy, q, y + at, oh * ow * kBlock, residual ? residual + at : nullptr,
+                 static_cast<char*>(workspace) + thread * scratch);
       }
   });
 }

@@ -66,6 +66,19 @@ class DepthwiseBlocked {
   AlignedFloats filters_, bias_;
 };
 
+// Where a convolution reads its input rows: row iy of plane p (a 16-channel block, or an NCHW
+// channel) at x + p * planeStride + (iy % ringRows) * rowStride, h x w pixels in all. A whole image
+// has ringRows = h; a ring holds only the last ringRows rows computed, as a row-by-row producer
+// writes them.
+struct RowSource {
+  const float* x;
+  int64_t h, w, planeStride, rowStride, ringRows;
+  // A whole [planes][h][w][lanes] image.
+  static RowSource image(const float* x, int64_t h, int64_t w, int64_t lanes) {
+    return {x, h, w, h * w * lanes, w * lanes, h};
+  }
+};
+
 // A convolution with one group from an NCHW input of few channels (an image stem) to a blocked
 // output, bias and activation fused: the output channels in the vector lanes, each input pixel
 // broadcast from where it lies (any stride, no im2col), the tiles whose windows leave the input
@@ -78,6 +91,11 @@ class DirectBlocked {
   // x: [batch, cin, h, w]; y: [batch, blocks(cout), outH(h), outW(w), 16]. workspace:
   // workspaceBytes() bytes, 64-byte aligned.
   void run(const float* x, int64_t batch, int64_t h, int64_t w, float* y, void* workspace, ThreadPool& pool) const;
+  const ConvGeometry& geometry() const { return g_; }
+  size_t rowScratchBytes() const;  // one thread's scratch for row()
+  // Output row oy of every output block from one NCHW image (lanes 1), on the calling thread: into
+  // out, its blocks blockStride floats apart.
+  void row(const RowSource& x, int64_t oy, float* out, int64_t blockStride, void* scratch) const;
 
  private:
   Isa isa_;
@@ -102,9 +120,17 @@ class WindowBlocked {
   // workspace: workspaceBytes() bytes, 64-byte aligned.
   void run(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y, void* workspace,
            ThreadPool& pool) const;
+  const ConvGeometry& geometry() const { return g_; }
+  size_t rowScratchBytes() const;  // one thread's scratch for row()
+  // Output row oy of every output block from one blocked image (lanes 16), on the calling thread:
+  // into out, and from the residual (or null), their blocks blockStride floats apart.
+  void row(const RowSource& x, int64_t oy, float* out, int64_t blockStride, const float* residual, void* scratch) const;
 
  private:
   int tilePixels() const;
+  // Output row oy of output block group q (as row()).
+  void groupRow(const RowSource& x, int64_t oy, int64_t q, float* out, int64_t blockStride, const float* residual,
+                void* scratch) const;
 
   Isa isa_;
   ConvGeometry g_;

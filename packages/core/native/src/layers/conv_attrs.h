@@ -10,17 +10,18 @@
 
 namespace kiln {
 
-// A Conv layer's 2-D geometry from its attributes (strides, pads, dilations, group) and its
-// weights' shape [cout, cin / group, kh, kw].
-inline ConvGeometry convGeometry(const LayerDesc& desc, const Shape& weights) {
+// A Conv layer's 2-D geometry from its attributes (strides, pads, dilations, group; named after
+// `prefix` where a fused layer holds two convolutions) and its weights' shape [cout, cin / group,
+// kh, kw].
+inline ConvGeometry convGeometry(const LayerDesc& desc, const Shape& weights, const std::string& prefix = "") {
   Attrs attrs(desc);
-  if (weights.size() != 4) attrs.fail("kernel_shape", "only 2-D convolution is supported (weights " + shapeToString(weights) + ")");
-  const auto strides = attrs.getInts("strides", {1, 1});
-  const auto pads = attrs.getInts("pads", {0, 0, 0, 0});
-  const auto dilations = attrs.getInts("dilations", {1, 1});
-  if (strides.size() != 2 || pads.size() != 4 || dilations.size() != 2) attrs.fail("pads", "must describe a 2-D convolution");
+  if (weights.size() != 4) attrs.fail(prefix + "kernel_shape", "only 2-D convolution is supported (weights " + shapeToString(weights) + ")");
+  const auto strides = attrs.getInts(prefix + "strides", {1, 1});
+  const auto pads = attrs.getInts(prefix + "pads", {0, 0, 0, 0});
+  const auto dilations = attrs.getInts(prefix + "dilations", {1, 1});
+  if (strides.size() != 2 || pads.size() != 4 || dilations.size() != 2) attrs.fail(prefix + "pads", "must describe a 2-D convolution");
   ConvGeometry g;
-  g.groups = attrs.getInt("group", 1);
+  g.groups = attrs.getInt(prefix + "group", 1);
   g.cout = weights[0];
   g.cin = weights[1] * g.groups;
   g.kh = weights[2];

@@ -1,5 +1,5 @@
 import { BuildError } from '../../errors.js';
-import { attributeNumber, attributeNumbers, attributeString, type Layer } from '../../network/layer.js';
+import { attributeNumber, attributeNumbers, attributeString, stageOf, type Layer } from '../../network/layer.js';
 import { resolveAutoPad } from '../../optimizer/analysis/shape-utils.js';
 import type { NativeAttr } from '../../native.js';
 import { floats, ints, nativeLayer, str, type Lowering, type LoweringContext } from './context.js';
@@ -53,6 +53,21 @@ export const lowerBottleneck: Lowering = (layer, ctx) => {
       ...convWindow(layer, ctx, expand ? 3 : 1),
       ...activation(layer, 'expand_'),
       ...activation(layer, 'depthwise_'),
+      ...activation(layer),
+      ...residualOrder(layer),
+    }),
+  ];
+};
+
+/** KilnStemBlocked (optimizer/stem-fusion.ts): the stem's window and activation prefixed `stem_`, the convolution's as a Conv's. */
+export const lowerStem: Lowering = (layer, ctx) => {
+  if (![1, 2, 3, 4].every((i) => ctx.network.constants.has(layer.inputs[i] ?? ''))) throw blockedNeedsConstants(layer);
+  const stem = stageOf(layer, 'stem_');
+  const prefixed = (attrs: Record<string, NativeAttr>) => Object.fromEntries(Object.entries(attrs).map(([name, value]) => [`stem_${name}`, value]));
+  return [
+    nativeLayer(layer, 'KilnStemBlocked', {
+      ...prefixed({ ...convWindow(stem, ctx), ...activation(stem) }),
+      ...convWindow(layer, ctx, 3),
       ...activation(layer),
       ...residualOrder(layer),
     }),

@@ -6,7 +6,7 @@ import type { NativeGraph, NativeLayer } from '../../native.js';
 import { isPluginLayer, pluginLayerAttrs } from '../../plugins/plugin-layer.js';
 import type { PluginRegistry } from '../../plugins/plugin-registry.js';
 import { LoweringContext, type Lowering } from './context.js';
-import { lowerBottleneck, lowerConv, lowerFromBlocked, lowerToBlocked } from './convolution.js';
+import { lowerBottleneck, lowerConv, lowerFromBlocked, lowerStem, lowerToBlocked } from './convolution.js';
 import { lowerConvTranspose } from './conv-transpose.js';
 import { lowerNonMaxSuppression } from './detection.js';
 import { ELEMENTWISE_LOWERINGS } from './elementwise.js';
@@ -26,6 +26,7 @@ const LOWERINGS: Record<string, Lowering> = {
   Conv: lowerConv,
   KilnConvBlocked: lowerConv,
   KilnBottleneckBlocked: lowerBottleneck,
+  KilnStemBlocked: lowerStem,
   KilnToBlocked: lowerToBlocked,
   KilnFromBlocked: lowerFromBlocked,
   ConvTranspose: lowerConvTranspose,

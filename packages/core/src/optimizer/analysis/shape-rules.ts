@@ -1,4 +1,4 @@
-import { attributeNumber, attributeNumbers, attributeString, type Layer } from '../../network/layer.js';
+import { attributeNumber, attributeNumbers, attributeString, stageOf, type Layer } from '../../network/layer.js';
 import type { Dim } from '../../network/network.js';
 import type { DType } from '../../tensor.js';
 import { broadcastDims, formatShape, normalizeAxis, normalizeBoundary, resolveAutoPad, windowOutput } from './shape-utils.js';
@@ -87,6 +87,16 @@ const convBlocked: ShapeRule = (layer, input) => {
   }
   const [nchw] = conv(layer, { ...input, infos: [{ ...x, shape: [x.shape[0], x.shape[1], x.shape[2], x.shape[3]] }, ...input.infos.slice(1)] });
   return [{ dtype: x.dtype, shape: [nchw.shape[0], blockedChannels(nchw.shape[1]), nchw.shape[2], nchw.shape[3], 16] }];
+};
+
+/** KilnStemBlocked (stem-fusion): the stem over the NCHW input, then the blocked convolution over its output. */
+const stemBlocked: ShapeRule = (layer, input) => {
+  const x = first(input, layer);
+  const [stemWeights, weights] = [input.infos[1], input.infos[3]];
+  if (!stemWeights || !weights) throw new ShapeRuleError(`layer '${layer.name}' (${layer.type}) has no stem or convolution weights`);
+  const [mid] = conv(stageOf(layer, 'stem_'), { ...input, infos: [x, stemWeights] });
+  const blocked = { dtype: x.dtype, shape: [mid.shape[0], blockedChannels(mid.shape[1]), mid.shape[2], mid.shape[3], 16] };
+  return convBlocked(layer, { ...input, infos: [blocked, weights] });
 };
 
 /** KilnBottleneckBlocked (bottleneck-fusion): the depthwise convolution's window, the projection's channels. */
@@ -403,6 +413,7 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   KilnFromBlocked: fromBlocked,
   KilnConvBlocked: convBlocked,
   KilnBottleneckBlocked: bottleneckBlocked,
+  KilnStemBlocked: stemBlocked,
   KilnMaxPoolBlocked: poolBlocked,
   KilnGlobalAveragePoolBlocked: globalPoolBlocked,
   Expand: expand,
