@@ -86,6 +86,9 @@ class Layer {
   [[noreturn]] void shapeError(const std::string& what) const {
     throw Error("KILN_SHAPE", "layer '" + desc_.name + "' (" + desc_.type + "): " + what);
   }
+  [[noreturn]] void buildError(const std::string& what) const {
+    throw Error("KILN_BUILD", "layer '" + desc_.name + "' (" + desc_.type + "): " + what);
+  }
   void expectInputs(const std::vector<Shape>& inputs, size_t count) const {
     if (inputs.size() != count)
       shapeError("expects " + std::to_string(count) + " inputs, got " + std::to_string(inputs.size()));

@@ -66,11 +66,11 @@ class ConvBlockedLayer final : public Layer {
 
   ConvBlockedLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc), isa_(ctx.isa) {
     if (desc.inputs.size() < 3 || !ctx.constantInputs[1] || !ctx.constantInputs[2])
-      throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type + "): the weights and bias must be constants");
+      buildError("the weights and bias must be constants");
     const ConstantDesc& w = *ctx.constantInputs[1];
     g_ = convGeometry(desc, w.shape);
     if (elementCount(ctx.constantInputs[2]->shape) != g_.cout)
-      throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type + "): the bias has the wrong size");
+      buildError("the bias has the wrong size");
     weights_ = w.bytes;
     bias_ = ctx.constantInputs[2]->bytes;
     residual_ = desc.inputs.size() > 3;
@@ -79,8 +79,8 @@ class ConvBlockedLayer final : public Layer {
     nchwInput_ = Attrs(desc).getInt("nchw_input", 0) != 0;
     if (nchwInput_) {
       if (residual_ || g_.groups != 1 || g_.cin * g_.kh * g_.kw > blocked::kMaxDirectK)
-        throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type + "): an NCHW input needs one group, at most " +
-                                      std::to_string(blocked::kMaxDirectK) + " taps over the channels and no residual");
+        buildError("an NCHW input needs one group, at most " + std::to_string(blocked::kMaxDirectK) +
+                   " taps over the channels and no residual");
       kinds_ = {Kind::Stem};
     } else if (depthwise && !residual_) {
       kinds_ = {Kind::Depthwise};
@@ -91,8 +91,7 @@ class ConvBlockedLayer final : public Layer {
       kinds_.push_back(Kind::Window);
       if (g_.cout > 2 * kBlock && blocked::WindowBlocked::hasWideTiles(isa_)) kinds_.push_back(Kind::WindowWide);
     } else {
-      throw Error("KILN_BUILD", "layer '" + desc.name + "' (" + desc.type +
-                                    "): grouped convolutions other than depthwise ones (without a residual) do not run blocked");
+      buildError("grouped convolutions other than depthwise ones (without a residual) do not run blocked");
     }
     setTactic(0);
   }

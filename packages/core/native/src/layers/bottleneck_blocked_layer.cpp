@@ -21,10 +21,10 @@ class BottleneckBlockedLayer final : public Layer {
     expand_ = Attrs(desc).getInt("expand", 0) != 0;
     const size_t weights = expand_ ? 7 : 5;
     if (desc.inputs.size() != weights && desc.inputs.size() != weights + 1)
-      fail("expects " + std::to_string(weights) + " or " + std::to_string(weights + 1) + " inputs");
+      buildError("expects " + std::to_string(weights) + " or " + std::to_string(weights + 1) + " inputs");
     residual_ = desc.inputs.size() == weights + 1;
     for (size_t i = 1; i < weights; ++i)
-      if (!ctx.constantInputs[i]) fail("the weights and biases must be constants");
+      if (!ctx.constantInputs[i]) buildError("the weights and biases must be constants");
     const size_t dw = expand_ ? 3 : 1;
     const Shape& dwShape = ctx.constantInputs[dw]->shape;
     const Shape& projectShape = ctx.constantInputs[dw + 2]->shape;
@@ -32,21 +32,21 @@ class BottleneckBlockedLayer final : public Layer {
     const int64_t mid = w_.depthwise.cout;
     if (w_.depthwise.groups != mid || w_.depthwise.cin != mid || w_.depthwise.dilationH != 1 || w_.depthwise.dilationW != 1 ||
         w_.depthwise.kh > blocked::kMaxDepthwiseRows)
-      fail("the middle convolution must be depthwise with dilation 1 and at most " + std::to_string(blocked::kMaxDepthwiseRows) +
+      buildError("the middle convolution must be depthwise with dilation 1 and at most " + std::to_string(blocked::kMaxDepthwiseRows) +
            " rows, weights " + shapeToString(dwShape));
     if (projectShape.size() != 4 || projectShape[1] != mid || projectShape[2] != 1 || projectShape[3] != 1)
-      fail("the projection must be 1x1 over " + std::to_string(mid) + " channels, weights " + shapeToString(projectShape));
+      buildError("the projection must be 1x1 over " + std::to_string(mid) + " channels, weights " + shapeToString(projectShape));
     w_.cout = projectShape[0];
     w_.cin = mid;
     if (expand_) {
       const Shape& e = ctx.constantInputs[1]->shape;
       if (e.size() != 4 || e[0] != mid || e[2] != 1 || e[3] != 1)
-        fail("the expansion must be 1x1 into " + std::to_string(mid) + " channels, weights " + shapeToString(e));
+        buildError("the expansion must be 1x1 into " + std::to_string(mid) + " channels, weights " + shapeToString(e));
       w_.cin = e[1];
       w_.expandEpilogue = parseEpilogue(desc, "expand_");
     }
     const auto checkBias = [&](size_t input, int64_t channels, const char* stage) {
-      if (elementCount(ctx.constantInputs[input]->shape) != channels) fail(std::string("the ") + stage + " bias has the wrong size");
+      if (elementCount(ctx.constantInputs[input]->shape) != channels) buildError(std::string("the ") + stage + " bias has the wrong size");
     };
     if (expand_) checkBias(2, mid, "expansion");
     checkBias(dw + 1, mid, "depthwise");
@@ -92,10 +92,6 @@ class BottleneckBlockedLayer final : public Layer {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw Error("KILN_BUILD", "layer '" + desc().name + "' (" + desc().type + "): " + what);
-  }
-
   Isa isa_;
   bool expand_ = false, residual_ = false;
   blocked::BottleneckWeights w_;  // geometry and epilogues; the weight pointers set per tactic

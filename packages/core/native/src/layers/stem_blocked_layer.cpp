@@ -17,21 +17,21 @@ constexpr int64_t kBlock = blocked::kBlock;
 class StemBlockedLayer final : public Layer {
  public:
   StemBlockedLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc), isa_(ctx.isa) {
-    if (desc.inputs.size() != 5 && desc.inputs.size() != 6) fail("expects 5 or 6 inputs");
+    if (desc.inputs.size() != 5 && desc.inputs.size() != 6) buildError("expects 5 or 6 inputs");
     residual_ = desc.inputs.size() == 6;
     for (size_t i = 1; i < 5; ++i) {
-      if (!ctx.constantInputs[i]) fail("the weights and biases must be constants");
+      if (!ctx.constantInputs[i]) buildError("the weights and biases must be constants");
       constants_.push_back(ctx.constantInputs[i]->bytes);
     }
     stem_ = convGeometry(desc, ctx.constantInputs[1]->shape, "stem_");
     conv_ = convGeometry(desc, ctx.constantInputs[3]->shape);
     if (stem_.groups != 1 || stem_.cin * stem_.kh * stem_.kw > blocked::kMaxDirectK)
-      fail("the stem needs one group and at most " + std::to_string(blocked::kMaxDirectK) + " taps over its input channels");
+      buildError("the stem needs one group and at most " + std::to_string(blocked::kMaxDirectK) + " taps over its input channels");
     if (conv_.groups != 1 || conv_.cin != stem_.cout)
-      fail("the convolution needs one group over the stem's " + std::to_string(stem_.cout) + " channels, weights " +
+      buildError("the convolution needs one group over the stem's " + std::to_string(stem_.cout) + " channels, weights " +
            shapeToString(ctx.constantInputs[3]->shape));
     if (elementCount(ctx.constantInputs[2]->shape) != stem_.cout || elementCount(ctx.constantInputs[4]->shape) != conv_.cout)
-      fail("a bias has the wrong size");
+      buildError("a bias has the wrong size");
     stemEpilogue_ = parseEpilogue(desc, "stem_");
     convEpilogue_ = parseEpilogue(desc);
     wideTiles_ = conv_.cout > 2 * kBlock && blocked::WindowBlocked::hasWideTiles(isa_);
@@ -73,10 +73,6 @@ class StemBlockedLayer final : public Layer {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw Error("KILN_BUILD", "layer '" + desc().name + "' (" + desc().type + "): " + what);
-  }
-
   Isa isa_;
   ConvGeometry stem_, conv_;
   Epilogue stemEpilogue_, convEpilogue_;
