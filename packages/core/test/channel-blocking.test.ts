@@ -287,6 +287,41 @@ describe('channel blocking (NCHW16c)', () => {
     }
   });
 
+  it("runs an image stem in the place of the first inverted residual block's expansion (MobileNetV2), and matches the NCHW engine on every ISA", async () => {
+    for (const batch of [1, 2]) {
+      const n = new NetworkDefinition();
+      n.addInput('images', 'float32', [batch, 3, 33, 29]);
+      // name, input, output, weights [cout, cin / group, k, k], stride, group
+      const convs: [string, string, string, number[], number, number][] = [
+        ['stem', 'images', 's', [16, 3, 3, 3], 2, 1],
+        ['dw1', 's', 'd1', [16, 1, 3, 3], 1, 16],
+        ['pw1', 'd1', 'p1', [24, 16, 1, 1], 1, 1],
+        ['ex2', 'p1', 'e2', [48, 24, 1, 1], 1, 1],
+        ['dw2', 'e2', 'd2', [48, 1, 3, 3], 2, 48],
+        ['pw2', 'd2', 'y', [20, 48, 1, 1], 1, 1],
+      ];
+      for (const [i, [name, input, output, shape, stride, group]] of convs.entries()) {
+        const pad = shape[2] === 3 ? 1 : 0;
+        n.addConstant(name, f32(shape, 400 + i));
+        n.addConstant(`${name}b`, f32([shape[0]], 420 + i));
+        n.addLayer({ name, type: 'Conv', inputs: [input, name, `${name}b`], outputs: [`${output}_c`], attributes: { strides: [stride, stride], pads: [pad, pad, pad, pad], group } });
+        n.addLayer({ name: `${name}_clip`, type: 'Clip', inputs: [`${output}_c`, 'lo', 'hi'], outputs: [output], attributes: {} });
+      }
+      n.addConstant('lo', { dtype: 'float32', shape: [], data: Float32Array.from([0]) });
+      n.addConstant('hi', { dtype: 'float32', shape: [], data: Float32Array.from([6]) });
+      n.markOutput('y');
+      const x = f32([batch, 3, 33, 29], 88);
+      for (const isa of supportedIsas()) {
+        const want = (await (await new Builder().build(n, { isa, timeTactics: false, layout: 'nchw' })).createContext().execute({ images: x })).y;
+        const blocked = await new Builder().build(n, { isa, timeTactics: false, layout: 'blocked' });
+        expect(blocked.layers.map((l) => `${l.name} ${l.type}`)).toEqual(['stem KilnBottleneckBlocked', 'ex2 KilnBottleneckBlocked', 'y__from_blocked KilnFromBlocked']);
+        const got = (await blocked.createContext().execute({ images: x })).y;
+        const scale = Math.max(...(want.data as Float32Array).map(Math.abs));
+        expect(maxAbsDiff(got.data as Float32Array, want.data as Float32Array) / scale, `${isa}, batch ${batch}`).toBeLessThan(1e-4);
+      }
+    }
+  });
+
   it('runs a ResNet-style region blocked (7x7 stem, 3x3/2 max pool, residual blocks with ReLU after the sum, a 1x1/2 shortcut, global pool) into a fully connected layer, and matches the NCHW engine on every ISA', async () => {
     for (const batch of [1, 3]) {
       const n = new NetworkDefinition();
@@ -377,7 +412,7 @@ describe('bottleneck fusion', () => {
     expect(infos.get('y__blocked')?.shape).toEqual([2, 2, 5, 6, 16]);
     const lowered = lowerNetwork(network, {}).graph.layers.find((l) => l.name === 'e2');
     expect(lowered?.attrs).toEqual({
-      expand: { ints: [1] }, strides: { ints: [2, 2] }, pads: { ints: [1, 1, 1, 1] }, dilations: { ints: [1, 1] }, group: { ints: [40] },
+      expand: { ints: [1] }, stem: { ints: [0] }, strides: { ints: [2, 2] }, pads: { ints: [1, 1, 1, 1] }, dilations: { ints: [1, 1] }, group: { ints: [40] },
       expand_activation: { str: 'clip' }, expand_activation_alpha: { floats: [0] }, expand_activation_beta: { floats: [6] },
       depthwise_activation: { str: 'clip' }, depthwise_activation_alpha: { floats: [0] }, depthwise_activation_beta: { floats: [6] },
       activation: { str: 'none' }, activation_alpha: { floats: [0] }, activation_beta: { floats: [0] }, activation_after_residual: { ints: [0] },

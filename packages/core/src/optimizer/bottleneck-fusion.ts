@@ -25,7 +25,8 @@ const ACTIVATION = ['activation', 'activation_alpha', 'activation_beta'];
  * `expand` (1 or 0); the depthwise window's `strides`, `pads`, `dilations`, `group`,
  * `kernel_shape`, `auto_pad`; `expand_activation*` and `depthwise_activation*` (those layers'
  * `activation`, `activation_alpha`, `activation_beta`) and the projection's own `activation*` and
- * `activation_after_residual`, each only where set.
+ * `activation_after_residual`, each only where set. Stem fusion may later put an image stem in the
+ * place of a missing expansion (attribute `stem`).
  */
 export function fuseBottlenecks(network: NetworkDefinition): number {
   const consumers = consumersOf(network);

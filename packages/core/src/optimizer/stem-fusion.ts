@@ -8,17 +8,20 @@ const ACTIVATION = ['activation', 'activation_alpha', 'activation_beta'];
 
 /**
  * Fuses an image stem (a `KilnConvBlocked` reading its NCHW input, made by channel blocking) with
- * the one-group blocked convolution that alone reads it into one `KilnStemBlocked` layer. The stem's
- * output is the network's largest tensor (YOLOv5's 16 or 32 channels at half the image size): the
- * native layer computes it a few rows at a time, just ahead of the convolution, so that it never
- * leaves the cache, and times this against running the two one after the other.
+ * the layer that alone reads it. The stem's output is the network's largest tensor (YOLOv5's 16 or
+ * 32 channels, MobileNetV2's 32, at half the image size): the fused layer computes it a few rows at
+ * a time, just ahead of its reader, so that it never leaves the cache, and times this against
+ * running the two one after the other.
  *
- * Only where the convolution would have no faster kernel of its own than the blocked window one: not
- * a 1×1 window, not a 3×3 stride-1 one (Winograd). Runs after channel blocking.
+ * - A one-group blocked convolution with no faster kernel of its own than the blocked window one
+ *   (not 1×1, not 3×3 stride 1: Winograd) becomes, with the stem, one `KilnStemBlocked`: inputs x,
+ *   stem weights, stem bias, weights, bias[, residual]; the stem's geometry and activation prefixed
+ *   `stem_`, the convolution's as they were.
+ * - An inverted residual block without expansion (a `KilnBottleneckBlocked`, MobileNetV2's first)
+ *   takes the stem in its expansion's place: attribute `stem`, the stem's weights and bias as inputs
+ *   1 and 2, its geometry and activation prefixed `stem_`.
  *
- * The layer takes the stem's name and the convolution's output. Inputs: x, stem weights, stem bias,
- * weights, bias[, residual]. Attributes: the stem's geometry and activation prefixed `stem_`, the
- * convolution's as they were.
+ * The fused layer takes the stem's name. Runs after channel blocking and bottleneck fusion.
  */
 export function fuseStems(network: NetworkDefinition): number {
   const consumers = consumersOf(network);
@@ -27,15 +30,20 @@ export function fuseStems(network: NetworkDefinition): number {
   for (const stem of network.layers) {
     if (stem.type !== 'KilnConvBlocked' || !attributeNumber(stem, 'nchw_input', 0)) continue;
     const readers = consumers.get(stem.outputs[0]!) ?? [];
-    const conv = readers[0];
-    if (!conv || !onlyReadBy(network, consumers, stem.outputs[0]!, conv) || conv.inputs[0] !== stem.outputs[0] || !windowOnly(network, conv)) continue;
-    const bias = (layer: Layer) => layer.inputs[2] || zeroBias(network, layer);
-    const inputs = [stem.inputs[0]!, stem.inputs[1]!, bias(stem), conv.inputs[1]!, bias(conv), ...(conv.inputs[3] ? [conv.inputs[3]] : [])];
-    const attributes: Record<string, AttributeValue> = {
-      ...copied(stem, [...GEOMETRY, ...ACTIVATION], 'stem_'),
-      ...copied(conv, [...GEOMETRY, ...ACTIVATION, 'activation_after_residual']),
-    };
-    replaced.set(conv, { name: stem.name, type: 'KilnStemBlocked', inputs, outputs: [...conv.outputs], attributes });
+    const reader = readers[0];
+    if (!reader || !onlyReadBy(network, consumers, stem.outputs[0]!, reader) || reader.inputs[0] !== stem.outputs[0]) continue;
+    const stemInputs = [stem.inputs[0]!, stem.inputs[1]!, stem.inputs[2] || zeroBias(network, stem)];
+    const stemAttributes = copied(stem, [...GEOMETRY, ...ACTIVATION], 'stem_');
+    if (windowOnly(network, reader)) {
+      const inputs = [...stemInputs, reader.inputs[1]!, reader.inputs[2] || zeroBias(network, reader), ...(reader.inputs[3] ? [reader.inputs[3]] : [])];
+      const attributes = { ...stemAttributes, ...copied(reader, [...GEOMETRY, ...ACTIVATION, 'activation_after_residual']) };
+      replaced.set(reader, { name: stem.name, type: 'KilnStemBlocked', inputs, outputs: [...reader.outputs], attributes });
+    } else if (reader.type === 'KilnBottleneckBlocked' && !attributeNumber(reader, 'expand', 0) && !attributeNumber(reader, 'stem', 0)) {
+      const attributes = { ...reader.attributes, stem: 1, ...stemAttributes };
+      replaced.set(reader, { ...reader, name: stem.name, inputs: [...stemInputs, ...reader.inputs.slice(1)], attributes });
+    } else {
+      continue;
+    }
     removed.add(stem);
   }
   network.layers = network.layers.filter((l) => !removed.has(l)).map((l) => replaced.get(l) ?? l);

@@ -1,9 +1,11 @@
 // KilnBottleneckBlocked: a MobileNet inverted residual block on blocked tensors (the bottleneck
 // fusion pass): inputs x, [expansion weights, bias,] depthwise weights, bias, projection weights,
-// bias[, residual]; attribute `expand` says whether the expansion is there; the depthwise
-// convolution's geometry in the Conv attributes; each stage's activation under `expand_`,
-// `depthwise_` and no prefix. Tactics, timed: the block row by row, or the three convolutions one
-// after another.
+// bias[, residual]; attribute `expand` says whether the expansion is there, or `stem` that an image
+// stem takes its place (the stem fusion pass: x is then the NCHW image, the stem's weights and bias
+// inputs 1 and 2, its geometry in `stem_`-prefixed Conv attributes); the depthwise convolution's
+// geometry in the Conv attributes; each stage's activation under `expand_` (or `stem_`),
+// `depthwise_` and no prefix. Tactics, timed: the block row by row, or its convolutions one after
+// another.
 #include <string>
 
 #include "engine/layer.h"
@@ -19,13 +21,15 @@ class BottleneckBlockedLayer final : public Layer {
  public:
   BottleneckBlockedLayer(const LayerDesc& desc, const LayerBuildContext& ctx) : Layer(desc), isa_(ctx.isa) {
     expand_ = Attrs(desc).getInt("expand", 0) != 0;
-    const size_t weights = expand_ ? 7 : 5;
+    stem_ = Attrs(desc).getInt("stem", 0) != 0;
+    if (expand_ && stem_) buildError("a block has an expansion or a stem, not both");
+    const size_t weights = expand_ || stem_ ? 7 : 5;
     if (desc.inputs.size() != weights && desc.inputs.size() != weights + 1)
       buildError("expects " + std::to_string(weights) + " or " + std::to_string(weights + 1) + " inputs");
     residual_ = desc.inputs.size() == weights + 1;
     for (size_t i = 1; i < weights; ++i)
       if (!ctx.constantInputs[i]) buildError("the weights and biases must be constants");
-    const size_t dw = expand_ ? 3 : 1;
+    const size_t dw = expand_ || stem_ ? 3 : 1;
     const Shape& dwShape = ctx.constantInputs[dw]->shape;
     const Shape& projectShape = ctx.constantInputs[dw + 2]->shape;
     w_.depthwise = convGeometry(desc, dwShape);
@@ -45,10 +49,18 @@ class BottleneckBlockedLayer final : public Layer {
       w_.cin = e[1];
       w_.expandEpilogue = parseEpilogue(desc, "expand_");
     }
+    if (stem_) {
+      const ConvGeometry& g = w_.stemGeometry = convGeometry(desc, ctx.constantInputs[1]->shape, "stem_");
+      if (g.groups != 1 || g.cout != mid || g.cin * g.kh * g.kw > blocked::kMaxDirectK)
+        buildError("the stem needs one group into " + std::to_string(mid) + " channels and at most " +
+                   std::to_string(blocked::kMaxDirectK) + " taps over its input channels");
+      w_.cin = g.cin;
+      w_.stemEpilogue = parseEpilogue(desc, "stem_");
+    }
     const auto checkBias = [&](size_t input, int64_t channels, const char* stage) {
       if (elementCount(ctx.constantInputs[input]->shape) != channels) buildError(std::string("the ") + stage + " bias has the wrong size");
     };
-    if (expand_) checkBias(2, mid, "expansion");
+    if (expand_ || stem_) checkBias(2, mid, stem_ ? "stem" : "expansion");
     checkBias(dw + 1, mid, "depthwise");
     checkBias(dw + 3, w_.cout, "projection");
     w_.depthwiseEpilogue = parseEpilogue(desc, "depthwise_");
@@ -59,10 +71,13 @@ class BottleneckBlockedLayer final : public Layer {
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     const Shape& x = in[0];
-    if (x.size() != 5 || x[4] != kBlock || x[1] != blocked::blocks(w_.cin))
+    if (stem_ && (x.size() != 4 || x[1] != w_.cin))
+      shapeError("expects an NCHW input of " + std::to_string(w_.cin) + " channels, got " + shapeToString(x));
+    if (!stem_ && (x.size() != 5 || x[4] != kBlock || x[1] != blocked::blocks(w_.cin)))
       shapeError("expects a blocked input of " + std::to_string(w_.cin) + " channels, got " + shapeToString(x));
-    const int64_t oh = w_.depthwise.outH(x[2]), ow = w_.depthwise.outW(x[3]);
-    if (oh <= 0 || ow <= 0) shapeError("the depthwise kernel is larger than the padded input " + shapeToString(x));
+    const int64_t mh = stem_ ? w_.stemGeometry.outH(x[2]) : x[2], mw = stem_ ? w_.stemGeometry.outW(x[3]) : x[3];
+    const int64_t oh = mh > 0 ? w_.depthwise.outH(mh) : 0, ow = mw > 0 ? w_.depthwise.outW(mw) : 0;
+    if (oh <= 0 || ow <= 0) shapeError("a kernel is larger than its padded input (" + shapeToString(x) + ")");
     Shape y{x[0], blocked::blocks(w_.cout), oh, ow, kBlock};
     if (residual_ && in.back() != y) shapeError("the residual input must be shaped like the output " + shapeToString(y));
     return {y};
@@ -76,6 +91,7 @@ class BottleneckBlockedLayer final : public Layer {
     const auto floats = [&](size_t i) { return reinterpret_cast<const float*>(constants_.at(i)->data()); };
     size_t next = 0;
     if (expand_) w.expand = floats(next++), w.expandBias = floats(next++);
+    if (stem_) w.stem = floats(next++), w.stemBias = floats(next++);
     w.depthwiseWeights = floats(next++), w.depthwiseBias = floats(next++);
     w.project = floats(next++), w.projectBias = floats(next++);
     kernel_ = std::make_unique<blocked::BottleneckBlocked>(isa_, w, t == 0);
@@ -93,7 +109,7 @@ class BottleneckBlockedLayer final : public Layer {
 
  private:
   Isa isa_;
-  bool expand_ = false, residual_ = false;
+  bool expand_ = false, stem_ = false, residual_ = false;
   blocked::BottleneckWeights w_;  // geometry and epilogues; the weight pointers set per tactic
   std::vector<std::shared_ptr<std::vector<uint8_t>>> constants_;
   int tactic_ = 0;

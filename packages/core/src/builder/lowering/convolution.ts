@@ -42,15 +42,24 @@ export const lowerConv: Lowering = (layer, ctx) => {
   return [nativeLayer(layer, packed ? 'Conv' : 'ConvDynamic', attrs)];
 };
 
-/** KilnBottleneckBlocked (optimizer/bottleneck-fusion.ts): the window is the depthwise convolution's. */
+/** A fused layer's image stem (its attributes prefixed `stem_`): its window and activation, prefixed. */
+function stemAttrs(layer: Layer, ctx: LoweringContext): Record<string, NativeAttr> {
+  const stem = stageOf(layer, 'stem_');
+  return Object.fromEntries(Object.entries({ ...convWindow(stem, ctx), ...activation(stem) }).map(([name, value]) => [`stem_${name}`, value]));
+}
+
+/** KilnBottleneckBlocked (optimizer/bottleneck-fusion.ts; with `stem`, stem-fusion.ts): the window is the depthwise convolution's. */
 export const lowerBottleneck: Lowering = (layer, ctx) => {
   const expand = attributeNumber(layer, 'expand', 0);
-  const weightsAndBiases = expand ? [1, 2, 3, 4, 5, 6] : [1, 2, 3, 4];
-  if (!weightsAndBiases.every((i) => ctx.network.constants.has(layer.inputs[i] ?? ''))) throw blockedNeedsConstants(layer);
+  const stem = attributeNumber(layer, 'stem', 0);
+  const fed = expand || stem;
+  if (![1, 2, 3, 4, ...(fed ? [5, 6] : [])].every((i) => ctx.network.constants.has(layer.inputs[i] ?? ''))) throw blockedNeedsConstants(layer);
   return [
     nativeLayer(layer, 'KilnBottleneckBlocked', {
       expand: ints([expand]),
-      ...convWindow(layer, ctx, expand ? 3 : 1),
+      stem: ints([stem]),
+      ...(stem ? stemAttrs(layer, ctx) : {}),
+      ...convWindow(layer, ctx, fed ? 3 : 1),
       ...activation(layer, 'expand_'),
       ...activation(layer, 'depthwise_'),
       ...activation(layer),
@@ -62,16 +71,7 @@ export const lowerBottleneck: Lowering = (layer, ctx) => {
 /** KilnStemBlocked (optimizer/stem-fusion.ts): the stem's window and activation prefixed `stem_`, the convolution's as a Conv's. */
 export const lowerStem: Lowering = (layer, ctx) => {
   if (![1, 2, 3, 4].every((i) => ctx.network.constants.has(layer.inputs[i] ?? ''))) throw blockedNeedsConstants(layer);
-  const stem = stageOf(layer, 'stem_');
-  const prefixed = (attrs: Record<string, NativeAttr>) => Object.fromEntries(Object.entries(attrs).map(([name, value]) => [`stem_${name}`, value]));
-  return [
-    nativeLayer(layer, 'KilnStemBlocked', {
-      ...prefixed({ ...convWindow(stem, ctx), ...activation(stem) }),
-      ...convWindow(layer, ctx, 3),
-      ...activation(layer),
-      ...residualOrder(layer),
-    }),
-  ];
+  return [nativeLayer(layer, 'KilnStemBlocked', { ...stemAttrs(layer, ctx), ...convWindow(layer, ctx, 3), ...activation(layer), ...residualOrder(layer) })];
 };
 
 /** The channel-blocking pass's layout conversions (optimizer/channel-blocking.ts). */

@@ -99,12 +99,18 @@ const stemBlocked: ShapeRule = (layer, input) => {
   return convBlocked(layer, { ...input, infos: [blocked, weights] });
 };
 
-/** KilnBottleneckBlocked (bottleneck-fusion): the depthwise convolution's window, the projection's channels. */
+/** KilnBottleneckBlocked (bottleneck-fusion; with `stem`, stem-fusion): the depthwise convolution's window over the block's input (or the stem's output), the projection's channels. */
 const bottleneckBlocked: ShapeRule = (layer, input) => {
-  const expand = attributeNumber(layer, 'expand', 0) === 1;
-  const [depthwise, project] = [input.infos[expand ? 3 : 1], input.infos[expand ? 5 : 3]];
+  const stem = attributeNumber(layer, 'stem', 0) === 1;
+  const fed = stem || attributeNumber(layer, 'expand', 0) === 1;
+  const [depthwise, project] = [input.infos[fed ? 3 : 1], input.infos[fed ? 5 : 3]];
   if (!depthwise || !project) throw new ShapeRuleError(`layer '${layer.name}' (${layer.type}) has no depthwise or projection weights`);
-  const [out] = convBlocked(layer, { ...input, infos: [first(input, layer), depthwise] });
+  let x = first(input, layer);
+  if (stem) {
+    const [mid] = conv(stageOf(layer, 'stem_'), { ...input, infos: [x, input.infos[1]!] });
+    x = { dtype: x.dtype, shape: [mid.shape[0], blockedChannels(mid.shape[1]), mid.shape[2], mid.shape[3], 16] };
+  }
+  const [out] = convBlocked(layer, { ...input, infos: [x, depthwise] });
   out.shape[1] = blockedChannels(project.shape[0]);
   return [out];
 };
