@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lowerNetwork } from '../src/builder/lowering/index.js';
-import { Builder, Logger, NetworkDefinition, optimizeNetwork, supportedIsas, type Tensor } from '../src/index.js';
+import { Builder, Logger, NetworkDefinition, optimizeNetwork, supportedIsas, type Engine, type Tensor } from '../src/index.js';
 import { analyze } from '../src/optimizer/analysis/analyze.js';
 import { fuseBottlenecks } from '../src/optimizer/bottleneck-fusion.js';
 import { blockChannels } from '../src/optimizer/channel-blocking.js';
@@ -112,6 +112,39 @@ function mobileBlocks(batch: number, h: number, w: number, stem: boolean) {
     return { y: conv(d2, weights.p2, weights.p2b.data, 1, 1, 0), expanded, pooled: globalAverage(sum) };
   };
   return { network: n, reference, inputShape: stem ? imageShape : [batch, 12, h, w], inputName: stem ? 'image' : 'x' };
+}
+
+/** A chain of Conv + Clip(0, 6) layers from 'images' to 'y': [name, input, output, weights [cout, cin / group, k, k], stride, pad, group]. */
+function clippedConvs(inputShape: number[], seed: number, convs: [string, string, string, number[], number, number, number][]): NetworkDefinition {
+  const n = new NetworkDefinition();
+  n.addInput('images', 'float32', inputShape);
+  n.addConstant('lo', { dtype: 'float32', shape: [], data: Float32Array.from([0]) });
+  n.addConstant('hi', { dtype: 'float32', shape: [], data: Float32Array.from([6]) });
+  for (const [i, [name, input, output, shape, stride, pad, group]] of convs.entries()) {
+    n.addConstant(name, f32(shape, seed + i));
+    n.addConstant(`${name}b`, f32([shape[0]], seed + 20 + i));
+    n.addLayer({ name, type: 'Conv', inputs: [input, name, `${name}b`], outputs: [`${output}_c`], attributes: { strides: [stride, stride], pads: [pad, pad, pad, pad], group } });
+    n.addLayer({ name: `${name}_clip`, type: 'Clip', inputs: [`${output}_c`, 'lo', 'hi'], outputs: [output], attributes: {} });
+  }
+  n.markOutput('y');
+  return n;
+}
+
+/**
+ * On every ISA, untimed: the blocked engine (checked by `check`) gives the all-NCHW engine's y. Its
+ * convolutions of up to 144 taps on values up to 6, summed in other orders, land ~3e-5 of the
+ * largest |y| apart; a wrong row or tap is off by far more.
+ */
+async function expectBlockedMatchesNchw(n: NetworkDefinition, images: Tensor, check: (engine: Engine) => void): Promise<void> {
+  for (const isa of supportedIsas()) {
+    const want = (await (await new Builder().build(n, { isa, timeTactics: false, layout: 'nchw' })).createContext().execute({ images })).y;
+    const blocked = await new Builder().build(n, { isa, timeTactics: false, layout: 'blocked' });
+    check(blocked);
+    const got = (await blocked.createContext().execute({ images })).y;
+    expect(got.shape).toEqual(want.shape);
+    const scale = Math.max(...(want.data as Float32Array).map(Math.abs));
+    expect(maxAbsDiff(got.data as Float32Array, want.data as Float32Array) / scale, `${isa}, batch ${images.shape[0]}`).toBeLessThan(1e-4);
+  }
 }
 
 describe('channel blocking (NCHW16c)', () => {
@@ -251,74 +284,33 @@ describe('channel blocking (NCHW16c)', () => {
 
   it('runs an image stem and the stride-2 convolution reading it as one layer, and matches the NCHW engine on every ISA', async () => {
     for (const batch of [1, 2]) {
-      const n = new NetworkDefinition();
-      n.addInput('images', 'float32', [batch, 3, 37, 50]);
-      // name, input, output, weights [cout, cin, k, k], stride, pad
-      const convs: [string, string, string, number[], number, number][] = [
-        ['stem', 'images', 's', [16, 3, 6, 6], 2, 2],
-        ['down', 's', 'd', [40, 16, 3, 3], 2, 1],
-        ['c1', 'd', 'a', [24, 40, 1, 1], 1, 0],
-        ['c2', 'a', 'b', [24, 24, 3, 3], 1, 1],
-        ['c3', 'b', 'y', [20, 24, 3, 3], 2, 1],
-      ];
-      for (const [i, [name, input, output, shape, stride, pad]] of convs.entries()) {
-        n.addConstant(name, f32(shape, 300 + i));
-        n.addConstant(`${name}b`, f32([shape[0]], 320 + i));
-        n.addLayer({ name, type: 'Conv', inputs: [input, name, `${name}b`], outputs: [`${output}_c`], attributes: { strides: [stride, stride], pads: [pad, pad, pad, pad] } });
-        n.addLayer({ name: `${name}_clip`, type: 'Clip', inputs: [`${output}_c`, 'lo', 'hi'], outputs: [output], attributes: {} });
-      }
-      n.addConstant('lo', { dtype: 'float32', shape: [], data: Float32Array.from([0]) });
-      n.addConstant('hi', { dtype: 'float32', shape: [], data: Float32Array.from([6]) });
-      n.markOutput('y');
-      const x = f32([batch, 3, 37, 50], 77);
-      for (const isa of supportedIsas()) {
-        const nchw = await new Builder().build(n, { isa, timeTactics: false, layout: 'nchw' });
-        const want = (await nchw.createContext().execute({ images: x })).y;
-        // Untimed: the fused layer's first tactic, row by row (the native tests run every tactic).
-        const blocked = await new Builder().build(n, { isa, timeTactics: false, layout: 'blocked' });
-        expect(blocked.layers.filter((l) => l.type === 'KilnStemBlocked').map((l) => l.name)).toEqual(['stem']);
-        const got = (await blocked.createContext().execute({ images: x })).y;
-        expect(got.shape).toEqual(want.shape);
-        const scale = Math.max(...(want.data as Float32Array).map(Math.abs));
-        // Five convolutions of up to 144 taps on values up to 6 summed in other orders: ~3e-5 of the
-        // scale apart, as the unfused blocked engine is; a wrong stem row is off by far more.
-        expect(maxAbsDiff(got.data as Float32Array, want.data as Float32Array) / scale, `${isa}, batch ${batch}`).toBeLessThan(1e-4);
-      }
+      const n = clippedConvs([batch, 3, 37, 50], 300, [
+        ['stem', 'images', 's', [16, 3, 6, 6], 2, 2, 1],
+        ['down', 's', 'd', [40, 16, 3, 3], 2, 1, 1],
+        ['c1', 'd', 'a', [24, 40, 1, 1], 1, 0, 1],
+        ['c2', 'a', 'b', [24, 24, 3, 3], 1, 1, 1],
+        ['c3', 'b', 'y', [20, 24, 3, 3], 2, 1, 1],
+      ]);
+      // Untimed: the fused layer's first tactic, row by row (the native tests run every tactic).
+      await expectBlockedMatchesNchw(n, f32([batch, 3, 37, 50], 77), (engine) =>
+        expect(engine.layers.filter((l) => l.type === 'KilnStemBlocked').map((l) => l.name)).toEqual(['stem']),
+      );
     }
   });
 
   it("runs an image stem in the place of the first inverted residual block's expansion (MobileNetV2), and matches the NCHW engine on every ISA", async () => {
     for (const batch of [1, 2]) {
-      const n = new NetworkDefinition();
-      n.addInput('images', 'float32', [batch, 3, 33, 29]);
-      // name, input, output, weights [cout, cin / group, k, k], stride, group
-      const convs: [string, string, string, number[], number, number][] = [
-        ['stem', 'images', 's', [16, 3, 3, 3], 2, 1],
-        ['dw1', 's', 'd1', [16, 1, 3, 3], 1, 16],
-        ['pw1', 'd1', 'p1', [24, 16, 1, 1], 1, 1],
-        ['ex2', 'p1', 'e2', [48, 24, 1, 1], 1, 1],
-        ['dw2', 'e2', 'd2', [48, 1, 3, 3], 2, 48],
-        ['pw2', 'd2', 'y', [20, 48, 1, 1], 1, 1],
-      ];
-      for (const [i, [name, input, output, shape, stride, group]] of convs.entries()) {
-        const pad = shape[2] === 3 ? 1 : 0;
-        n.addConstant(name, f32(shape, 400 + i));
-        n.addConstant(`${name}b`, f32([shape[0]], 420 + i));
-        n.addLayer({ name, type: 'Conv', inputs: [input, name, `${name}b`], outputs: [`${output}_c`], attributes: { strides: [stride, stride], pads: [pad, pad, pad, pad], group } });
-        n.addLayer({ name: `${name}_clip`, type: 'Clip', inputs: [`${output}_c`, 'lo', 'hi'], outputs: [output], attributes: {} });
-      }
-      n.addConstant('lo', { dtype: 'float32', shape: [], data: Float32Array.from([0]) });
-      n.addConstant('hi', { dtype: 'float32', shape: [], data: Float32Array.from([6]) });
-      n.markOutput('y');
-      const x = f32([batch, 3, 33, 29], 88);
-      for (const isa of supportedIsas()) {
-        const want = (await (await new Builder().build(n, { isa, timeTactics: false, layout: 'nchw' })).createContext().execute({ images: x })).y;
-        const blocked = await new Builder().build(n, { isa, timeTactics: false, layout: 'blocked' });
-        expect(blocked.layers.map((l) => `${l.name} ${l.type}`)).toEqual(['stem KilnBottleneckBlocked', 'ex2 KilnBottleneckBlocked', 'y__from_blocked KilnFromBlocked']);
-        const got = (await blocked.createContext().execute({ images: x })).y;
-        const scale = Math.max(...(want.data as Float32Array).map(Math.abs));
-        expect(maxAbsDiff(got.data as Float32Array, want.data as Float32Array) / scale, `${isa}, batch ${batch}`).toBeLessThan(1e-4);
-      }
+      const n = clippedConvs([batch, 3, 33, 29], 400, [
+        ['stem', 'images', 's', [16, 3, 3, 3], 2, 1, 1],
+        ['dw1', 's', 'd1', [16, 1, 3, 3], 1, 1, 16],
+        ['pw1', 'd1', 'p1', [24, 16, 1, 1], 1, 0, 1],
+        ['ex2', 'p1', 'e2', [48, 24, 1, 1], 1, 0, 1],
+        ['dw2', 'e2', 'd2', [48, 1, 3, 3], 2, 1, 48],
+        ['pw2', 'd2', 'y', [20, 48, 1, 1], 1, 0, 1],
+      ]);
+      await expectBlockedMatchesNchw(n, f32([batch, 3, 33, 29], 88), (engine) =>
+        expect(engine.layers.map((l) => `${l.name} ${l.type}`)).toEqual(['stem KilnBottleneckBlocked', 'ex2 KilnBottleneckBlocked', 'y__from_blocked KilnFromBlocked']),
+      );
     }
   });
 
