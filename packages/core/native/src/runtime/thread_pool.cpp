@@ -29,8 +29,23 @@ inline void cpuPause() {
 
 using TaskFn = std::function<void(int64_t task, int thread)>;
 
+// One parallelFor call, on its caller's stack.
+struct Job {
+  const TaskFn* fn;
+  int64_t tasks;
+  // The next task to hand out: threads take tasks one at a time, so a thread the OS deschedules
+  // (a shared machine, an SMT sibling busy elsewhere) holds up only the task it is running.
+  alignas(64) std::atomic<int64_t> next{0};
+  alignas(64) std::atomic<int64_t> done{0};
+  std::mutex errorMutex;
+  std::exception_ptr error;
+};
+
 }  // namespace
 
+// The caller waits for its job's tasks, not for the workers: a worker the OS has not scheduled yet
+// when the job starts (asleep, or its core taken) costs nothing if the others finish the tasks.
+// A worker that wakes later finds the job gone, or takes part in the next one.
 struct ThreadPool::Impl {
   int size = 1;
   std::vector<std::thread> workers;
@@ -39,28 +54,22 @@ struct ThreadPool::Impl {
 
   std::mutex m;  // guards the sleeps below; the job state itself is published through the atomics
   std::condition_variable wake;  // workers wait here for a new generation
-  std::condition_variable done;  // the caller waits here for pending to reach 0
-  // generation is read by every spinning worker, pending written by each one finishing: apart, so
+  std::condition_variable done;  // the caller waits here for its job's tasks to finish
+  // generation is read by every spinning worker, the job's counters written by each task: apart, so
   // that the writes do not keep invalidating the line the spinners poll.
   alignas(64) std::atomic<uint64_t> generation{0};
   std::atomic<bool> stop{false};
-  alignas(64) std::atomic<int> pending{0};
+  alignas(64) std::atomic<Job*> current{nullptr};
+  // Workers between taking `current` and letting it go: the caller clears `current` and waits for
+  // none to be left before its job (on its stack) goes away.
+  std::atomic<int> users{0};
   std::atomic<int> sleepers{0};
   std::atomic<bool> callerSleeping{false};
 
-  // The current job, written by the caller before it bumps generation.
-  const TaskFn* fn = nullptr;
-  int64_t tasks = 0;
-  // The next task to hand out: threads take tasks one at a time, so a thread the OS deschedules
-  // (a shared machine, an SMT sibling busy elsewhere) holds up only the task it is running.
-  alignas(64) std::atomic<int64_t> next{0};
-  std::mutex errorMutex;
-  std::exception_ptr error;
-
-  void runChunk(int thread);
+  void runTasks(Job& job, int thread);
   void workerLoop(int thread);
   uint64_t waitForJob(uint64_t seen);
-  void waitForWorkers();
+  void waitForTasks(const Job& job);
 };
 
 namespace {
@@ -83,15 +92,22 @@ struct JobScope {
 };
 }  // namespace
 
-void ThreadPool::Impl::runChunk(int thread) {
-  int64_t t = next.fetch_add(1, std::memory_order_relaxed);
-  if (t >= tasks) return;
+void ThreadPool::Impl::runTasks(Job& job, int thread) {
+  int64_t t = job.next.fetch_add(1, std::memory_order_relaxed);
+  if (t >= job.tasks) return;
   JobScope scope(this, thread);
-  try {
-    for (; t < tasks; t = next.fetch_add(1, std::memory_order_relaxed)) (*fn)(t, thread);
-  } catch (...) {
-    std::lock_guard<std::mutex> lock(errorMutex);
-    if (!error) error = std::current_exception();
+  for (; t < job.tasks; t = job.next.fetch_add(1, std::memory_order_relaxed)) {
+    try {
+      (*job.fn)(t, thread);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(job.errorMutex);
+      if (!job.error) job.error = std::current_exception();
+    }
+    if (job.done.fetch_add(1, std::memory_order_seq_cst) + 1 == job.tasks && callerSleeping.load(std::memory_order_seq_cst)) {
+      // Taking the mutex orders this notify after the caller has entered its wait.
+      { std::lock_guard<std::mutex> lock(m); }
+      done.notify_one();
+    }
   }
 }
 
@@ -113,24 +129,20 @@ void ThreadPool::Impl::workerLoop(int thread) {
   for (;;) {
     seen = waitForJob(seen);
     if (stop.load(std::memory_order_acquire)) return;
-    runChunk(thread);
-    if (pending.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-        callerSleeping.load(std::memory_order_seq_cst)) {
-      // Taking the mutex orders this notify after the caller has entered its wait.
-      { std::lock_guard<std::mutex> lock(m); }
-      done.notify_one();
-    }
+    users.fetch_add(1, std::memory_order_seq_cst);
+    if (Job* job = current.load(std::memory_order_seq_cst)) runTasks(*job, thread);
+    users.fetch_sub(1, std::memory_order_seq_cst);
   }
 }
 
-void ThreadPool::Impl::waitForWorkers() {
+void ThreadPool::Impl::waitForTasks(const Job& job) {
   for (int i = 0; i < kSpinIterations; ++i) {
-    if (pending.load(std::memory_order_acquire) == 0) return;
+    if (job.done.load(std::memory_order_acquire) == job.tasks) return;
     cpuPause();
   }
   std::unique_lock<std::mutex> lock(m);
   callerSleeping.store(true, std::memory_order_seq_cst);
-  done.wait(lock, [&] { return pending.load(std::memory_order_seq_cst) == 0; });
+  done.wait(lock, [&] { return job.done.load(std::memory_order_seq_cst) == job.tasks; });
   callerSleeping.store(false, std::memory_order_relaxed);
 }
 
@@ -165,28 +177,24 @@ void ThreadPool::parallelFor(int64_t tasks, const std::function<void(int64_t tas
   }
   std::lock_guard<std::mutex> caller(impl_->callerMutex);
   Impl& p = *impl_;
-  p.fn = &fn;
-  p.tasks = tasks;
-  p.next.store(0, std::memory_order_relaxed);
-  p.error = nullptr;
+  Job job;
+  job.fn = &fn;
+  job.tasks = tasks;
   if (p.size == 1) {
-    p.runChunk(0);
+    p.runTasks(job, 0);
   } else {
-    p.pending.store(p.size - 1, std::memory_order_relaxed);
+    p.current.store(&job, std::memory_order_seq_cst);
     p.generation.fetch_add(1, std::memory_order_seq_cst);
     if (p.sleepers.load(std::memory_order_seq_cst) > 0) {
       { std::lock_guard<std::mutex> lock(p.m); }
       p.wake.notify_all();
     }
-    p.runChunk(0);
-    p.waitForWorkers();
+    p.runTasks(job, 0);
+    p.waitForTasks(job);
+    p.current.store(nullptr, std::memory_order_seq_cst);
+    while (p.users.load(std::memory_order_seq_cst) != 0) cpuPause();
   }
-  p.fn = nullptr;
-  if (p.error) {
-    std::exception_ptr e = p.error;
-    p.error = nullptr;
-    std::rethrow_exception(e);
-  }
+  if (job.error) std::rethrow_exception(job.error);
 }
 
 }  // namespace kiln
