@@ -1,7 +1,7 @@
 import type { AttributeValue, Layer } from '../network/layer.js';
 import { attributeNumber, attributeNumbers } from '../network/layer.js';
 import type { NetworkDefinition } from '../network/network.js';
-import { consumersOf, onlyReadBy, producersOf, zeroBias } from './graph-utils.js';
+import { consumersOf, copiedAttributes, onlyReadBy, producersOf, zeroBias } from './graph-utils.js';
 
 const ACTIVATION = ['activation', 'activation_alpha', 'activation_beta'];
 
@@ -54,18 +54,14 @@ function fused(network: NetworkDefinition, expand: Layer | undefined, depthwise:
   if (hasResidual(project)) inputs.push(project.inputs[3]!);
   const attributes: Record<string, AttributeValue> = {
     expand: expand ? 1 : 0,
-    ...copied(depthwise, ['strides', 'pads', 'dilations', 'group', 'kernel_shape', 'auto_pad']),
-    ...(expand ? copied(expand, ACTIVATION, 'expand_') : {}),
-    ...copied(depthwise, ACTIVATION, 'depthwise_'),
-    ...copied(project, [...ACTIVATION, 'activation_after_residual']),
+    ...copiedAttributes(depthwise, ['strides', 'pads', 'dilations', 'group', 'kernel_shape', 'auto_pad']),
+    ...(expand ? copiedAttributes(expand, ACTIVATION, 'expand_') : {}),
+    ...copiedAttributes(depthwise, ACTIVATION, 'depthwise_'),
+    ...copiedAttributes(project, [...ACTIVATION, 'activation_after_residual']),
   };
   return { name: (expand ?? depthwise).name, type: 'KilnBottleneckBlocked', inputs, outputs: [...project.outputs], attributes };
 }
 
-/** The layer's attributes among `names` that it has, each under `prefix` + its name. */
-function copied(layer: Layer, names: string[], prefix = ''): Record<string, AttributeValue> {
-  return Object.fromEntries(names.filter((name) => layer.attributes[name] !== undefined).map((name) => [prefix + name, layer.attributes[name]!]));
-}
 
 const hasResidual = (conv: Layer) => conv.inputs.length > 3 && !!conv.inputs[3];
 const allEqual = (values: number[], value: number) => values.every((v) => v === value);

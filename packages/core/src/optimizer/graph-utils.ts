@@ -1,4 +1,4 @@
-import type { Layer } from '../network/layer.js';
+import type { AttributeValue, Layer } from '../network/layer.js';
 import type { NetworkDefinition } from '../network/network.js';
 
 /** For each tensor name, the layers that read it (in order). */
@@ -46,4 +46,9 @@ export function zeroBias(network: NetworkDefinition, conv: Layer): string {
   const name = unusedConstantName(network, `${conv.name}__zero_bias`);
   network.constants.set(name, { dtype: 'float32', shape: [channels], data: new Float32Array(channels) });
   return name;
+}
+
+/** The layer's attributes among `names` that it has, each under `prefix` + its name (a fused layer's stage). */
+export function copiedAttributes(layer: Layer, names: string[], prefix = ''): Record<string, AttributeValue> {
+  return Object.fromEntries(names.filter((name) => layer.attributes[name] !== undefined).map((name) => [prefix + name, layer.attributes[name]!]));
 }

@@ -1,7 +1,7 @@
-import type { AttributeValue, Layer } from '../network/layer.js';
+import type { Layer } from '../network/layer.js';
 import { attributeNumber, attributeNumbers } from '../network/layer.js';
 import type { NetworkDefinition } from '../network/network.js';
-import { consumersOf, onlyReadBy, zeroBias } from './graph-utils.js';
+import { consumersOf, copiedAttributes, onlyReadBy, zeroBias } from './graph-utils.js';
 
 const GEOMETRY = ['strides', 'pads', 'dilations', 'group', 'kernel_shape', 'auto_pad'];
 const ACTIVATION = ['activation', 'activation_alpha', 'activation_beta'];
@@ -33,10 +33,10 @@ export function fuseStems(network: NetworkDefinition): number {
     const reader = readers[0];
     if (!reader || !onlyReadBy(network, consumers, stem.outputs[0]!, reader) || reader.inputs[0] !== stem.outputs[0]) continue;
     const stemInputs = [stem.inputs[0]!, stem.inputs[1]!, stem.inputs[2] || zeroBias(network, stem)];
-    const stemAttributes = copied(stem, [...GEOMETRY, ...ACTIVATION], 'stem_');
+    const stemAttributes = copiedAttributes(stem, [...GEOMETRY, ...ACTIVATION], 'stem_');
     if (windowOnly(network, reader)) {
       const inputs = [...stemInputs, reader.inputs[1]!, reader.inputs[2] || zeroBias(network, reader), ...(reader.inputs[3] ? [reader.inputs[3]] : [])];
-      const attributes = { ...stemAttributes, ...copied(reader, [...GEOMETRY, ...ACTIVATION, 'activation_after_residual']) };
+      const attributes = { ...stemAttributes, ...copiedAttributes(reader, [...GEOMETRY, ...ACTIVATION, 'activation_after_residual']) };
       replaced.set(reader, { name: stem.name, type: 'KilnStemBlocked', inputs, outputs: [...reader.outputs], attributes });
     } else if (reader.type === 'KilnBottleneckBlocked' && !attributeNumber(reader, 'expand', 0) && !attributeNumber(reader, 'stem', 0)) {
       const attributes = { ...reader.attributes, stem: 1, ...stemAttributes };
@@ -50,10 +50,6 @@ export function fuseStems(network: NetworkDefinition): number {
   return replaced.size;
 }
 
-/** The layer's attributes among `names` that it has, each under `prefix` + its name. */
-function copied(layer: Layer, names: string[], prefix = ''): Record<string, AttributeValue> {
-  return Object.fromEntries(names.filter((name) => layer.attributes[name] !== undefined).map((name) => [prefix + name, layer.attributes[name]!]));
-}
 
 /** A blocked one-group convolution that runs the window kernel: not 1×1, not 3×3 stride 1 dilation 1. */
 function windowOnly(network: NetworkDefinition, conv: Layer): boolean {
