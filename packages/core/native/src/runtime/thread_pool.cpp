@@ -15,7 +15,7 @@ namespace kiln {
 namespace {
 
 // Pause iterations a worker spins on between jobs before sleeping, and the caller spins waiting for
-// the workers before sleeping. An inference issues tens of jobs back to back; spinning this long
+// its job's last tasks before sleeping. An inference issues tens of jobs back to back; spinning this long
 // keeps them from paying a futex wake-up each, while an idle pool still goes to sleep quickly.
 constexpr int kSpinIterations = 4000;
 
