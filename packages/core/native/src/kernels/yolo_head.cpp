@@ -30,10 +30,10 @@ YoloHead::YoloHead(Isa isa, int64_t cin, int64_t anchors, int64_t outputs, const
 int64_t YoloHead::blockPixels() const { return gemm_.mr * 16; }
 
 // With a blocked input: pixels per task, and the floats of one task's scratch (their values as
-// blocked pixels, then one pixel's values in order).
+// blocked pixels).
 constexpr int64_t kBlockedPixels = 24;
 static int64_t blockedScratch(int64_t values) {
-  return (kBlockedPixels + 1) * blocked::blocks(values) * blocked::kBlock;
+  return kBlockedPixels * blocked::blocks(values) * blocked::kBlock;
 }
 
 size_t YoloHead::workspaceBytes(int threads) const {
@@ -41,34 +41,35 @@ size_t YoloHead::workspaceBytes(int threads) const {
   return static_cast<size_t>(perThread) * sizeof(float) * static_cast<size_t>(std::max(threads, 1));
 }
 
-void YoloHead::decode(const float* s, const float* grid, const float* anchor, float stride, float* cell) const {
-  cell[0] = (2.f * s[0] + grid[0]) * stride;
-  cell[1] = (2.f * s[1] + grid[1]) * stride;
-  cell[2] = 4.f * s[2] * s[2] * anchor[0];
-  cell[3] = 4.f * s[3] * s[3] * anchor[1];
+void YoloHead::decode(float* cell, const float* grid, const float* anchor, float stride) const {
+  cell[0] = (2.f * cell[0] + grid[0]) * stride;
+  cell[1] = (2.f * cell[1] + grid[1]) * stride;
+  cell[2] = 4.f * cell[2] * cell[2] * anchor[0];
+  cell[3] = 4.f * cell[3] * cell[3] * anchor[1];
 }
 
 void YoloHead::runBlocked(const float* x, int64_t batch, int64_t plane, const float* grid, const float* anchor,
                           float stride, float* y, float* workspace, ThreadPool& pool) const {
   constexpr int64_t kBlock = blocked::kBlock;
-  const int64_t values = anchors_ * outputs_, inBlocks = blocked::blocks(cin_), valueBlocks = blocked::blocks(values);
+  const int64_t values = anchors_ * outputs_, inBlocks = blocked::blocks(cin_);
   const int64_t chunks = ceilDiv(plane, kBlockedPixels);
   pool.parallelFor(batch * chunks, [&](int64_t task, int thread) {
     const int64_t b = task / chunks, p0 = task % chunks * kBlockedPixels, m = std::min(kBlockedPixels, plane - p0);
     float* tile = workspace + thread * blockedScratch(values);
-    float* pixel = tile + kBlockedPixels * valueBlocks * kBlock;
     blocked_->runPixels(x + (b * inBlocks * plane + p0) * kBlock, plane * kBlock, m, nullptr, tile, kBlockedPixels * kBlock);
-    for (int64_t i = 0; i < m; ++i) {
-      for (int64_t vb = 0; vb < valueBlocks; ++vb)
-        std::copy(tile + (vb * kBlockedPixels + i) * kBlock, tile + (vb * kBlockedPixels + i + 1) * kBlock, pixel + vb * kBlock);
+    for (int64_t i = 0; i < m; ++i)
       for (int64_t a = 0; a < anchors_; ++a) {
         const int64_t cell = a * plane + p0 + i;
         float* out = y + (b * anchors_ * plane + cell) * outputs_;
-        const float* sigmoids = pixel + a * outputs_;
-        decode(sigmoids, grid + 2 * cell, anchor + 2 * cell, stride, out);
-        std::copy(sigmoids + 4, sigmoids + outputs_, out + 4);
+        // The cell's sigmoids, a run from each 16-lane block line they span, then its box.
+        for (int64_t v = a * outputs_, end = v + outputs_; v < end;) {
+          const int64_t run = std::min(kBlock - v % kBlock, end - v);
+          const float* line = tile + (v / kBlock * kBlockedPixels + i) * kBlock + v % kBlock;
+          std::copy(line, line + run, out + v - a * outputs_);
+          v += run;
+        }
+        decode(out, grid + 2 * cell, anchor + 2 * cell, stride);
       }
-    }
   });
 }
 
@@ -103,7 +104,7 @@ void YoloHead::run(const float* x, int64_t batch, int64_t h, int64_t w, const fl
       gemm::macroOverK(gemm_, t, k_, gemm_.nr);
       for (int64_t i = 0; i < m; ++i) {
         float* cell = c + i * outputs_;
-        decode(cell, grid + 2 * (cell0 + i), anchor + 2 * (cell0 + i), stride, cell);
+        decode(cell, grid + 2 * (cell0 + i), anchor + 2 * (cell0 + i), stride);
       }
     }
   });

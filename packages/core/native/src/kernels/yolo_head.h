@@ -41,8 +41,8 @@ class YoloHead {
   int64_t blockPixels() const;
   void runBlocked(const float* x, int64_t batch, int64_t plane, const float* grid, const float* anchor, float stride,
                   float* y, float* workspace, ThreadPool& pool) const;
-  // A decoded cell's box (its first four values) from its sigmoids, the grid and the anchor.
-  void decode(const float* sigmoids, const float* grid, const float* anchor, float stride, float* cell) const;
+  // A cell's box (its first four values) from their sigmoids in place, with the grid and the anchor.
+  void decode(float* cell, const float* grid, const float* anchor, float stride) const;
 
   const gemm::GemmKernel& gemm_;
   int64_t cin_, anchors_, outputs_, k_;
