@@ -33,10 +33,13 @@ size_t BottleneckBlocked::ringFloats(int64_t w) const {
   return expand_ || stem_ ? static_cast<size_t>(depthwise_.geometry().kh * blocks(mid_) * midW(w) * kBlock) : 0;
 }
 
+size_t BottleneckBlocked::stemScratchFloats() const {
+  return stem_ ? (stem_->rowScratchBytes() / sizeof(float) + 15) / 16 * 16 : 0;
+}
+
 size_t BottleneckBlocked::rowScratchFloats(int64_t w) const {
   const size_t rows = ringFloats(w) + static_cast<size_t>(blocks(mid_) * depthwise_.geometry().outW(midW(w)) * kBlock);
-  const size_t stem = stem_ ? stem_->rowScratchBytes() / sizeof(float) : 0;
-  return (rows + 15) / 16 * 16 + (stem + 15) / 16 * 16;
+  return (rows + 15) / 16 * 16 + stemScratchFloats();
 }
 
 size_t BottleneckBlocked::workspaceBytes(int64_t batch, int64_t h, int64_t w, int threads) const {
@@ -81,7 +84,7 @@ void BottleneckBlocked::runFused(const float* x, int64_t batch, int64_t h, int64
   const int64_t wanted = std::clamp<int64_t>((2 * pool.size() + batch - 1) / batch, 1, std::max<int64_t>(oh / 4, 1));
   const int64_t perBand = (oh + wanted - 1) / wanted, bands = (oh + perBand - 1) / perBand;
   const size_t scratch = rowScratchFloats(w), ring = ringFloats(w);
-  const size_t stemScratchAt = scratch - (stem_ ? (stem_->rowScratchBytes() / sizeof(float) + 15) / 16 * 16 : 0);
+  const size_t stemScratchAt = scratch - stemScratchFloats();
   pool.parallelFor(batch * bands, [&](int64_t task, int thread) {
     const int64_t b = task / bands, oy0 = task % bands * perBand, oy1 = std::min(oh, oy0 + perBand);
     float* rows = workspace + thread * scratch;

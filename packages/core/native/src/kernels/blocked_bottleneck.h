@@ -48,6 +48,7 @@ class BottleneckBlocked {
   int64_t midH(int64_t h) const { return stem_ ? stem_->geometry().outH(h) : h; }
   int64_t midW(int64_t w) const { return stem_ ? stem_->geometry().outW(w) : w; }
   size_t ringFloats(int64_t w) const;
+  size_t stemScratchFloats() const;  // one thread's scratch for the stem's rows (64-byte multiple)
   size_t rowScratchFloats(int64_t w) const;
   void runFused(const float* x, int64_t batch, int64_t h, int64_t w, const float* residual, float* y, float* workspace,
                 ThreadPool& pool) const;
