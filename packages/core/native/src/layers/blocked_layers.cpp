@@ -6,6 +6,7 @@
 #include "engine/layer.h"
 #include "kernels/blocked_conv.h"
 #include "kernels/depthwise_conv2d.h"
+#include "layers/blocked_input.h"
 #include "layers/conv_attrs.h"
 
 namespace kiln {
@@ -40,8 +41,7 @@ class FromBlockedLayer final : public Layer {
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     expectInputs(in, 1);
     const Shape& x = in[0];
-    if (x.size() != 5 || x[4] != kBlock || x[1] != blocked::blocks(channels_))
-      shapeError("expects a blocked input of " + std::to_string(channels_) + " channels, got " + shapeToString(x));
+    if (const std::string why = blockedInputMismatch(x, channels_, false); !why.empty()) shapeError(why);
     return {{x[0], channels_, x[2], x[3]}};
   }
   void run(const LayerRun& r) const override {
@@ -98,10 +98,7 @@ class ConvBlockedLayer final : public Layer {
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     const Shape& x = in[0];
-    if (nchwInput_ && (x.size() != 4 || x[1] != g_.cin))
-      shapeError("expects an NCHW input of " + std::to_string(g_.cin) + " channels, got " + shapeToString(x));
-    if (!nchwInput_ && (x.size() != 5 || x[4] != kBlock || x[1] != blocked::blocks(g_.cin)))
-      shapeError("expects a blocked input of " + std::to_string(g_.cin) + " channels, got " + shapeToString(x));
+    if (const std::string why = blockedInputMismatch(x, g_.cin, nchwInput_); !why.empty()) shapeError(why);
     const int64_t oh = g_.outH(x[2]), ow = g_.outW(x[3]);
     if (oh <= 0 || ow <= 0) shapeError("the kernel is larger than the padded input " + shapeToString(x));
     Shape y{x[0], blocked::blocks(g_.cout), oh, ow, kBlock};

@@ -10,6 +10,7 @@
 
 #include "engine/layer.h"
 #include "kernels/blocked_bottleneck.h"
+#include "layers/blocked_input.h"
 #include "layers/conv_attrs.h"
 
 namespace kiln {
@@ -71,10 +72,7 @@ class BottleneckBlockedLayer final : public Layer {
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     const Shape& x = in[0];
-    if (stem_ && (x.size() != 4 || x[1] != w_.cin))
-      shapeError("expects an NCHW input of " + std::to_string(w_.cin) + " channels, got " + shapeToString(x));
-    if (!stem_ && (x.size() != 5 || x[4] != kBlock || x[1] != blocked::blocks(w_.cin)))
-      shapeError("expects a blocked input of " + std::to_string(w_.cin) + " channels, got " + shapeToString(x));
+    if (const std::string why = blockedInputMismatch(x, w_.cin, stem_); !why.empty()) shapeError(why);
     const int64_t mh = stem_ ? w_.stemGeometry.outH(x[2]) : x[2], mw = stem_ ? w_.stemGeometry.outW(x[3]) : x[3];
     const int64_t oh = mh > 0 ? w_.depthwise.outH(mh) : 0, ow = mw > 0 ? w_.depthwise.outW(mw) : 0;
     if (oh <= 0 || ow <= 0) shapeError("a kernel is larger than its padded input (" + shapeToString(x) + ")");

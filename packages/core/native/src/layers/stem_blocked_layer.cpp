@@ -7,6 +7,7 @@
 
 #include "engine/layer.h"
 #include "kernels/blocked_stem.h"
+#include "layers/blocked_input.h"
 #include "layers/conv_attrs.h"
 
 namespace kiln {
@@ -40,8 +41,7 @@ class StemBlockedLayer final : public Layer {
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     const Shape& x = in[0];
-    if (x.size() != 4 || x[1] != stem_.cin)
-      shapeError("expects an NCHW input of " + std::to_string(stem_.cin) + " channels, got " + shapeToString(x));
+    if (const std::string why = blockedInputMismatch(x, stem_.cin, true); !why.empty()) shapeError(why);
     const int64_t h1 = stem_.outH(x[2]), w1 = stem_.outW(x[3]);
     if (h1 <= 0 || w1 <= 0 || conv_.outH(h1) <= 0 || conv_.outW(w1) <= 0)
       shapeError("a kernel is larger than its padded input (" + shapeToString(x) + ")");

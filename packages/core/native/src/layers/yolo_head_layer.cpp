@@ -3,6 +3,7 @@
 
 #include "engine/layer.h"
 #include "kernels/yolo_head.h"
+#include "layers/blocked_input.h"
 
 namespace kiln {
 namespace {
@@ -37,10 +38,7 @@ class YoloHeadLayer final : public Layer {
 
   std::vector<Shape> inferShapes(const std::vector<Shape>& in) const override {
     const Shape& x = in[0];
-    if (blockedInput_ && (x.size() != 5 || x[1] != (cin_ + 15) / 16 || x[4] != 16))
-      shapeError("expects a blocked input of " + std::to_string(cin_) + " channels, got " + shapeToString(x));
-    if (!blockedInput_ && (x.size() != 4 || x[1] != cin_))
-      shapeError("expects [N, " + std::to_string(cin_) + ", H, W], got " + shapeToString(x));
+    if (const std::string why = blockedInputMismatch(x, cin_, !blockedInput_); !why.empty()) shapeError(why);
     const int64_t cells = anchors_ * x[2] * x[3];
     if (elementCount(grid_->shape) != cells * 2 || elementCount(anchorGrid_->shape) != cells * 2)
       shapeError("the grid was built for another feature-map size than " + shapeToString(x));
