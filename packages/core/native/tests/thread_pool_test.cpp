@@ -6,7 +6,12 @@
 #include <vector>
 
 #include "check.h"
+#include "runtime/cpu_placement.h"
 #include "runtime/thread_pool.h"
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 using kiln::ThreadPool;
 
@@ -37,6 +42,56 @@ void checkEachTaskOnce(ThreadPool& pool, int64_t tasks) {
     }
   }
 }
+
+// Waits, up to two seconds, until `count` threads have arrived; false if they did not.
+bool meet(std::atomic<int>& arrived, int count) {
+  arrived.fetch_add(1);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (arrived.load() < count)
+    if (std::chrono::steady_clock::now() > deadline) return false;
+  return true;
+}
+
+#if defined(__linux__)
+// Two threads of one job on one CPU take turns on it: a worker that starts a job on the CPU its
+// caller runs on must move to another.
+void checkWorkerLeavesCallersCpu() {
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2) {
+    kt::reportGroup("thread pool: a worker on its caller's CPU moves", kt::failures(), "skipped: one CPU");
+    return;
+  }
+  const int before = kt::failures();
+  ThreadPool pool(2);
+  const int callerCpu = kiln::currentCpu();
+  cpu_set_t callerOnly;
+  CPU_ZERO(&callerOnly);
+  CPU_SET(callerCpu, &callerOnly);
+  sched_setaffinity(0, sizeof callerOnly, &callerOnly);
+  for (int round = 0; round < 5; ++round) {
+    // The worker goes to the caller's CPU and stays there, spinning, until the next job.
+    std::atomic<int> arrived{0};
+    bool met = true;
+    pool.parallelFor(2, [&](int64_t, int thread) {
+      if (thread != 0) {
+        sched_setaffinity(0, sizeof callerOnly, &callerOnly);
+        sched_setaffinity(0, sizeof allowed, &allowed);
+      }
+      if (!meet(arrived, 2)) met = false;
+    });
+    std::atomic<int> arrived2{0};
+    int workerCpu = -1;
+    pool.parallelFor(2, [&](int64_t, int thread) {
+      if (thread != 0) workerCpu = kiln::currentCpu();
+      if (!meet(arrived2, 2)) met = false;
+    });
+    KT_CHECK(met, "round %d: the two tasks did not run at once", round);
+    KT_CHECK(workerCpu != callerCpu, "round %d: the worker ran on the caller's CPU %d", round, callerCpu);
+  }
+  sched_setaffinity(0, sizeof allowed, &allowed);
+  kt::reportGroup("thread pool: a worker on its caller's CPU moves", before, "5 rounds, caller pinned");
+}
+#endif
 
 }  // namespace
 
@@ -116,4 +171,7 @@ void testThreadPool() {
   }
   kt::reportGroup("thread pool: exceptions, nested calls, shutdown", before3,
                   "throwing task, nested parallelFor, 50 pools created and destroyed");
+#if defined(__linux__)
+  checkWorkerLeavesCallersCpu();
+#endif
 }

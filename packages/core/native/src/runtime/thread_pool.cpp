@@ -1,5 +1,7 @@
 #include "runtime/thread_pool.h"
 
+#include "runtime/cpu_placement.h"
+
 #include <atomic>
 #include <condition_variable>
 #include <exception>
@@ -37,6 +39,10 @@ struct Job {
   // (a shared machine, an SMT sibling busy elsewhere) holds up only the task it is running.
   alignas(64) std::atomic<int64_t> next{0};
   alignas(64) std::atomic<int64_t> done{0};
+  // The CPUs its threads run on (bit i: CPU i < 64), so that a worker the OS has put on a CPU
+  // another thread of the job already uses can move: two threads of a job on one CPU take turns on
+  // it while another CPU idles, and the job takes as long as on one thread.
+  std::atomic<uint64_t> occupied{0};
   std::mutex errorMutex;
   std::exception_ptr error;
 };
@@ -90,11 +96,23 @@ struct JobScope {
     tlsThread = savedThread;
   }
 };
+
+// Marks the calling thread's CPU as used by the job; a worker that finds it used already moves.
+void claimCpu(Job& job, bool mayMove) {
+  int cpu = currentCpu();
+  if (cpu < 0 || cpu >= 64) return;
+  const uint64_t before = job.occupied.fetch_or(uint64_t{1} << cpu, std::memory_order_relaxed);
+  if (!mayMove || !(before >> cpu & 1) || !moveOffCpus(before)) return;
+  cpu = currentCpu();
+  if (cpu >= 0 && cpu < 64) job.occupied.fetch_or(uint64_t{1} << cpu, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 void ThreadPool::Impl::runTasks(Job& job, int thread) {
   int64_t t = job.next.fetch_add(1, std::memory_order_relaxed);
   if (t >= job.tasks) return;
+  if (thread != 0) claimCpu(job, true);
   JobScope scope(this, thread);
   for (; t < job.tasks; t = job.next.fetch_add(1, std::memory_order_relaxed)) {
     try {
@@ -183,6 +201,7 @@ void ThreadPool::parallelFor(int64_t tasks, const std::function<void(int64_t tas
   if (p.size == 1) {
     p.runTasks(job, 0);
   } else {
+    claimCpu(job, false);
     p.current.store(&job, std::memory_order_seq_cst);
     p.generation.fetch_add(1, std::memory_order_seq_cst);
     if (p.sleepers.load(std::memory_order_seq_cst) > 0) {
