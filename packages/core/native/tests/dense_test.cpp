@@ -10,7 +10,7 @@ using namespace kiln;
 void testDense() {
   const int before = kt::failures();
   kt::Random rng(53);
-  const int64_t shapes[][3] = {{1, 1, 1}, {1, 1000, 1280}, {8, 1000, 1280}, {8, 17, 33}, {100, 5, 7}, {97, 64, 200}, {13, 40, 3}};
+  const int64_t shapes[][3] = {{1, 1, 1}, {1, 1000, 1280}, {1, 17, 33}, {1, 45, 2}, {1, 40, 1}, {8, 1000, 1280}, {8, 17, 33}, {100, 5, 7}, {97, 64, 200}, {13, 40, 3}};
   int runs = 0;
   double worst = 0;
   for (const auto& s : shapes) {

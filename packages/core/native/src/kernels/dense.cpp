@@ -21,6 +21,18 @@ size_t DenseKernel::workspaceBytes(int threads) const {
 void DenseKernel::run(const float* x, int64_t m, float* y, void* workspace, ThreadPool& pool) const {
   if (m <= 0) return;
   const int64_t mr = gemm_.mr, nr = gemm_.nr, rowBlocks = ceilDiv(m, kRows);
+  if (m == 1) {
+    // One row reads each weight once: the weights stream, in panel ranges, through gemv.
+    float* row = static_cast<float*>(workspace);
+    std::copy(x, x + k_ - 1, row);
+    row[k_ - 1] = 1.f;
+    const int64_t shares = std::min<int64_t>(4 * pool.size(), panels_);
+    pool.parallelFor(shares, [&](int64_t share, int) {
+      const int64_t first = panels_ * share / shares, last = panels_ * (share + 1) / shares;
+      gemm_.gemv(row, packedB_.get() + first * k_ * nr, k_, last - first, y + first * nr, n_ - first * nr);
+    });
+    return;
+  }
   // Each task packs its rows once and runs over its share of the output columns, in whole panels:
   // as many shares as it takes to give every thread a few tasks.
   const int64_t shares = std::clamp<int64_t>(ceilDiv(4 * pool.size(), rowBlocks), 1, panels_);

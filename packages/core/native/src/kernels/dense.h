@@ -11,7 +11,8 @@ namespace kiln {
 
 // A fully connected layer with constant weights, Y[m, n] = X[m, k] · W[n, k]^T + bias, on the
 // packed SGEMM micro-kernels: W packed once into NR-column panels with the bias as one more K row,
-// X's rows packed per task with a column of ones, so a batch of rows reads the weights once.
+// X's rows packed per task with a column of ones, so a batch of rows reads the weights once; a
+// single row goes through gemv.
 class DenseKernel {
  public:
   // weights: [n, k] (each output's k weights); bias: n values, or null.

@@ -36,12 +36,18 @@ struct MacroTile {
 // stays in L1 while the B panels stream from L2.
 using MacroKernelFn = void (*)(const MacroTile& tile);
 
+// One row of A against packed B: y[j] = sum over p < k of x[p] * B[p][j], for the j < n of `panels`
+// consecutive B panels (k x NR floats each, one after the other). B is read once, front to back: a
+// matrix-vector product is as fast as B streams from memory.
+using GemvFn = void (*)(const float* x, const float* b, int64_t k, int64_t panels, float* y, int64_t n);
+
 struct GemmKernel {
   Isa isa;
   int mr, nr;
   int64_t kc;  // K block: one A panel slice (kc x MR) stays in L1
   int64_t nc;  // N block: the packed B block (kc x nc) stays in L2
   MacroKernelFn macro;
+  GemvFn gemv;
 };
 
 const GemmKernel& gemmKernelScalar();

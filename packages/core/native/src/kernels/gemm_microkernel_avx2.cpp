@@ -119,10 +119,37 @@ void macro(const MacroTile& t) {
   }
 }
 
+// Two B rows per step, each into its own pair of accumulators; B streams front to back, which the
+// hardware prefetcher follows (software prefetches measured slower).
+void gemv(const float* x, const float* b, int64_t k, int64_t panels, float* y, int64_t n) {
+  for (int64_t panel = 0; panel < panels; ++panel, b += k * NR, y += NR, n -= NR) {
+    __m256 even0 = _mm256_setzero_ps(), even1 = _mm256_setzero_ps();
+    __m256 odd0 = _mm256_setzero_ps(), odd1 = _mm256_setzero_ps();
+    int64_t p = 0;
+    for (; p + 2 <= k; p += 2) {
+      const float* row = b + p * NR;
+      const __m256 x0 = _mm256_set1_ps(x[p]), x1 = _mm256_set1_ps(x[p + 1]);
+      even0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(row), even0);
+      even1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(row + 8), even1);
+      odd0 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(row + 16), odd0);
+      odd1 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(row + 24), odd1);
+    }
+    if (p < k) {
+      const __m256 x0 = _mm256_set1_ps(x[p]);
+      even0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(b + p * NR), even0);
+      even1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(b + p * NR + 8), even1);
+    }
+    const int cols = n < NR ? static_cast<int>(n) : NR;
+    const __m256 y0 = _mm256_add_ps(even0, odd0), y1 = _mm256_add_ps(even1, odd1);
+    _mm256_maskstore_ps(y, laneMask(cols < 8 ? cols : 8), y0);
+    _mm256_maskstore_ps(y + 8, laneMask(cols > 8 ? cols - 8 : 0), y1);
+  }
+}
+
 }  // namespace
 
 const GemmKernel& gemmKernelAvx2() {
-  static const GemmKernel kernel{Isa::Avx2, MR, NR, 256, 256, macro};
+  static const GemmKernel kernel{Isa::Avx2, MR, NR, 256, 256, macro, gemv};
   return kernel;
 }
 

@@ -117,10 +117,36 @@ void macro(const MacroTile& t) {
   }
 }
 
+// Two B rows per step, each into its own pair of accumulators; B streams front to back, which the
+// hardware prefetcher follows (software prefetches measured slower).
+void gemv(const float* x, const float* b, int64_t k, int64_t panels, float* y, int64_t n) {
+  for (int64_t panel = 0; panel < panels; ++panel, b += k * NR, y += NR, n -= NR) {
+    __m512 even0 = _mm512_setzero_ps(), even1 = _mm512_setzero_ps();
+    __m512 odd0 = _mm512_setzero_ps(), odd1 = _mm512_setzero_ps();
+    int64_t p = 0;
+    for (; p + 2 <= k; p += 2) {
+      const float* row = b + p * NR;
+      const __m512 x0 = _mm512_set1_ps(x[p]), x1 = _mm512_set1_ps(x[p + 1]);
+      even0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(row), even0);
+      even1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(row + 16), even1);
+      odd0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(row + 32), odd0);
+      odd1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(row + 48), odd1);
+    }
+    if (p < k) {
+      const __m512 x0 = _mm512_set1_ps(x[p]);
+      even0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(b + p * NR), even0);
+      even1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(b + p * NR + 16), even1);
+    }
+    const int cols = n < NR ? static_cast<int>(n) : NR;
+    _mm512_mask_storeu_ps(y, laneMask(cols), _mm512_add_ps(even0, odd0));
+    _mm512_mask_storeu_ps(y + 16, laneMask(cols - 16), _mm512_add_ps(even1, odd1));
+  }
+}
+
 }  // namespace
 
 const GemmKernel& gemmKernelAvx512() {
-  static const GemmKernel kernel{Isa::Avx512, MR, NR, 256, 384, macro};
+  static const GemmKernel kernel{Isa::Avx512, MR, NR, 256, 384, macro, gemv};
   return kernel;
 }
 

@@ -65,10 +65,19 @@ void macro(const MacroTile& t) {
   }
 }
 
+void gemv(const float* x, const float* b, int64_t k, int64_t panels, float* y, int64_t n) {
+  for (int64_t panel = 0; panel < panels; ++panel, b += k * NR, y += NR, n -= NR) {
+    float acc[NR] = {};
+    for (int64_t p = 0; p < k; ++p)
+      for (int j = 0; j < NR; ++j) acc[j] += x[p] * b[p * NR + j];
+    for (int j = 0; j < NR && j < n; ++j) y[j] = acc[j];
+  }
+}
+
 }  // namespace
 
 const GemmKernel& gemmKernelScalar() {
-  static const GemmKernel kernel{Isa::Scalar, MR, NR, 256, 256, macro};
+  static const GemmKernel kernel{Isa::Scalar, MR, NR, 256, 256, macro, gemv};
   return kernel;
 }
 
