@@ -220,8 +220,48 @@ void windowWideTile(int pixels, int outBlocks, int step, const float* x, const T
 }
 #endif
 
-// Four output pixels at a time in the interior (every tap inside the row), so that four
-// independent sums hide the multiply-add latency; the edges tap by tap with bounds checks.
+// R output pixels of a 3x3 window with column stride SW, from x = ox * SW - padLeft on: each input
+// pixel is loaded once per window row and serves every output and tap that reads it.
+template <int SW, int R>
+inline void depthwise3x3(const float* const* rows, int64_t x0, const float* filters, const Vec& b, float* y) {
+  constexpr int kInputs = (R - 1) * SW + 3;
+  Vec acc[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) acc[r] = b;
+#pragma GCC unroll 3
+  for (int ky = 0; ky < 3; ++ky) {
+    if (!rows[ky]) continue;
+    const float* row = rows[ky] + x0 * kBlock;
+    const Vec w0 = load(filters + ky * 3 * kBlock), w1 = load(filters + (ky * 3 + 1) * kBlock),
+              w2 = load(filters + (ky * 3 + 2) * kBlock);
+    Vec in[kInputs];
+#pragma GCC unroll 32
+    for (int i = 0; i < kInputs; ++i) in[i] = load(row + i * kBlock);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      acc[r] += w0 * in[r * SW];
+      acc[r] += w1 * in[r * SW + 1];
+      acc[r] += w2 * in[r * SW + 2];
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) store(y + r * kBlock, acc[r]);
+}
+
+// Output pixels [ox, hi) of a 3x3 window with column stride SW, R at a time; returns the first
+// not computed.
+template <int SW>
+int64_t depthwise3x3Interior(const float* const* rows, int64_t ox, int64_t hi, int64_t pl, const float* filters,
+                             const Vec& b, float* y) {
+  constexpr int R = kParts == 1 ? 8 : 4;
+  for (; ox + R <= hi; ox += R) depthwise3x3<SW, R>(rows, ox * SW - pl, filters, b, y + ox * kBlock);
+  return ox;
+}
+
+// In the interior (every tap inside the row) a 3x3 window with stride 1 or 2 several output pixels
+// at a time, loading each input pixel once per window row; other windows four output pixels at a
+// time, so that four independent sums hide the multiply-add latency. The edges tap by tap with
+// bounds checks.
 void depthwiseRow(const float* const* rows, int64_t w, const ConvGeometry& g, const float* filters, const float* bias,
                   int64_t ow, float* y) {
   const Vec b = bias ? load(bias) : Vec{};
@@ -244,6 +284,8 @@ void depthwiseRow(const float* const* rows, int64_t w, const ConvGeometry& g, co
   };
   for (int64_t ox = 0; ox < lo; ++ox) edge(ox);
   int64_t ox = lo;
+  if (g.kh == 3 && g.kw == 3 && sw == 1) ox = depthwise3x3Interior<1>(rows, ox, hi, pl, filters, b, y);
+  if (g.kh == 3 && g.kw == 3 && sw == 2) ox = depthwise3x3Interior<2>(rows, ox, hi, pl, filters, b, y);
   for (; ox + 4 <= hi; ox += 4) {
     Vec a0 = b, a1 = b, a2 = b, a3 = b;
     for (int64_t ky = 0; ky < g.kh; ++ky) {
