@@ -139,7 +139,18 @@ void testThreadPool() {
     for (auto& t : callers) t.join();
     KT_CHECK(total.load() == 3 * 300 * 7, "concurrent callers: %lld tasks", (long long)total.load());
   }
-  kt::reportGroup("thread pool: back to back, after sleeping, concurrent callers", before2, "3000 + 20 + 900 jobs");
+  {
+    // A pool of one shares nothing between callers: two contexts of a one-thread engine run at once.
+    ThreadPool pool(1);
+    std::atomic<int> arrived{0};
+    bool met[2] = {false, false};
+    std::vector<std::thread> callers;
+    for (int c = 0; c < 2; ++c)
+      callers.emplace_back([&, c] { pool.parallelFor(1, [&](int64_t, int) { met[c] = meet(arrived, 2); }); });
+    for (auto& t : callers) t.join();
+    KT_CHECK(met[0] && met[1], "a pool of one ran its two callers' jobs one after the other");
+  }
+  kt::reportGroup("thread pool: back to back, after sleeping, concurrent callers", before2, "3000 + 20 + 900 jobs, two callers of a pool of one at once");
 
   const int before3 = kt::failures();
   {

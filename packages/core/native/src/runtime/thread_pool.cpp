@@ -193,14 +193,15 @@ void ThreadPool::parallelFor(int64_t tasks, const std::function<void(int64_t tas
     for (int64_t t = 0; t < tasks; ++t) fn(t, tlsThread);
     return;
   }
-  std::lock_guard<std::mutex> caller(impl_->callerMutex);
   Impl& p = *impl_;
   Job job;
   job.fn = &fn;
   job.tasks = tasks;
   if (p.size == 1) {
+    // Nothing shared: concurrent callers (contexts of one engine) run side by side.
     p.runTasks(job, 0);
   } else {
+    std::lock_guard<std::mutex> caller(p.callerMutex);
     claimCpu(job, false);
     p.current.store(&job, std::memory_order_seq_cst);
     p.generation.fetch_add(1, std::memory_order_seq_cst);

@@ -5,7 +5,8 @@
 namespace kiln {
 
 // A persistent pool of worker threads. The calling thread takes part in every job, so a pool of
-// size 1 runs everything inline. Jobs from concurrent callers are serialized.
+// size 1 runs everything inline, and concurrent callers side by side; a larger pool runs the jobs of
+// concurrent callers one after another.
 class ThreadPool {
  public:
   explicit ThreadPool(int threads);  // threads <= 0: one per hardware core
