@@ -32,6 +32,7 @@ export interface NativeEngineInfo {
 
 export interface NativeContext {
   execute(inputs: TypedArray[], shapes: number[][]): Promise<{ outputs: TypedArray[]; shapes: number[][] }>;
+  executeSync(inputs: TypedArray[], shapes: number[][]): { outputs: TypedArray[]; shapes: number[][] };
   arenaBytes(): number;
   setProfiling(on: boolean): void;
   setInputShapes(shapes: number[][]): number[][];

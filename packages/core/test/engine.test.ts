@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Builder, Runtime, supportedIsas, type Tensor } from '../src/index.js';
+import { Builder, InputError, Runtime, supportedIsas, type Tensor } from '../src/index.js';
 import { convSiluNetwork, f32, maxAbsDiff, referenceConv, silu } from './helpers/networks.js';
 
 function expectedConvSilu(network: ReturnType<typeof convSiluNetwork>, x: Tensor<'float32'>): Float32Array {
@@ -81,6 +81,25 @@ describe('engine', () => {
       }),
     );
     results.forEach((outputs, i) => outputs.forEach((y) => expect(maxAbsDiff(y, expectedConvSilu(network, inputs[i]))).toBeLessThan(1e-4)));
+  });
+
+  it('executeSync gives what execute gives, on the calling thread, and refuses to run ahead of a queued execute', async () => {
+    const network = convSiluNetwork(4, 8, 1, 24);
+    const engine = await new Builder().build(network, { threads: 2 });
+    const ctx = engine.createContext();
+    const x = f32([1, 4, 24, 24], 7);
+    const viaPromise = await ctx.execute({ x });
+    const viaSync = ctx.executeSync({ x });
+    expect(viaSync.y.shape).toEqual(viaPromise.y.shape);
+    expect(Buffer.from((viaSync.y.data as Float32Array).buffer).equals(Buffer.from((viaPromise.y.data as Float32Array).buffer))).toBe(true);
+
+    const queued = ctx.execute({ x });
+    expect(() => ctx.executeSync({ x })).toThrow(expect.objectContaining({ code: 'KILN_CONTEXT_BUSY' }));
+    const other = engine.createContext().executeSync({ x });
+    expect(maxAbsDiff(other.y.data as Float32Array, expectedConvSilu(network, x))).toBeLessThan(1e-4);
+    await queued;
+    expect(maxAbsDiff(ctx.executeSync({ x }).y.data as Float32Array, expectedConvSilu(network, x))).toBeLessThan(1e-4);
+    expect(() => ctx.executeSync({ x: f32([1, 4, 23, 24], 7) })).toThrow(InputError);
   });
 
   it('queues concurrent calls on one context instead of mixing them', async () => {

@@ -9,19 +9,38 @@
 namespace kiln::addon {
 namespace {
 
+void* dataOf(const Napi::TypedArray& array) { return static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset(); }
+
+// {outputs, shapes} of an inference that has run.
+Napi::Object resultToJs(Napi::Env env, const std::vector<Napi::TypedArray>& outputs, const ExecutionContext& context) {
+  Napi::Array arrays = Napi::Array::New(env, outputs.size());
+  Napi::Array shapes = Napi::Array::New(env, outputs.size());
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    arrays.Set(o, outputs[o]);
+    shapes.Set(o, shapeToJs(env, context.resultShape(o)));
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("outputs", arrays);
+  result.Set("shapes", shapes);
+  return result;
+}
+
 // Runs one inference on a libuv worker thread; the JS arrays stay referenced until it settles.
 class ExecuteWorker : public Napi::AsyncWorker {
  public:
-  ExecuteWorker(Napi::Env env, std::shared_ptr<ExecutionContext> context, std::shared_ptr<bool> busy,
-                std::vector<Napi::Reference<Napi::TypedArray>> inputs, std::vector<Napi::Reference<Napi::TypedArray>> outputs)
+  ExecuteWorker(Napi::Env env, std::shared_ptr<ExecutionContext> context, std::shared_ptr<bool> busy, const BoundArrays& bound)
       : Napi::AsyncWorker(env, "kiln.execute"),
         deferred_(Napi::Promise::Deferred::New(env)),
         context_(std::move(context)),
-        busy_(std::move(busy)),
-        inputs_(std::move(inputs)),
-        outputs_(std::move(outputs)) {
-    for (auto& ref : inputs_) inputPtrs_.push_back(dataOf(ref.Value()));
-    for (auto& ref : outputs_) outputPtrs_.push_back(dataOf(ref.Value()));
+        busy_(std::move(busy)) {
+    for (const auto& array : bound.inputs) {
+      inputs_.push_back(Napi::Persistent(array));
+      inputPtrs_.push_back(dataOf(array));
+    }
+    for (const auto& array : bound.outputs) {
+      outputs_.push_back(Napi::Persistent(array));
+      outputPtrs_.push_back(dataOf(array));
+    }
   }
 
   Napi::Promise promise() const { return deferred_.Promise(); }
@@ -40,17 +59,9 @@ class ExecuteWorker : public Napi::AsyncWorker {
 
   void OnOK() override {
     *busy_ = false;
-    Napi::Env env = Env();
-    Napi::Array outputs = Napi::Array::New(env, outputs_.size());
-    Napi::Array shapes = Napi::Array::New(env, outputs_.size());
-    for (size_t o = 0; o < outputs_.size(); ++o) {
-      outputs.Set(o, outputs_[o].Value());
-      shapes.Set(o, shapeToJs(env, context_->resultShape(o)));
-    }
-    Napi::Object result = Napi::Object::New(env);
-    result.Set("outputs", outputs);
-    result.Set("shapes", shapes);
-    deferred_.Resolve(result);
+    std::vector<Napi::TypedArray> outputs;
+    for (auto& ref : outputs_) outputs.push_back(ref.Value());
+    deferred_.Resolve(resultToJs(Env(), outputs, *context_));
   }
 
   void OnError(const Napi::Error& error) override {
@@ -62,10 +73,6 @@ class ExecuteWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<ExecutionContext> context_;
   std::shared_ptr<bool> busy_;
-  static void* dataOf(const Napi::TypedArray& array) {
-    return static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
-  }
-
   std::vector<Napi::Reference<Napi::TypedArray>> inputs_, outputs_;
   std::vector<const void*> inputPtrs_;
   std::vector<void*> outputPtrs_;
@@ -76,7 +83,8 @@ class ExecuteWorker : public Napi::AsyncWorker {
 
 Napi::Function ContextWrap::define(Napi::Env env) {
   return DefineClass(env, "NativeContext",
-                     {InstanceMethod("execute", &ContextWrap::execute), InstanceMethod("arenaBytes", &ContextWrap::arenaBytes),
+                     {InstanceMethod("execute", &ContextWrap::execute), InstanceMethod("executeSync", &ContextWrap::executeSync),
+                      InstanceMethod("arenaBytes", &ContextWrap::arenaBytes),
                       InstanceMethod("setProfiling", &ContextWrap::setProfiling), InstanceMethod("profile", &ContextWrap::profile),
                       InstanceMethod("setInputShapes", &ContextWrap::setInputShapes), InstanceMethod("observe", &ContextWrap::observe),
                       InstanceMethod("statistics", &ContextWrap::statistics)});
@@ -170,17 +178,17 @@ Napi::Value ContextWrap::statistics(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// execute(inputs: Float32Array[], shapes: number[][]): validates every buffer against its shape,
-// plans shapes and memory on this thread, allocates the outputs, and runs on a worker.
-Napi::Value ContextWrap::execute(const Napi::CallbackInfo& info) {
+// Validates every input buffer against its shape, plans shapes and memory for them, and allocates
+// the outputs: what execute and executeSync share. (inputs: TypedArray[], shapes: number[][])
+BoundArrays ContextWrap::bind(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (*busy_) throw errorToJs(env, "KILN_CONTEXT_BUSY", "this execution context is already running an inference");
   if (!info[0].IsArray() || !info[1].IsArray()) throw errorToJs(env, "KILN_INPUT", "execute expects (inputs[], shapes[])");
   const auto inputs = info[0].As<Napi::Array>();
   const auto shapesJs = info[1].As<Napi::Array>();
   if (inputs.Length() != shapesJs.Length()) throw errorToJs(env, "KILN_INPUT", "one shape per input is required");
+  BoundArrays bound;
   std::vector<Shape> shapes;
-  std::vector<Napi::Reference<Napi::TypedArray>> inputRefs;
   const auto& graphInputs = context_->engine().graph().inputs;
   if (inputs.Length() != graphInputs.size())
     throw errorToJs(env, "KILN_INPUT", "expected " + std::to_string(graphInputs.size()) + " inputs, got " + std::to_string(inputs.Length()));
@@ -197,23 +205,46 @@ Napi::Value ContextWrap::execute(const Napi::CallbackInfo& info) {
       throw errorToJs(env, "KILN_INPUT", "input '" + name + "' has " + std::to_string(array.ElementLength()) +
                                              " elements, its shape " + shapeToString(shape) + " needs " + std::to_string(elementCount(shape)));
     shapes.push_back(std::move(shape));
-    inputRefs.push_back(Napi::Persistent(array));
+    bound.inputs.push_back(array);
   }
   try {
     context_->setInputShapes(shapes);
   } catch (const Error& e) {
     throw errorToJs(env, e.code(), e.what());
   }
-  std::vector<Napi::Reference<Napi::TypedArray>> outputRefs;
   const auto& engine = context_->engine();
   for (size_t o = 0; o < engine.graph().outputs.size(); ++o) {
     const DType dtype = engine.tensors()[engine.outputTensors()[o]].dtype;
-    outputRefs.push_back(Napi::Persistent(newOutputArray(env, dtype, elementCount(context_->outputShape(o)))));
+    bound.outputs.push_back(newOutputArray(env, dtype, elementCount(context_->outputShape(o))));
   }
+  return bound;
+}
+
+// execute(inputs, shapes) → Promise<{outputs, shapes}>: runs on a libuv worker.
+Napi::Value ContextWrap::execute(const Napi::CallbackInfo& info) {
+  const BoundArrays bound = bind(info);
   *busy_ = true;
-  auto* worker = new ExecuteWorker(env, context_, busy_, std::move(inputRefs), std::move(outputRefs));
+  auto* worker = new ExecuteWorker(info.Env(), context_, busy_, bound);
   worker->Queue();
   return worker->promise();
+}
+
+// executeSync(inputs, shapes) → {outputs, shapes}: runs on this (the JS) thread.
+Napi::Value ContextWrap::executeSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const BoundArrays bound = bind(info);
+  std::vector<const void*> inputs;
+  std::vector<void*> outputs;
+  for (const auto& array : bound.inputs) inputs.push_back(dataOf(array));
+  for (const auto& array : bound.outputs) outputs.push_back(dataOf(array));
+  try {
+    context_->execute(inputs, outputs);
+  } catch (const Error& e) {
+    throw errorToJs(env, e.code(), e.what());
+  } catch (const std::exception& e) {
+    throw errorToJs(env, "KILN_INTERNAL", e.what());
+  }
+  return resultToJs(env, bound.outputs, *context_);
 }
 
 }  // namespace kiln::addon

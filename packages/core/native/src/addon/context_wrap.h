@@ -2,12 +2,19 @@
 #include <napi.h>
 
 #include <memory>
+#include <vector>
 
 #include "engine/execution_context.h"
 
 namespace kiln::addon {
 
-// JS handle of an execution context: execute(inputs, shapes) → Promise<{outputs, shapes}>.
+// The input arrays of an inference and the output arrays allocated for it.
+struct BoundArrays {
+  std::vector<Napi::TypedArray> inputs, outputs;
+};
+
+// JS handle of an execution context: execute(inputs, shapes) → Promise<{outputs, shapes}>, and
+// executeSync(inputs, shapes) → {outputs, shapes} on the calling thread.
 class ContextWrap : public Napi::ObjectWrap<ContextWrap> {
  public:
   static Napi::Function define(Napi::Env env);
@@ -15,7 +22,9 @@ class ContextWrap : public Napi::ObjectWrap<ContextWrap> {
   explicit ContextWrap(const Napi::CallbackInfo& info);
 
  private:
+  BoundArrays bind(const Napi::CallbackInfo& info);
   Napi::Value execute(const Napi::CallbackInfo& info);
+  Napi::Value executeSync(const Napi::CallbackInfo& info);
   Napi::Value arenaBytes(const Napi::CallbackInfo& info);
   Napi::Value setProfiling(const Napi::CallbackInfo& info);
   Napi::Value setInputShapes(const Napi::CallbackInfo& info);
