@@ -10,12 +10,12 @@ namespace kiln {
 
 int currentCpu() { return sched_getcpu(); }
 
-bool moveOffCpus(uint64_t occupied) {
+bool moveOffCpus(const int* cpus, int count) {
   cpu_set_t allowed;
   if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return false;
   cpu_set_t elsewhere = allowed;
-  for (int cpu = 0; cpu < 64; ++cpu)
-    if (occupied >> cpu & 1) CPU_CLR(cpu, &elsewhere);
+  for (int i = 0; i < count; ++i)
+    if (cpus[i] >= 0 && cpus[i] < CPU_SETSIZE) CPU_CLR(cpus[i], &elsewhere);
   if (CPU_COUNT(&elsewhere) == 0) return false;
   // Narrowing the mask migrates the thread at once; widening it again does not move it back.
   if (sched_setaffinity(0, sizeof elsewhere, &elsewhere) != 0) return false;
@@ -26,7 +26,7 @@ bool moveOffCpus(uint64_t occupied) {
 #else
 
 int currentCpu() { return -1; }
-bool moveOffCpus(uint64_t) { return false; }
+bool moveOffCpus(const int*, int) { return false; }
 
 #endif
 

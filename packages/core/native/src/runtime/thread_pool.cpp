@@ -2,6 +2,7 @@
 
 #include "runtime/cpu_placement.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <exception>
@@ -31,6 +32,8 @@ inline void cpuPause() {
 
 using TaskFn = std::function<void(int64_t task, int thread)>;
 
+constexpr int kTrackedThreads = 64;
+
 // One parallelFor call, on its caller's stack.
 struct Job {
   const TaskFn* fn;
@@ -39,10 +42,12 @@ struct Job {
   // (a shared machine, an SMT sibling busy elsewhere) holds up only the task it is running.
   alignas(64) std::atomic<int64_t> next{0};
   alignas(64) std::atomic<int64_t> done{0};
-  // The CPUs its threads run on (bit i: CPU i < 64), so that a worker the OS has put on a CPU
-  // another thread of the job already uses can move: two threads of a job on one CPU take turns on
-  // it while another CPU idles, and the job takes as long as on one thread.
-  std::atomic<uint64_t> occupied{0};
+  // The CPU each of its threads (the first kTrackedThreads) runs on, -1 until it starts, so that a
+  // worker the OS has put on a CPU another thread of the job already uses can move: two threads of
+  // a job on one CPU take turns on it while another CPU idles, and the job takes as long as on one
+  // thread.
+  std::atomic<int> cpus[kTrackedThreads];
+  int tracked = 0;
   std::mutex errorMutex;
   std::exception_ptr error;
 };
@@ -97,14 +102,24 @@ struct JobScope {
   }
 };
 
-// Marks the calling thread's CPU as used by the job; a worker that finds it used already moves.
-void claimCpu(Job& job, bool mayMove) {
+// Records the calling thread's CPU for the job; a worker that finds it taken by another of the
+// job's threads moves off the CPUs they use.
+void claimCpu(Job& job, int thread) {
+  if (thread >= job.tracked) return;
   int cpu = currentCpu();
-  if (cpu < 0 || cpu >= 64) return;
-  const uint64_t before = job.occupied.fetch_or(uint64_t{1} << cpu, std::memory_order_relaxed);
-  if (!mayMove || !(before >> cpu & 1) || !moveOffCpus(before)) return;
-  cpu = currentCpu();
-  if (cpu >= 0 && cpu < 64) job.occupied.fetch_or(uint64_t{1} << cpu, std::memory_order_relaxed);
+  if (cpu < 0) return;
+  job.cpus[thread].store(cpu, std::memory_order_relaxed);
+  if (thread == 0) return;
+  int taken[kTrackedThreads];
+  int count = 0;
+  bool clash = false;
+  for (int t = 0; t < job.tracked; ++t) {
+    const int other = t == thread ? -1 : job.cpus[t].load(std::memory_order_relaxed);
+    if (other < 0) continue;
+    taken[count++] = other;
+    clash = clash || other == cpu;
+  }
+  if (clash && moveOffCpus(taken, count)) job.cpus[thread].store(currentCpu(), std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -112,7 +127,7 @@ void claimCpu(Job& job, bool mayMove) {
 void ThreadPool::Impl::runTasks(Job& job, int thread) {
   int64_t t = job.next.fetch_add(1, std::memory_order_relaxed);
   if (t >= job.tasks) return;
-  if (thread != 0) claimCpu(job, true);
+  if (thread != 0) claimCpu(job, thread);
   JobScope scope(this, thread);
   for (; t < job.tasks; t = job.next.fetch_add(1, std::memory_order_relaxed)) {
     try {
@@ -202,7 +217,9 @@ void ThreadPool::parallelFor(int64_t tasks, const std::function<void(int64_t tas
     p.runTasks(job, 0);
   } else {
     std::lock_guard<std::mutex> caller(p.callerMutex);
-    claimCpu(job, false);
+    job.tracked = std::min(p.size, kTrackedThreads);
+    for (int t = 0; t < job.tracked; ++t) job.cpus[t].store(-1, std::memory_order_relaxed);
+    claimCpu(job, 0);
     p.current.store(&job, std::memory_order_seq_cst);
     p.generation.fetch_add(1, std::memory_order_seq_cst);
     if (p.sleepers.load(std::memory_order_seq_cst) > 0) {
