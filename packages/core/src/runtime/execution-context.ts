@@ -101,7 +101,7 @@ export class ExecutionContext {
 
   /**
    * Runs one inference on the calling thread and returns its outputs (TensorRT's executeV2 beside
-   * enqueueV3). It blocks the event loop for the whole inference, but saves the ~40–80 µs that
+   * enqueueV3). It blocks the event loop for the whole inference, but saves the ~30–80 µs that
    * handing `execute`'s work to a worker thread and back costs: for models that run in tens of
    * microseconds, or for scripts with no event loop to keep free. Throws while an `execute` of
    * this context is queued or running.
