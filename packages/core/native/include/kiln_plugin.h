@@ -127,6 +127,9 @@ typedef struct {
   size_t (*workspace_size)(const kiln_plugin* self, const kiln_dims* inputs, int32_t num_inputs);
   /* With buffer NULL, writes the size needed to *size; else writes at most *size bytes. */
   kiln_status (*serialize)(const kiln_plugin* self, void* buffer, size_t* size, kiln_error* error);
+  /* Computes the outputs. Contexts of one engine run at the same time, so enqueue may be called
+   * from several threads at once on one instance: it must leave the instance as it is (hence
+   * const) and keep per-call scratch in `workspace`, which belongs to the calling context. */
   kiln_status (*enqueue)(const kiln_plugin* self, const kiln_input* inputs, int32_t num_inputs, kiln_output* outputs,
                          int32_t num_outputs, void* workspace, const kiln_threads* threads, kiln_error* error);
   void (*destroy)(kiln_plugin* self);
