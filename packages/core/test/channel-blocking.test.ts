@@ -314,6 +314,23 @@ describe('channel blocking (NCHW16c)', () => {
     }
   });
 
+  it("keeps an image stem apart from a first inverted residual block that adds the stem's output back, and matches the NCHW engine on every ISA", async () => {
+    const n = clippedConvs([2, 3, 21, 18], 500, [
+      ['stem', 'images', 's', [16, 3, 3, 3], 2, 1, 1],
+      ['dw1', 's', 'd1', [16, 1, 3, 3], 1, 1, 16],
+      ['pw1', 'd1', 'p1', [16, 16, 1, 1], 1, 0, 1],
+      ['ex2', 'r1', 'e2', [32, 16, 1, 1], 1, 0, 1],
+      ['dw2', 'e2', 'd2', [32, 1, 3, 3], 2, 1, 32],
+      ['pw2', 'd2', 'y', [20, 32, 1, 1], 1, 0, 1],
+    ]);
+    // The first block's projection has no activation before the residual Add, as in MobileNetV2.
+    const pw1 = n.layers.findIndex((l) => l.name === 'pw1_clip');
+    n.layers.splice(pw1, 1, { name: 'res1', type: 'Add', inputs: ['p1_c', 's'], outputs: ['r1'], attributes: {} });
+    await expectBlockedMatchesNchw(n, f32([2, 3, 21, 18], 89), (engine) =>
+      expect(engine.layers.map((l) => `${l.name} ${l.type}`)).toEqual(['stem KilnConvBlocked', 'dw1 KilnBottleneckBlocked', 'ex2 KilnBottleneckBlocked', 'y__from_blocked KilnFromBlocked']),
+    );
+  });
+
   it('runs a ResNet-style region blocked (7x7 stem, 3x3/2 max pool, residual blocks with ReLU after the sum, a 1x1/2 shortcut, global pool) into a fully connected layer, and matches the NCHW engine on every ISA', async () => {
     for (const batch of [1, 3]) {
       const n = new NetworkDefinition();

@@ -31,7 +31,10 @@ export function fuseStems(network: NetworkDefinition): number {
     if (stem.type !== 'KilnConvBlocked' || !attributeNumber(stem, 'nchw_input', 0)) continue;
     const readers = consumers.get(stem.outputs[0]!) ?? [];
     const reader = readers[0];
-    if (!reader || !onlyReadBy(network, consumers, stem.outputs[0]!, reader) || reader.inputs[0] !== stem.outputs[0]) continue;
+    // The fused layer never holds the whole stem output: a reader that also takes it as its
+    // residual (a first block without expansion whose input and output channels match) stays apart.
+    const reads = reader?.inputs.filter((t) => t === stem.outputs[0]).length;
+    if (!reader || !onlyReadBy(network, consumers, stem.outputs[0]!, reader) || reader.inputs[0] !== stem.outputs[0] || reads !== 1) continue;
     const stemInputs = [stem.inputs[0]!, stem.inputs[1]!, stem.inputs[2] || zeroBias(network, stem)];
     const stemAttributes = copiedAttributes(stem, [...GEOMETRY, ...ACTIVATION], 'stem_');
     if (windowOnly(network, reader)) {
