@@ -159,6 +159,39 @@ describe('typed elementwise layers against a plain reference', () => {
       expectNear(y, shape, ref((p, q) => (p < q ? 1 : 0)));
     }
   });
+  it('float Mul, Add and Sub over broadcast shapes: per-channel scales, whole-tensor pieces, crossed axes', async () => {
+    const cases: [string, Tensor, Tensor][] = [
+      ['Mul', f32([2, 5, 33, 40], 21), f32([2, 5, 1, 1], 22)], // a squeeze-and-excitation scale
+      ['Add', f32([2, 9001], 23), f32([2, 9001], 24)], // one merged row of 18002, cut into pieces
+      ['Sub', f32([4, 1, 37], 25), f32([1, 6, 1], 26)],
+      ['Mul', f32([3, 1], 27), f32([2, 1, 3, 7], 28)],
+    ];
+    const ops: Record<string, (p: number, q: number) => number> = { Mul: (p, q) => p * q, Add: (p, q) => p + q, Sub: (p, q) => p - q };
+    for (const [type, a, b] of cases) {
+      const rank = Math.max(a.shape.length, b.shape.length);
+      const pad = (t: Tensor) => [...Array(rank - t.shape.length).fill(1), ...t.shape];
+      const [sa, sb] = [pad(a), pad(b)];
+      const shape = sa.map((d, i) => Math.max(d, sb[i]!));
+      // Each input's element offset for an output index: its strides, 0 along a broadcast axis.
+      const offsets = (own: number[]) => {
+        const st = strides(own).map((v, d) => (own[d] === 1 ? 0 : v));
+        const out = strides(shape);
+        return (o: number) => shape.reduce((acc, dim, d) => acc + (Math.floor(o / out[d]!) % dim) * st[d]!, 0);
+      };
+      const [oa, ob] = [offsets(sa), offsets(sb)];
+      const expected = Array.from({ length: size(shape) }, (_, o) => ops[type]!(a.data[oa(o)] as number, b.data[ob(o)] as number));
+      for (const { y } of await run(type, { a, b })) expectNear(y, shape, expected, 1e-6);
+    }
+  });
+  it('GlobalAveragePool and GlobalMaxPool over odd planes', async () => {
+    for (const shape of [[2, 3, 7, 9], [1, 2, 1, 1], [1, 1, 67, 5]]) {
+      const x = f32(shape, 30);
+      const plane = shape[2]! * shape[3]!;
+      const planes = Array.from({ length: shape[0]! * shape[1]! }, (_, c) => Array.from(x.data.subarray(c * plane, (c + 1) * plane) as Float32Array));
+      for (const { y } of await run('GlobalAveragePool', { x })) expectNear(y, [shape[0]!, shape[1]!, 1, 1], planes.map((p) => p.reduce((s, v) => s + v, 0) / plane), 1e-6);
+      for (const { y } of await run('GlobalMaxPool', { x })) expectNear(y, [shape[0]!, shape[1]!, 1, 1], planes.map((p) => Math.max(...p)), 0);
+    }
+  });
   it('Where over three broadcast inputs', async () => {
     const c: Tensor = { dtype: 'bool', shape: [3, 1], data: Uint8Array.from([1, 0, 1]) };
     const p = int([1, 4], 5, 12), q = int([4], 5, 13);

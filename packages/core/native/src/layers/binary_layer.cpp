@@ -2,7 +2,7 @@
 
 #include "engine/broadcast.h"
 #include "engine/layer.h"
-#include "layers/parallel.h"
+#include "layers/broadcast_rows.h"
 
 namespace kiln {
 namespace {
@@ -32,7 +32,7 @@ inline float apply(float a, float b) {
   if constexpr (Op == BinaryOp::Min) return a < b ? a : b;
 }
 
-// Elementwise op over NumPy-broadcast inputs: the output is walked row by row (its last axis), each
+// Elementwise op over NumPy-broadcast inputs: the output is walked row by row (broadcastRows), each
 // input with its own broadcast strides.
 class BinaryLayer final : public Layer {
  public:
@@ -61,50 +61,26 @@ class BinaryLayer final : public Layer {
  private:
   template <BinaryOp Op>
   void runOp(const LayerRun& r) const {
-    const Shape& out = *r.outputShapes[0];
     const float* a = r.in(0);
     const float* b = r.in(1);
     float* y = r.out(0);
-    const int64_t total = elementCount(out);
-    if (total == 0) return;
-    if (*r.inputShapes[0] == out && *r.inputShapes[1] == out) {
-      parallelRange(*r.pool, total, 16384, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) y[i] = apply<Op>(a[i], b[i]);
-      });
-      return;
-    }
-    const Shape shape = out.empty() ? Shape{1} : out;
-    const auto sa = broadcastStrides(r.inputShapes[0]->empty() ? Shape{1} : *r.inputShapes[0], shape);
-    const auto sb = broadcastStrides(r.inputShapes[1]->empty() ? Shape{1} : *r.inputShapes[1], shape);
-    const size_t rank = shape.size();
-    const int64_t inner = shape[rank - 1];
-    const int64_t rows = total / inner;
-    const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
-    parallelRange(*r.pool, rows, std::max<int64_t>(1, 16384 / inner), [&](int64_t begin, int64_t end) {
-      for (int64_t row = begin; row < end; ++row) {
-        int64_t rem = row, offA = 0, offB = 0;
-        for (int64_t d = static_cast<int64_t>(rank) - 2; d >= 0; --d) {
-          const int64_t idx = rem % shape[d];
-          rem /= shape[d];
-          offA += idx * sa[d];
-          offB += idx * sb[d];
-        }
-        const float* pa = a + offA;
-        const float* pb = b + offB;
-        float* py = y + row * inner;
-        if (ia == 1 && ib == 1) {
-          for (int64_t i = 0; i < inner; ++i) py[i] = apply<Op>(pa[i], pb[i]);
-        } else if (ia == 1 && ib == 0) {
-          const float vb = *pb;
-          for (int64_t i = 0; i < inner; ++i) py[i] = apply<Op>(pa[i], vb);
-        } else if (ia == 0 && ib == 1) {
-          const float va = *pa;
-          for (int64_t i = 0; i < inner; ++i) py[i] = apply<Op>(va, pb[i]);
-        } else {
-          for (int64_t i = 0; i < inner; ++i) py[i] = apply<Op>(pa[i * ia], pb[i * ib]);
-        }
-      }
-    });
+    broadcastRows<2>({r.inputShapes[0], r.inputShapes[1]}, *r.outputShapes[0], *r.pool,
+                     [&](int64_t out, const std::array<int64_t, 2>& at, const std::array<int64_t, 2>& step, int64_t inner) {
+                       const float* pa = a + at[0];
+                       const float* pb = b + at[1];
+                       float* py = y + out;
+                       if (step[0] == 1 && step[1] == 1) {
+                         for (int64_t i = 0; i < inner; ++i) py[i] = apply<Op>(pa[i], pb[i]);
+                       } else if (step[0] == 1 && step[1] == 0) {
+                         const float vb = *pb;
+                         for (int64_t i = 0; i < inner; ++i) py[i] = apply<Op>(pa[i], vb);
+                       } else if (step[0] == 0 && step[1] == 1) {
+                         const float va = *pa;
+                         for (int64_t i = 0; i < inner; ++i) py[i] = apply<Op>(va, pb[i]);
+                       } else {
+                         for (int64_t i = 0; i < inner; ++i) py[i] = apply<Op>(pa[i * step[0]], pb[i * step[1]]);
+                       }
+                     });
   }
 
   BinaryOp op_;
