@@ -44,7 +44,36 @@ class Net:
             a = self.out("relu6")
             self.nodes.append(helper.make_node("Clip", [z, lo, hi], [a]))
             return a, out_size
+        if act == "silu":
+            return self.gated(z, "Sigmoid", {}), out_size
         return z, out_size
+
+    def gated(self, x, gate, attributes):
+        """x * gate(x): SiLU with Sigmoid, hard-swish with HardSigmoid (alpha 1/6), as exported."""
+        g, y = self.out("gate"), self.out("gated")
+        self.nodes.append(helper.make_node(gate, [x], [g], **attributes))
+        self.nodes.append(helper.make_node("Mul", [x, g], [y]))
+        return y
+
+    def squeeze_excite(self, x, channels, squeezed):
+        """Squeeze-and-excitation: global pool, 1x1 to `squeezed` channels (SiLU), 1x1 back
+        (sigmoid), the input scaled per channel."""
+        p = self.out("squeeze")
+        self.nodes.append(helper.make_node("GlobalAveragePool", [x], [p]))
+        gate = p
+        for cin, cout, last in ((channels, squeezed, False), (squeezed, channels, True)):
+            w = self.tensor(self.rng.standard_normal((cout, cin, 1, 1)) * np.sqrt(2.0 / cin), "se_w")
+            b = self.tensor(self.rng.normal(0, 0.1, cout), "se_b")
+            y = self.out("se")
+            self.nodes.append(helper.make_node("Conv", [gate, w, b], [y]))
+            if last:
+                gate = self.out("excite")
+                self.nodes.append(helper.make_node("Sigmoid", [y], [gate]))
+            else:
+                gate = self.gated(y, "Sigmoid", {})
+        s = self.out("scaled")
+        self.nodes.append(helper.make_node("Mul", [x, gate], [s]))
+        return s
 
     def add(self, a, b, relu):
         y = self.out("add")
@@ -109,4 +138,26 @@ def mobilenetv2(net, stem, stages, last, size):
             x = net.add(y, x, relu=False) if s == 1 and cin == cout else y
             size, cin = out_size, cout
     x, _ = net.conv(x, cin, last, 1, 1, size, act="relu6")
+    return x, last
+
+
+def efficientnet(net, stem, stages, last, size):
+    """EfficientNet's layout: a 3x3/2 stem, MBConv stages (expand, cout, kernel, stride, repeats):
+    1x1 expansion, k x k depthwise, squeeze-and-excitation to a quarter of the block's input
+    channels, 1x1 projection, the residual; SiLU throughout; a last 1x1 convolution."""
+    x, size = net.conv("input", 3, stem, 3, 2, size, act="silu")
+    cin = stem
+    for expand, cout, k, stride, repeats in stages:
+        for i in range(repeats):
+            s = stride if i == 0 else 1
+            hidden = cin * expand
+            y = x
+            if expand != 1:
+                y, _ = net.conv(y, cin, hidden, 1, 1, size, act="silu")
+            y, out_size = net.conv(y, hidden, hidden, k, s, size, groups=hidden, act="silu")
+            y = net.squeeze_excite(y, hidden, max(1, cin // 4))
+            y, _ = net.conv(y, hidden, cout, 1, 1, out_size, act=None)
+            x = net.add(y, x, relu=False) if s == 1 and cin == cout else y
+            size, cin = out_size, cout
+    x, _ = net.conv(x, cin, last, 1, 1, size, act="silu")
     return x, last
