@@ -84,7 +84,7 @@ class Pool2dLayer final : public Layer {
   void run(const LayerRun& r) const override {
     const Shape& in = *r.inputShapes[0];
     if (blocked_ && global_) blocked::globalAveragePool(r.in(0), in[0] * in[1], in[2] * in[3], r.out(0), *r.pool);
-    else if (global_ && r.inputTypes[0] == DType::Float32) runGlobal(r);
+    else if (global_) runGlobal(r);
     else if (blocked_) blocked::maxPool(isa_, r.in(0), in[0] * in[1], in[2], in[3], geometry(in), r.out(0), *r.pool);
     else if (r.inputTypes[0] == DType::Uint8) runTyped<uint8_t>(r);
     else runTyped<float>(r);

@@ -89,14 +89,18 @@ const convBlocked: ShapeRule = (layer, input) => {
   return [{ dtype: x.dtype, shape: [nchw.shape[0], blockedChannels(nchw.shape[1]), nchw.shape[2], nchw.shape[3], 16] }];
 };
 
+/** A fused layer's image stem (attributes `stem_*`, weights input 1) over its NCHW input: the blocked tensor it writes. */
+function stemOutput(layer: Layer, input: RuleInputs): ValueInfo {
+  const x = first(input, layer);
+  const [mid] = conv(stageOf(layer, 'stem_'), { ...input, infos: [x, input.infos[1]!] });
+  return { dtype: x.dtype, shape: [mid.shape[0], blockedChannels(mid.shape[1]), mid.shape[2], mid.shape[3], 16] };
+}
+
 /** KilnStemBlocked (stem-fusion): the stem over the NCHW input, then the blocked convolution over its output. */
 const stemBlocked: ShapeRule = (layer, input) => {
-  const x = first(input, layer);
-  const [stemWeights, weights] = [input.infos[1], input.infos[3]];
-  if (!stemWeights || !weights) throw new ShapeRuleError(`layer '${layer.name}' (${layer.type}) has no stem or convolution weights`);
-  const [mid] = conv(stageOf(layer, 'stem_'), { ...input, infos: [x, stemWeights] });
-  const blocked = { dtype: x.dtype, shape: [mid.shape[0], blockedChannels(mid.shape[1]), mid.shape[2], mid.shape[3], 16] };
-  return convBlocked(layer, { ...input, infos: [blocked, weights] });
+  const weights = input.infos[3];
+  if (!input.infos[1] || !weights) throw new ShapeRuleError(`layer '${layer.name}' (${layer.type}) has no stem or convolution weights`);
+  return convBlocked(layer, { ...input, infos: [stemOutput(layer, input), weights] });
 };
 
 /** KilnBottleneckBlocked (bottleneck-fusion; with `stem`, stem-fusion): the depthwise convolution's window over the block's input (or the stem's output), the projection's channels. */
@@ -105,11 +109,7 @@ const bottleneckBlocked: ShapeRule = (layer, input) => {
   const fed = stem || attributeNumber(layer, 'expand', 0) === 1;
   const [depthwise, project] = [input.infos[fed ? 3 : 1], input.infos[fed ? 5 : 3]];
   if (!depthwise || !project) throw new ShapeRuleError(`layer '${layer.name}' (${layer.type}) has no depthwise or projection weights`);
-  let x = first(input, layer);
-  if (stem) {
-    const [mid] = conv(stageOf(layer, 'stem_'), { ...input, infos: [x, input.infos[1]!] });
-    x = { dtype: x.dtype, shape: [mid.shape[0], blockedChannels(mid.shape[1]), mid.shape[2], mid.shape[3], 16] };
-  }
+  const x = stem ? stemOutput(layer, input) : first(input, layer);
   const [out] = convBlocked(layer, { ...input, infos: [x, depthwise] });
   out.shape[1] = blockedChannels(project.shape[0]);
   return [out];
